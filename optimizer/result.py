@@ -1,0 +1,234 @@
+"""Solve outcomes as values, and the one place that runs HiGHS on a Pyomo model.
+
+Role: every optimizer model (roster, schedule) is built as a ``pyo.ConcreteModel`` by its own
+module and handed to :func:`solve_with_highs`, which runs HiGHS through Pyomo's
+``pyomo.contrib.solver`` interface and returns a :class:`SolveResult` with status, objective,
+best bound, gap and timings.  Infeasibility and time limits are statuses, not exceptions;
+:class:`OptimizerError` is raised only for bad inputs (files, shapes, values).
+
+Must not import: ``reports``, ``sim``, ``run_sim``.  Must not print or write files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+from pyomo.contrib.solver.solvers.highs import Highs
+
+__all__ = [
+    "OptimizerError",
+    "SolveResult",
+    "SolveStatus",
+    "solve_with_highs",
+]
+
+
+class OptimizerError(ValueError):
+    """Bad optimizer input: says what, where, what was found and what was expected."""
+
+
+class SolveStatus(StrEnum):
+    """How a solve ended."""
+
+    OPTIMAL = "optimal"
+    """Proven optimal within the requested gap."""
+    FEASIBLE = "feasible"
+    """Stopped (time or other limit) with an incumbent solution; see ``gap``."""
+    TIME_LIMIT = "time_limit"
+    """Time limit reached without any feasible solution."""
+    INFEASIBLE = "infeasible"
+    """The hard rules cannot all hold; ``message`` says which, when it can be told."""
+    ERROR = "error"
+    """The solver failed or returned something unexpected; ``message`` has its words."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SolveResult:
+    """Outcome of one optimizer solve.
+
+    Attributes
+    ----------
+    status : SolveStatus
+        How the solve ended.
+    objective : float or None
+        Objective value of the incumbent (model units), ``None`` without a solution.
+    bound : float or None
+        Best proven bound on the objective (a lower bound when minimising).
+    gap : float or None
+        Relative gap ``|objective - bound| / max(|objective|, 1e-9)``; 0 when optimal,
+        ``None`` when either side is missing.
+    build_seconds : float
+        Wall time to build the Pyomo model (s).
+    solve_seconds : float
+        Wall time to hand the model to HiGHS, solve it and read back the values (s).
+    message : str
+        Human-readable words on the outcome; for ``infeasible``, which rule, employee or day
+        when it can be told.
+    assignments : pandas.DataFrame or None
+        Model-specific main table (for a roster: columns ``employee``, ``day``, ``shift``).
+    tables : Mapping[str, pandas.DataFrame]
+        Further tidy tables by name (for a roster: ``"cover"`` with shortfall and surplus).
+    """
+
+    status: SolveStatus
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    build_seconds: float = 0.0
+    solve_seconds: float = 0.0
+    message: str = ""
+    assignments: pd.DataFrame | None = None
+    tables: Mapping[str, pd.DataFrame] = dataclasses.field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        """Total wall time, build plus solve (s)."""
+        return self.build_seconds + self.solve_seconds
+
+    @property
+    def has_solution(self) -> bool:
+        """Whether variable values of an incumbent are loaded in the model."""
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """Relative optimality gap ``|objective - bound| / max(|objective|, 1e-9)``.
+
+    Parameters
+    ----------
+    objective, bound : float or None
+        Incumbent objective and best bound.
+
+    Returns
+    -------
+    float or None
+        The gap (dimensionless), ``None`` when either value is missing or not finite.
+    """
+    if objective is None or bound is None:
+        return None
+    if not (math.isfinite(objective) and math.isfinite(bound)):
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def solve_with_highs(
+    model: pyo.ConcreteModel,
+    time_limit: float,
+    *,
+    mip_gap: float = 0.0,
+    mip_abs_gap: float | None = None,
+    threads: int | None = None,
+    options: Mapping[str, Any] | None = None,
+    build_seconds: float = 0.0,
+    tee: bool = False,
+) -> SolveResult:
+    """Solve a Pyomo model with HiGHS and report the outcome as a value.
+
+    On ``optimal`` or ``feasible`` the incumbent's values are loaded into the model's
+    variables, so the caller reads its tables from ``pyo.value``.  Nothing is printed unless
+    ``tee`` is true.
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        A linear (MI)LP with exactly one active objective.
+    time_limit : float
+        Wall-clock limit for HiGHS (s).
+    mip_gap : float, default 0.0
+        Relative gap at which HiGHS stops and declares the solution optimal.
+    mip_abs_gap : float, optional
+        Absolute gap at which HiGHS stops; e.g. ``0.999`` when every feasible objective value
+        is an integer, so that an incumbent within 1 of the bound is proven optimal.
+    threads : int, optional
+        HiGHS thread count; HiGHS's own default when omitted.  HiGHS fixes its thread pool at
+        the first solve of a process, so later changes may be ignored.
+    options : Mapping[str, Any], optional
+        Further HiGHS options by name (e.g. ``{"mip_heuristic_effort": 0.2}``).
+    build_seconds : float, default 0.0
+        Model build time to record in the result (s).
+    tee : bool, default False
+        Echo the HiGHS log to standard output.
+
+    Returns
+    -------
+    SolveResult
+        Status, objective, bound, gap and timings; no tables (the caller adds them).
+    """
+    solver = Highs()
+    config: dict[str, Any] = {
+        "time_limit": float(time_limit),
+        "rel_gap": float(mip_gap),
+        "load_solutions": False,
+        "raise_exception_on_nonoptimal_result": False,
+        "tee": tee,
+    }
+    if mip_abs_gap is not None:
+        config["abs_gap"] = float(mip_abs_gap)
+    if threads is not None:
+        config["threads"] = int(threads)
+    if options:
+        config["solver_options"] = dict(options)
+
+    start = time.perf_counter()
+    try:
+        results = solver.solve(model, **config)
+    except Exception as exc:  # the solver's own failure becomes a status, not a crash
+        return SolveResult(
+            status=SolveStatus.ERROR,
+            build_seconds=build_seconds,
+            solve_seconds=time.perf_counter() - start,
+            message=f"HiGHS failed: {type(exc).__name__}: {exc}",
+        )
+    has_incumbent = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
+    if has_incumbent:
+        results.solution_loader.load_vars()
+    solve_seconds = time.perf_counter() - start
+
+    term = results.termination_condition
+    objective = results.incumbent_objective if has_incumbent else None
+    bound = results.objective_bound
+    if bound is not None and not math.isfinite(bound):
+        bound = None
+
+    if term == TerminationCondition.convergenceCriteriaSatisfied and has_incumbent:
+        status = SolveStatus.OPTIMAL
+        message = "proven optimal within the requested gap"
+    elif term in (
+        TerminationCondition.provenInfeasible,
+        TerminationCondition.infeasibleOrUnbounded,
+    ):
+        status = SolveStatus.INFEASIBLE
+        message = "the hard constraints cannot all be satisfied"
+    elif term == TerminationCondition.maxTimeLimit:
+        status = SolveStatus.FEASIBLE if has_incumbent else SolveStatus.TIME_LIMIT
+        message = (
+            f"time limit of {time_limit:g} s reached "
+            + ("with an incumbent" if has_incumbent else "without a feasible solution")
+        )
+    elif has_incumbent:
+        status = SolveStatus.FEASIBLE
+        message = f"solver stopped ({term.name}) with an incumbent"
+    else:
+        status = SolveStatus.ERROR
+        message = f"solver stopped ({term.name}) without a solution"
+
+    gap = 0.0 if status == SolveStatus.OPTIMAL else relative_gap(objective, bound)
+    if status == SolveStatus.OPTIMAL and objective is not None and bound is not None:
+        gap = relative_gap(objective, bound)
+    return SolveResult(
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        build_seconds=build_seconds,
+        solve_seconds=solve_seconds,
+        message=message,
+    )

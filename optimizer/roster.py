@@ -1,0 +1,893 @@
+"""Named-roster MILP: which employee works which shift type on which day.
+
+Role: a generic roster model that expresses both the Curtois-Qu rostering benchmark and a
+support team's roster.  :class:`RosterProblem` is plain data (numpy arrays, tuples);
+:func:`build_model` turns it into a Pyomo model with one ``_add_<family>`` function per rule;
+:func:`solve_roster` solves it with HiGHS and returns a :class:`~optimizer.result.SolveResult`
+whose ``assignments`` table has columns ``employee``, ``day``, ``shift``.
+
+Conventions: day 0 is a Monday; a weekend is (Saturday, Sunday) = days (7k+5, 7k+6) inside
+the horizon; a "week" for the weekly rules is the calendar week of days 7k .. 7k+6.  Limits
+that do not apply are ``numpy.inf`` (maxima) or 0 (minima).  Minimum-consecutive rules (work
+runs and day-off runs) are not enforced for runs touching the first or last day of the
+horizon, as in the Curtois-Qu benchmark.
+
+Must not import: ``reports``, ``sim``, ``run_sim``.  Must not print or write files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyomo.environ as pyo
+
+from optimizer.result import OptimizerError, SolveResult, SolveStatus, solve_with_highs
+
+__all__ = ["RosterProblem", "build_model", "check_problem", "solve_roster"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_INTEGRAL_TOL = 1e-9
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class RosterProblem:
+    """A named-roster problem as plain arrays.
+
+    Shapes use ``E`` employees, ``D`` days and ``S`` shift types.  Build one with
+    :meth:`RosterProblem.create`, which fills every optional rule with "no limit".
+
+    Attributes
+    ----------
+    name : str
+        Label used in messages.
+    days : int
+        Horizon length (days); day 0 is a Monday.
+    shift_ids : tuple[str, ...]
+        Shift type identifiers, shape (S,).
+    shift_minutes : ndarray of int, shape (S,)
+        Paid length of each shift type (minutes).
+    shift_start_minute : ndarray of float, shape (S,)
+        Start minute of day (0-1439) of each shift type, NaN when unknown.  Informative only:
+        rest rules are expressed through ``forbidden_successors``.
+    shift_night : ndarray of bool, shape (S,)
+        Whether a shift type counts as a night shift for ``max_nights_per_week``.
+    forbidden_successors : ndarray of bool, shape (S, S)
+        ``[s, t]`` true when shift type ``t`` may not be worked the day after ``s``.
+    employee_ids : tuple[str, ...]
+        Employee identifiers, shape (E,).
+    max_shifts : ndarray of float, shape (E, S)
+        Most shifts of each type over the horizon; 0 = never, inf = no limit.
+    min_minutes, max_minutes : ndarray of float, shape (E,)
+        Least and most paid minutes over the horizon (hard).
+    min_consecutive_shifts, max_consecutive_shifts : ndarray of float, shape (E,)
+        Least and most consecutive working days (hard; the minimum exempts boundary runs).
+    min_consecutive_days_off : ndarray of float, shape (E,)
+        Least consecutive days off (hard; exempts runs touching the horizon's ends).
+    max_weekends : ndarray of float, shape (E,)
+        Most weekends worked; a weekend is worked if Saturday or Sunday is.
+    days_off : ndarray of bool, shape (E, D)
+        Fixed days off (hard).
+    unavailable : ndarray of bool, shape (E, D, S)
+        Single (employee, day, shift) assignments that are forbidden (hard).
+    shift_on_weight : ndarray of float, shape (E, D, S)
+        Penalty for *not* working a requested shift; 0 = no request.
+    shift_off_weight : ndarray of float, shape (E, D, S)
+        Penalty for working a shift the employee asked to have off; 0 = no request.
+    max_nights_per_week : ndarray of float, shape (E,)
+        Most night shifts per calendar week.
+    min_days_off_per_week : ndarray of float, shape (E,)
+        Least days off per calendar week (a partial last week needs ``min - (7 - length)``).
+    max_minutes_per_week : ndarray of float, shape (E,)
+        Most paid minutes per calendar week.
+    hourly_cost : ndarray of float, shape (E,)
+        Cost per paid hour, added to the objective as ``hourly_cost * minutes / 60``.
+    assignment_cost : ndarray of float, shape (E, D, S)
+        Extra cost of each single assignment, added to the objective.
+    cover_requirement : ndarray of int, shape (D, S)
+        Employees wanted on each shift type each day.
+    cover_under_weight, cover_over_weight : ndarray of float, shape (D, S)
+        Penalty per employee short of and above the requirement.
+    """
+
+    name: str
+    days: int
+    shift_ids: tuple[str, ...]
+    shift_minutes: IntArray
+    shift_start_minute: FloatArray
+    shift_night: BoolArray
+    forbidden_successors: BoolArray
+    employee_ids: tuple[str, ...]
+    max_shifts: FloatArray
+    min_minutes: FloatArray
+    max_minutes: FloatArray
+    min_consecutive_shifts: FloatArray
+    max_consecutive_shifts: FloatArray
+    min_consecutive_days_off: FloatArray
+    max_weekends: FloatArray
+    days_off: BoolArray
+    unavailable: BoolArray
+    shift_on_weight: FloatArray
+    shift_off_weight: FloatArray
+    max_nights_per_week: FloatArray
+    min_days_off_per_week: FloatArray
+    max_minutes_per_week: FloatArray
+    hourly_cost: FloatArray
+    assignment_cost: FloatArray
+    cover_requirement: IntArray
+    cover_under_weight: FloatArray
+    cover_over_weight: FloatArray
+
+    def __post_init__(self) -> None:
+        check_problem(self)
+
+    @property
+    def n_employees(self) -> int:
+        """Number of employees ``E``."""
+        return len(self.employee_ids)
+
+    @property
+    def n_shifts(self) -> int:
+        """Number of shift types ``S``."""
+        return len(self.shift_ids)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        days: int,
+        shift_ids: Sequence[str],
+        shift_minutes: npt.ArrayLike,
+        employee_ids: Sequence[str],
+        cover_requirement: npt.ArrayLike,
+        name: str = "roster",
+        **optional: npt.ArrayLike,
+    ) -> RosterProblem:
+        """Build a problem, filling every field not given with "no rule".
+
+        Parameters
+        ----------
+        days : int
+            Horizon length (days).
+        shift_ids : Sequence[str]
+            Shift type identifiers.
+        shift_minutes : array_like, shape (S,)
+            Paid minutes per shift type.
+        employee_ids : Sequence[str]
+            Employee identifiers.
+        cover_requirement : array_like, shape (D, S)
+            Employees wanted per day and shift type.
+        name : str, default "roster"
+            Label used in messages.
+        **optional : array_like
+            Any other field of :class:`RosterProblem` by name; scalars broadcast to the
+            field's shape (e.g. ``max_consecutive_shifts=5``).
+
+        Returns
+        -------
+        RosterProblem
+
+        Raises
+        ------
+        OptimizerError
+            On an unknown field name or a shape that cannot broadcast.
+        """
+        n_e, n_s = len(employee_ids), len(shift_ids)
+        shapes: dict[str, tuple[tuple[int, ...], Any, float | bool]] = {
+            "shift_start_minute": ((n_s,), np.float64, math.nan),
+            "shift_night": ((n_s,), np.bool_, False),
+            "forbidden_successors": ((n_s, n_s), np.bool_, False),
+            "max_shifts": ((n_e, n_s), np.float64, math.inf),
+            "min_minutes": ((n_e,), np.float64, 0.0),
+            "max_minutes": ((n_e,), np.float64, math.inf),
+            "min_consecutive_shifts": ((n_e,), np.float64, 0.0),
+            "max_consecutive_shifts": ((n_e,), np.float64, math.inf),
+            "min_consecutive_days_off": ((n_e,), np.float64, 0.0),
+            "max_weekends": ((n_e,), np.float64, math.inf),
+            "days_off": ((n_e, days), np.bool_, False),
+            "unavailable": ((n_e, days, n_s), np.bool_, False),
+            "shift_on_weight": ((n_e, days, n_s), np.float64, 0.0),
+            "shift_off_weight": ((n_e, days, n_s), np.float64, 0.0),
+            "max_nights_per_week": ((n_e,), np.float64, math.inf),
+            "min_days_off_per_week": ((n_e,), np.float64, 0.0),
+            "max_minutes_per_week": ((n_e,), np.float64, math.inf),
+            "hourly_cost": ((n_e,), np.float64, 0.0),
+            "assignment_cost": ((n_e, days, n_s), np.float64, 0.0),
+            "cover_under_weight": ((days, n_s), np.float64, 1.0),
+            "cover_over_weight": ((days, n_s), np.float64, 0.0),
+        }
+        unknown = sorted(set(optional) - set(shapes))
+        if unknown:
+            raise OptimizerError(
+                f"roster '{name}': unknown field(s) {unknown} (expected one of {sorted(shapes)})"
+            )
+        values: dict[str, Any] = {}
+        for key, (shape, dtype, default) in shapes.items():
+            raw = optional.get(key, default)
+            try:
+                values[key] = np.broadcast_to(np.asarray(raw, dtype=dtype), shape).copy()
+            except ValueError as exc:
+                got = np.shape(np.asarray(raw))
+                raise OptimizerError(
+                    f"roster '{name}': {key} has shape {got} (expected {shape} or a scalar)"
+                ) from exc
+        return cls(
+            name=name,
+            days=int(days),
+            shift_ids=tuple(shift_ids),
+            shift_minutes=np.asarray(shift_minutes, dtype=np.int64).copy(),
+            employee_ids=tuple(employee_ids),
+            cover_requirement=np.asarray(cover_requirement, dtype=np.int64).copy(),
+            **values,
+        )
+
+
+def check_problem(p: RosterProblem) -> None:
+    """Check shapes and values of a roster problem.
+
+    Parameters
+    ----------
+    p : RosterProblem
+        The problem.
+
+    Raises
+    ------
+    OptimizerError
+        Naming the field, the shape or value found and what was expected.
+    """
+    n_e, n_d, n_s = len(p.employee_ids), p.days, len(p.shift_ids)
+    if n_d < 1:
+        raise OptimizerError(f"roster '{p.name}': days is {n_d} (expected at least 1)")
+    for label, ids in (("shift_ids", p.shift_ids), ("employee_ids", p.employee_ids)):
+        seen: set[str] = set()
+        for ident in ids:
+            if ident in seen:
+                raise OptimizerError(
+                    f"roster '{p.name}': {label} repeats '{ident}' (expected unique IDs)"
+                )
+            seen.add(ident)
+    expected = {
+        "shift_minutes": (n_s,),
+        "shift_start_minute": (n_s,),
+        "shift_night": (n_s,),
+        "forbidden_successors": (n_s, n_s),
+        "max_shifts": (n_e, n_s),
+        "min_minutes": (n_e,),
+        "max_minutes": (n_e,),
+        "min_consecutive_shifts": (n_e,),
+        "max_consecutive_shifts": (n_e,),
+        "min_consecutive_days_off": (n_e,),
+        "max_weekends": (n_e,),
+        "days_off": (n_e, n_d),
+        "unavailable": (n_e, n_d, n_s),
+        "shift_on_weight": (n_e, n_d, n_s),
+        "shift_off_weight": (n_e, n_d, n_s),
+        "max_nights_per_week": (n_e,),
+        "min_days_off_per_week": (n_e,),
+        "max_minutes_per_week": (n_e,),
+        "hourly_cost": (n_e,),
+        "assignment_cost": (n_e, n_d, n_s),
+        "cover_requirement": (n_d, n_s),
+        "cover_under_weight": (n_d, n_s),
+        "cover_over_weight": (n_d, n_s),
+    }
+    for key, shape in expected.items():
+        got = np.shape(getattr(p, key))
+        if got != shape:
+            raise OptimizerError(f"roster '{p.name}': {key} has shape {got} (expected {shape})")
+    for key in (
+        "shift_minutes",
+        "max_shifts",
+        "min_minutes",
+        "max_minutes",
+        "min_consecutive_shifts",
+        "max_consecutive_shifts",
+        "min_consecutive_days_off",
+        "max_weekends",
+        "shift_on_weight",
+        "shift_off_weight",
+        "max_nights_per_week",
+        "min_days_off_per_week",
+        "max_minutes_per_week",
+        "hourly_cost",
+        "cover_requirement",
+        "cover_under_weight",
+        "cover_over_weight",
+    ):
+        arr = np.asarray(getattr(p, key), dtype=np.float64)
+        if np.isnan(arr).any() or (arr < 0).any():
+            raise OptimizerError(
+                f"roster '{p.name}': {key} has a negative or NaN value (expected >= 0)"
+            )
+    if np.isinf(np.asarray(p.cover_under_weight)).any() or np.isinf(
+        np.asarray(p.cover_over_weight)
+    ).any():
+        raise OptimizerError(
+            f"roster '{p.name}': cover weights must be finite (expected a penalty per employee)"
+        )
+    bad = np.flatnonzero(np.asarray(p.min_minutes) > np.asarray(p.max_minutes))
+    if bad.size:
+        e = p.employee_ids[int(bad[0])]
+        raise OptimizerError(
+            f"roster '{p.name}': employee '{e}' has min_minutes {p.min_minutes[bad[0]]:g} above "
+            f"max_minutes {p.max_minutes[bad[0]]:g} (expected min <= max)"
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Model building
+# --------------------------------------------------------------------------------------
+
+
+def _allowed(p: RosterProblem) -> BoolArray:
+    """Mask (E, D, S) of assignments not excluded by days off, unavailability or a zero cap."""
+    mask = ~np.asarray(p.unavailable, dtype=bool)
+    mask &= ~np.asarray(p.days_off, dtype=bool)[:, :, None]
+    mask &= (np.asarray(p.max_shifts) > 0)[:, None, :]
+    return mask
+
+
+def _weekends(days: int) -> list[tuple[int, ...]]:
+    """Days of each weekend (Saturday, Sunday) inside the horizon, day 0 being a Monday."""
+    out: list[tuple[int, ...]] = []
+    for sat in range(5, days + 1, 7):
+        out.append(tuple(d for d in (sat, sat + 1) if d < days))
+    return [w for w in out if w]
+
+
+def _weeks(days: int) -> list[range]:
+    """Calendar weeks (Monday..Sunday) of the horizon, the last one possibly partial."""
+    return [range(start, min(start + 7, days)) for start in range(0, days, 7)]
+
+
+def _limited(value: float, cap: float) -> bool:
+    """Whether a maximum ``value`` binds at all given the largest possible count ``cap``."""
+    return bool(math.isfinite(value) and value < cap)
+
+
+def _row(expr: Any, lower: float | None, upper: float | None) -> Any:
+    """A constraint body with bounds, or Skip / Infeasible when ``expr`` has no variables."""
+    if isinstance(expr, int | float):
+        ok = (lower is None or expr >= lower - 1e-9) and (upper is None or expr <= upper + 1e-9)
+        return pyo.Constraint.Skip if ok else pyo.Constraint.Infeasible
+    return (lower, expr, upper)
+
+
+def build_model(problem: RosterProblem) -> pyo.ConcreteModel:
+    """Build the roster MILP.
+
+    Variables: ``x[e, d, s]`` binary for allowed assignments only; ``under[d, s]`` and
+    ``over[d, s]`` integer cover shortfall and surplus; ``weekend[e, w]`` binary where a
+    weekend limit binds.  The objective is the sum of weighted soft penalties plus costs.
+
+    Parameters
+    ----------
+    problem : RosterProblem
+        The roster problem.
+
+    Returns
+    -------
+    pyomo.environ.ConcreteModel
+        The model; ``m.problem`` holds the input and ``m.work[e][d]`` the list of ``(s, x)``.
+    """
+    p = problem
+    m = pyo.ConcreteModel(name=p.name)
+    allowed = _allowed(p)
+    triples = [tuple(int(i) for i in t) for t in np.argwhere(allowed)]
+    m.X = pyo.Set(initialize=triples, dimen=3, ordered=True)
+    m.x = pyo.Var(m.X, domain=pyo.Binary)
+    work: list[list[list[tuple[int, Any]]]] = [
+        [[] for _ in range(p.days)] for _ in range(p.n_employees)
+    ]
+    for e, d, s in triples:
+        work[e][d].append((s, m.x[e, d, s]))
+    m.problem = p
+    m.work = work
+
+    _add_one_shift_per_day(m, p)
+    _add_forbidden_successions(m, p)
+    _add_max_shifts_per_type(m, p)
+    _add_total_minutes(m, p)
+    _add_max_consecutive_shifts(m, p)
+    _add_min_consecutive_shifts(m, p)
+    _add_min_consecutive_days_off(m, p)
+    _add_max_weekends(m, p)
+    _add_weekly_nights(m, p)
+    _add_weekly_days_off(m, p)
+    _add_weekly_minutes(m, p)
+    _add_cover(m, p)
+    _add_objective(m, p)
+    return m
+
+
+def _w(m: pyo.ConcreteModel, e: int, d: int) -> Any:
+    """Working indicator of employee e on day d: sum_s x[e,d,s] (0 when nothing is allowed)."""
+    terms = m.work[e][d]
+    if not terms:
+        return 0
+    return pyo.quicksum((v for _, v in terms))
+
+
+def _add_one_shift_per_day(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """At most one shift per employee and day: sum_s x[e,d,s] <= 1 for all e, d."""
+    idx = [(e, d) for e in range(p.n_employees) for d in range(p.days) if len(m.work[e][d]) > 1]
+    m.one_shift_per_day = pyo.Constraint(idx, rule=lambda m, e, d: _w(m, e, d) <= 1)
+
+
+def _add_forbidden_successions(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """A shift is not followed next day by a forbidden successor:
+    x[e,d,s] + sum_{t in F(s)} x[e,d+1,t] <= 1 for all e, d, s."""
+    fs = np.asarray(p.forbidden_successors, dtype=bool)
+    idx: list[tuple[int, int, int]] = []
+    for e, d, s in m.X:
+        if d + 1 < p.days and any(fs[s, t] for t, _ in m.work[e][d + 1]):
+            idx.append((e, d, s))
+
+    def rule(m: pyo.ConcreteModel, e: int, d: int, s: int) -> Any:
+        nxt = [v for t, v in m.work[e][d + 1] if fs[s, t]]
+        return m.x[e, d, s] + pyo.quicksum(nxt) <= 1
+
+    m.forbidden_successions = pyo.Constraint(idx, rule=rule)
+
+
+def _add_max_shifts_per_type(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """Each employee works each shift type at most its cap: sum_d x[e,d,s] <= max_shifts[e,s]."""
+    by_es: dict[tuple[int, int], list[Any]] = {}
+    for e, d, s in m.X:
+        by_es.setdefault((e, s), []).append(m.x[e, d, s])
+    idx = [k for k, v in by_es.items() if _limited(p.max_shifts[k], len(v))]
+    m.max_shifts_per_type = pyo.Constraint(
+        idx,
+        rule=lambda m, e, s: pyo.quicksum(by_es[e, s]) <= float(p.max_shifts[e, s]),
+    )
+
+
+def _minutes(m: pyo.ConcreteModel, p: RosterProblem, e: int, days: Iterable[int]) -> Any:
+    """Paid minutes of employee e over the given days: sum_{d,s} len[s] * x[e,d,s]."""
+    terms = [(int(p.shift_minutes[s]), v) for d in days for s, v in m.work[e][d]]
+    if not terms:
+        return 0
+    return pyo.quicksum((c * v for c, v in terms))
+
+
+def _add_total_minutes(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """Paid minutes over the horizon lie within the employee's range:
+    min_minutes[e] <= sum_{d,s} len[s] x[e,d,s] <= max_minutes[e]."""
+    idx = [
+        e
+        for e in range(p.n_employees)
+        if p.min_minutes[e] > 0 or math.isfinite(p.max_minutes[e])
+    ]
+
+    def rule(m: pyo.ConcreteModel, e: int) -> Any:
+        lo = float(p.min_minutes[e]) if p.min_minutes[e] > 0 else None
+        hi = float(p.max_minutes[e]) if math.isfinite(p.max_minutes[e]) else None
+        return _row(_minutes(m, p, e, range(p.days)), lo, hi)
+
+    m.total_minutes = pyo.Constraint(idx, rule=rule)
+
+
+def _add_max_consecutive_shifts(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """Every window of max+1 days holds at most max working days:
+    sum_{j=0..max} w[e,d+j] <= max[e] for all e, d."""
+    idx: list[tuple[int, int]] = []
+    for e in range(p.n_employees):
+        k = p.max_consecutive_shifts[e]
+        if _limited(k, p.days):
+            idx.extend((e, d) for d in range(p.days - int(k)))
+
+    def rule(m: pyo.ConcreteModel, e: int, d: int) -> Any:
+        k = int(p.max_consecutive_shifts[e])
+        window = [v for j in range(k + 1) for _, v in m.work[e][d + j]]
+        if len(window) <= k:
+            return pyo.Constraint.Skip
+        return pyo.quicksum(window) <= k
+
+    m.max_consecutive_shifts = pyo.Constraint(idx, rule=rule)
+
+
+def _add_min_consecutive_shifts(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """A work run starting after the first day lasts min days unless it reaches the last day:
+    w[e,d] - w[e,d-1] <= w[e,d+j] for 1 <= d, 1 <= j < min[e], d+j < D."""
+    idx = [
+        (e, d, j)
+        for e in range(p.n_employees)
+        for d in range(1, p.days)
+        for j in range(1, int(p.min_consecutive_shifts[e]))
+        if d + j < p.days and m.work[e][d]
+    ]
+
+    def rule(m: pyo.ConcreteModel, e: int, d: int, j: int) -> Any:
+        return _row(_w(m, e, d) - _w(m, e, d - 1) - _w(m, e, d + j), None, 0)
+
+    m.min_consecutive_shifts = pyo.Constraint(idx, rule=rule)
+
+
+def _add_min_consecutive_days_off(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """A day-off run starting after the first day lasts min days unless it reaches the end:
+    w[e,d-1] - w[e,d] + w[e,d+j] <= 1 for 1 <= d, 1 <= j < min_off[e], d+j < D."""
+    idx = [
+        (e, d, j)
+        for e in range(p.n_employees)
+        for d in range(1, p.days)
+        for j in range(1, int(p.min_consecutive_days_off[e]))
+        if d + j < p.days and m.work[e][d - 1] and m.work[e][d + j]
+    ]
+
+    def rule(m: pyo.ConcreteModel, e: int, d: int, j: int) -> Any:
+        return _row(_w(m, e, d - 1) - _w(m, e, d) + _w(m, e, d + j), None, 1)
+
+    m.min_consecutive_days_off = pyo.Constraint(idx, rule=rule)
+
+
+def _add_max_weekends(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """A weekend counts as worked if either day is, and at most max are worked:
+    weekend[e,k] >= w[e,d] for d in weekend k, sum_k weekend[e,k] <= max_weekends[e]."""
+    weekends = _weekends(p.days)
+    emps = [e for e in range(p.n_employees) if _limited(p.max_weekends[e], len(weekends))]
+    wk_idx = [(e, k) for e in emps for k in range(len(weekends))]
+    m.weekend = pyo.Var(wk_idx, domain=pyo.Binary)
+    link_idx = [(e, k, d) for e, k in wk_idx for d in weekends[k] if m.work[e][d]]
+    m.weekend_link = pyo.Constraint(
+        link_idx, rule=lambda m, e, k, d: _w(m, e, d) <= m.weekend[e, k]
+    )
+    m.max_weekends = pyo.Constraint(
+        emps,
+        rule=lambda m, e: (
+            pyo.quicksum((m.weekend[e, k] for k in range(len(weekends))))
+            <= float(p.max_weekends[e])
+        ),
+    )
+
+
+def _add_weekly_nights(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """Night shifts per calendar week stay within the limit:
+    sum_{d in week, s night} x[e,d,s] <= max_nights_per_week[e]."""
+    night = np.asarray(p.shift_night, dtype=bool)
+    weeks = _weeks(p.days)
+    idx = [
+        (e, k)
+        for e in range(p.n_employees)
+        for k in range(len(weeks))
+        if _limited(p.max_nights_per_week[e], len(weeks[k]))
+    ]
+
+    def rule(m: pyo.ConcreteModel, e: int, k: int) -> Any:
+        terms = [v for d in weeks[k] for s, v in m.work[e][d] if night[s]]
+        if len(terms) <= p.max_nights_per_week[e]:
+            return pyo.Constraint.Skip
+        return pyo.quicksum(terms) <= float(p.max_nights_per_week[e])
+
+    m.weekly_nights = pyo.Constraint(idx, rule=rule)
+
+
+def _add_weekly_days_off(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """Each calendar week leaves enough days off (a partial week of L days needs 7-L fewer):
+    sum_{d in week} w[e,d] <= L - max(0, min_off[e] - (7 - L))."""
+    weeks = _weeks(p.days)
+    idx = [
+        (e, k)
+        for e in range(p.n_employees)
+        for k in range(len(weeks))
+        if p.min_days_off_per_week[e] - (7 - len(weeks[k])) > 0
+    ]
+
+    def rule(m: pyo.ConcreteModel, e: int, k: int) -> Any:
+        length = len(weeks[k])
+        need = float(p.min_days_off_per_week[e]) - (7 - length)
+        terms = [v for d in weeks[k] for _, v in m.work[e][d]]
+        return _row(pyo.quicksum(terms) if terms else 0, None, length - need)
+
+    m.weekly_days_off = pyo.Constraint(idx, rule=rule)
+
+
+def _add_weekly_minutes(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """Paid minutes per calendar week stay within the limit:
+    sum_{d in week, s} len[s] x[e,d,s] <= max_minutes_per_week[e]."""
+    weeks = _weeks(p.days)
+    idx = [
+        (e, k)
+        for e in range(p.n_employees)
+        for k in range(len(weeks))
+        if math.isfinite(p.max_minutes_per_week[e])
+    ]
+    m.weekly_minutes = pyo.Constraint(
+        idx,
+        rule=lambda m, e, k: _row(
+            _minutes(m, p, e, weeks[k]), None, float(p.max_minutes_per_week[e])
+        ),
+    )
+
+
+def _add_cover(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """Staff on each shift plus shortfall minus surplus meets the requirement:
+    sum_e x[e,d,s] + under[d,s] - over[d,s] = req[d,s] for all d, s."""
+    on: dict[tuple[int, int], list[Any]] = {}
+    for e, d, s in m.X:
+        on.setdefault((d, s), []).append(m.x[e, d, s])
+    idx = [
+        (d, s)
+        for d in range(p.days)
+        for s in range(p.n_shifts)
+        if p.cover_requirement[d, s] > 0
+        or (p.cover_over_weight[d, s] > 0 and (d, s) in on)
+    ]
+    m.C = pyo.Set(initialize=idx, dimen=2, ordered=True)
+    m.under = pyo.Var(m.C, domain=pyo.NonNegativeIntegers)
+    m.over = pyo.Var(m.C, domain=pyo.NonNegativeIntegers)
+    m.cover = pyo.Constraint(
+        m.C,
+        rule=lambda m, d, s: (
+            pyo.quicksum(on.get((d, s), [])) + m.under[d, s] - m.over[d, s]
+            == int(p.cover_requirement[d, s])
+        ),
+    )
+
+
+def _assignment_weights(p: RosterProblem) -> tuple[FloatArray, float]:
+    """Objective coefficient of each x[e,d,s] and the constant of unmet on-requests."""
+    minutes = np.asarray(p.shift_minutes, dtype=np.float64)
+    coef = (
+        np.asarray(p.shift_off_weight)
+        - np.asarray(p.shift_on_weight)
+        + np.asarray(p.assignment_cost)
+        + np.asarray(p.hourly_cost)[:, None, None] * minutes[None, None, :] / 60.0
+    )
+    return coef, float(np.asarray(p.shift_on_weight).sum())
+
+
+def _add_objective(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """Minimise weighted soft penalties plus costs:
+    sum on[e,d,s](1 - x) + off[e,d,s] x + cost[e,d,s] x + wu[d,s] under + wo[d,s] over."""
+    coef, constant = _assignment_weights(p)
+    terms: list[Any] = [
+        float(coef[e, d, s]) * m.x[e, d, s] for e, d, s in m.X if coef[e, d, s] != 0
+    ]
+    terms += [float(p.cover_under_weight[d, s]) * m.under[d, s] for d, s in m.C]
+    terms += [
+        float(p.cover_over_weight[d, s]) * m.over[d, s]
+        for d, s in m.C
+        if p.cover_over_weight[d, s] > 0
+    ]
+    m.objective = pyo.Objective(
+        expr=constant + pyo.quicksum(terms), sense=pyo.minimize
+    )
+
+
+def _objective_is_integral(p: RosterProblem) -> bool:
+    """Whether every objective coefficient is an integer, so feasible objectives are too."""
+    coef, constant = _assignment_weights(p)
+    parts = [coef.ravel(), np.asarray(p.cover_under_weight).ravel()]
+    parts.append(np.asarray(p.cover_over_weight).ravel())
+    allc = np.concatenate([*parts, [constant]])
+    return bool(np.all(np.abs(allc - np.round(allc)) < _INTEGRAL_TOL))
+
+
+# --------------------------------------------------------------------------------------
+# Solving, tables and explanations
+# --------------------------------------------------------------------------------------
+
+
+def _assignments_table(m: pyo.ConcreteModel, p: RosterProblem) -> pd.DataFrame:
+    """Tidy table of worked assignments: employee, day, shift (IDs, day 0-based)."""
+    rows = [(e, d, s) for (e, d, s) in m.X if (m.x[e, d, s].value or 0.0) > 0.5]
+    rows.sort()
+    return pd.DataFrame(
+        {
+            "employee": pd.Series([p.employee_ids[e] for e, _, _ in rows], dtype="object"),
+            "day": pd.Series([d for _, d, _ in rows], dtype="int64"),
+            "shift": pd.Series([p.shift_ids[s] for _, _, s in rows], dtype="object"),
+        }
+    )
+
+
+def _cover_table(p: RosterProblem, assignments: pd.DataFrame) -> pd.DataFrame:
+    """Tidy cover table: day, shift, requirement, staffed, under, over."""
+    staffed = np.zeros((p.days, p.n_shifts), dtype=np.int64)
+    s_index = {sid: i for i, sid in enumerate(p.shift_ids)}
+    for d, sid in zip(assignments["day"], assignments["shift"], strict=True):
+        staffed[int(d), s_index[str(sid)]] += 1
+    req = np.asarray(p.cover_requirement)
+    dd, ss = np.meshgrid(np.arange(p.days), np.arange(p.n_shifts), indexing="ij")
+    return pd.DataFrame(
+        {
+            "day": dd.ravel(),
+            "shift": [p.shift_ids[s] for s in ss.ravel()],
+            "requirement": req.ravel(),
+            "staffed": staffed.ravel(),
+            "under": np.maximum(req - staffed, 0).ravel(),
+            "over": np.maximum(staffed - req, 0).ravel(),
+        }
+    )
+
+
+def _precheck(p: RosterProblem) -> list[str]:
+    """Simple, certain reasons for infeasibility found without a solver (employee-level)."""
+    reasons: list[str] = []
+    allowed = _allowed(p)
+    minutes = np.asarray(p.shift_minutes, dtype=np.float64)
+    for e, eid in enumerate(p.employee_ids):
+        days_open = int(allowed[e].any(axis=1).sum())
+        longest = float(minutes[allowed[e].any(axis=0)].max(initial=0.0))
+        cap = min(float(days_open), float(p.max_consecutive_shifts[e]) * p.days)
+        by_type = float(
+            np.minimum(np.asarray(p.max_shifts[e]), days_open) @ minutes
+            if np.isfinite(p.max_shifts[e]).all()
+            else math.inf
+        )
+        most = min(cap * longest, by_type, float(p.max_minutes[e]))
+        if p.min_minutes[e] > most + 1e-9:
+            reasons.append(
+                f"employee '{eid}': min_minutes {p.min_minutes[e]:g} cannot be reached "
+                f"(at most {most:g} minutes on {days_open} available days)"
+            )
+    return reasons
+
+
+_EMPLOYEE_FAMILIES = (
+    "one_shift_per_day",
+    "forbidden_successions",
+    "max_shifts_per_type",
+    "total_minutes",
+    "max_consecutive_shifts",
+    "min_consecutive_shifts",
+    "min_consecutive_days_off",
+    "max_weekends",
+    "weekly_nights",
+    "weekly_days_off",
+    "weekly_minutes",
+)
+
+
+def _explain_infeasible(m: pyo.ConcreteModel, p: RosterProblem, time_limit: float) -> str:
+    """Find rule families (and then employees) whose removal makes the model feasible.
+
+    Re-solves the model with a zero objective and one family (then one employee's rows of
+    it) switched off; returns words naming the culprits, or a general sentence.
+    """
+    reasons = _precheck(p)
+    if reasons:
+        return "; ".join(reasons)
+    deadline = time.perf_counter() + time_limit
+    m.objective.deactivate()
+    m.feasibility = pyo.Objective(expr=0.0)
+
+    def feasible() -> bool | None:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return None
+        res = solve_with_highs(m, min(left, 30.0))
+        if res.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            return True
+        if res.status == SolveStatus.INFEASIBLE:
+            return False
+        return None
+
+    culprits: list[str] = []
+    for fam in _EMPLOYEE_FAMILIES:
+        con = getattr(m, fam, None)
+        if con is None or len(con) == 0:
+            continue
+        con.deactivate()
+        ok = feasible()
+        con.activate()
+        if ok:
+            culprits.append(fam)
+    words: list[str] = []
+    for fam in culprits:
+        con = getattr(m, fam)
+        employees = sorted({int(k if isinstance(k, int) else k[0]) for k in con})
+        guilty: list[str] = []
+        for e in employees:
+            rows = [con[k] for k in con if (k if isinstance(k, int) else k[0]) == e]
+            for row in rows:
+                row.deactivate()
+            ok = feasible()
+            for row in rows:
+                row.activate()
+            if ok:
+                guilty.append(p.employee_ids[e])
+        rule = fam.replace("_", " ")
+        if guilty:
+            words.append(f"rule '{rule}' for employee(s) {', '.join(guilty)}")
+        else:
+            words.append(f"rule '{rule}' (no single employee alone)")
+    m.feasibility.deactivate()
+    m.objective.activate()
+    if words:
+        return "infeasible because of " + "; ".join(words)
+    return (
+        "the hard rules cannot all hold together (no single rule family is to blame; "
+        "check days off against minimum minutes and consecutive-day rules)"
+    )
+
+
+def solve_roster(
+    problem: RosterProblem,
+    time_limit: float = 60.0,
+    *,
+    mip_gap: float = 0.0,
+    threads: int | None = None,
+    options: Mapping[str, Any] | None = None,
+    explain_infeasible: bool = True,
+    tee: bool = False,
+) -> SolveResult:
+    """Build and solve a roster problem with HiGHS.
+
+    Parameters
+    ----------
+    problem : RosterProblem
+        The roster problem.
+    time_limit : float, default 60.0
+        HiGHS wall-clock limit (s).
+    mip_gap : float, default 0.0
+        Relative gap at which to stop.  When every objective coefficient is an integer the
+        solve also stops once the incumbent is within 1 of the bound (then proven optimal).
+    threads : int, optional
+        HiGHS threads.
+    options : Mapping[str, Any], optional
+        Further HiGHS options by name.
+    explain_infeasible : bool, default True
+        On infeasibility, re-solve with rule families switched off to name the culprit
+        (at most ``time_limit`` more seconds).
+    tee : bool, default False
+        Echo the HiGHS log.
+
+    Returns
+    -------
+    SolveResult
+        With ``assignments`` (columns ``employee``, ``day``, ``shift``) and ``tables["cover"]``
+        (``day``, ``shift``, ``requirement``, ``staffed``, ``under``, ``over``) when a
+        solution exists.
+    """
+    start = time.perf_counter()
+    model = build_model(problem)
+    build_seconds = time.perf_counter() - start
+    abs_gap = 1.0 - 1e-6 if _objective_is_integral(problem) else None
+    result = solve_with_highs(
+        model,
+        time_limit,
+        mip_gap=mip_gap,
+        mip_abs_gap=abs_gap,
+        threads=threads,
+        options=options,
+        build_seconds=build_seconds,
+        tee=tee,
+    )
+    if result.has_solution:
+        assignments = _assignments_table(model, problem)
+        objective = result.objective
+        if objective is not None and abs_gap is not None:
+            objective = float(round(objective))
+        bound = result.bound
+        if bound is not None and abs_gap is not None:
+            bound = float(math.ceil(bound - 1e-6))
+        gap = result.gap
+        if result.status == SolveStatus.OPTIMAL:
+            bound, gap = objective, 0.0
+        return dataclasses.replace(
+            result,
+            objective=objective,
+            bound=bound,
+            gap=gap,
+            assignments=assignments,
+            tables={"cover": _cover_table(problem, assignments)},
+        )
+    if result.status == SolveStatus.INFEASIBLE and explain_infeasible:
+        t0 = time.perf_counter()
+        message = _explain_infeasible(model, problem, time_limit)
+        return dataclasses.replace(
+            result,
+            message=message,
+            solve_seconds=result.solve_seconds + time.perf_counter() - t0,
+        )
+    return result

@@ -1,0 +1,308 @@
+"""supportsim command line: simulate, validate and the demo.
+
+This module owns the terminal: it parses arguments, calls the scenario, simulation,
+optimizer and report layers, shows progress on a terminal (quiet in pipes and CI), writes
+the output files, and turns errors into exit codes — 0 success, 2 bad input (one paragraph
+on stderr, no traceback), 1 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+ROOT = Path(__file__).resolve().parent
+DEMO_SCENARIO = ROOT / "scenarios" / "library" / "baseline.yaml"
+
+
+class UsageError(ValueError):
+    """A bad flag value or an unusable path given on the command line."""
+
+
+# --------------------------------------------------------------------------- terminal
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@contextmanager
+def progress_bar(label: str, total: int) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on a terminal; a silent callback in pipes and CI."""
+    if not _interactive() or total <= 0:
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"found {text!r}, expected a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"found {value}, expected 1 or more")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"found {text!r}, expected a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"found {value}, expected 0 or more")
+    return value
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load(path: str, overrides: Sequence[str] = ()) -> Any:
+    """Load a scenario, printing its warnings on stderr."""
+    from scenarios import ScenarioWarning, load_scenario
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ScenarioWarning)
+        scenario = load_scenario(path, overrides)
+    for w in caught:
+        if issubclass(w.category, ScenarioWarning):
+            _say(f"warning: scenario '{path}': {w.message}")
+    return scenario
+
+
+def _refuse_unplanned(scenario: Any, path: str) -> None:
+    from scenarios import ScenarioError
+
+    pending = [t.name for t in scenario.teams if t.optimize_shifts and t.roster is None]
+    if pending:
+        raise ScenarioError(
+            f"scenario '{path}': teams {pending} have 'shifts: optimize' and no roster yet "
+            f"(run 'python run_sim.py optimize {path}' first and simulate the "
+            "scenario.optimized.yaml it writes)"
+        )
+
+
+def _out_dir(args: argparse.Namespace, scenario_name: str) -> Path:
+    if args.out:
+        out = Path(args.out)
+    else:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in scenario_name)
+        out = Path("runs") / f"{safe}-{stamp}"
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out '{out}': exists and is not a directory (expected a directory)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out '{out}': cannot be created ({exc.strerror})") from None
+    return out
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def simulate_and_write(
+    scenario: Any, out: Path, replications: int, seed: int | None, client: Any = None
+) -> dict[str, Any]:
+    """Run replications, summarise them and write every output file into ``out``."""
+    import yaml
+
+    from reports import render_run_report
+    from sim import outputs
+    from sim.runner import run_replications, summarize
+
+    with progress_bar(f"simulating {scenario.name}", replications) as update:
+        results = run_replications(
+            scenario, replications, seed, client=client, progress=update
+        )
+    required = _requirements(scenario)
+    run = summarize(scenario, results, required)
+    html = render_run_report(run.summary, run.tables(), scenario.to_data())
+    outputs.write_all(
+        out,
+        {
+            "summary.json": lambda p: outputs.write_json(p, run.summary),
+            "tickets.parquet": lambda p: outputs.write_parquet(p, run.tickets),
+            "intervals.csv": lambda p: outputs.write_csv(p, run.intervals),
+            "agents.csv": lambda p: outputs.write_csv(p, run.agents),
+            "costs.csv": lambda p: outputs.write_csv(p, run.costs),
+            "scenario.yaml": lambda p: outputs.write_text(
+                p, yaml.safe_dump(scenario.to_data(), sort_keys=False, allow_unicode=True)
+            ),
+            "report.html": lambda p: outputs.write_text(p, html),
+        },
+    )
+    return run.summary
+
+
+def _requirements(scenario: Any) -> Any:
+    """Per-interval requirement of each queue, from the optimizer's queueing formulas."""
+    try:
+        from optimizer.requirements import interval_requirements
+    except ImportError:
+        return None
+    return interval_requirements(scenario)
+
+
+def _print_summary(summary: dict[str, Any], out: Path) -> None:
+    sla = summary["sla"]
+    cost = summary["cost"]
+    frt = summary["first_response"]
+    att = sla["attainment"]
+    att_text = f"{att:.1%}" if att is not None else "n/a"
+    goal = {True: "all goals met", False: "goals missed", None: "no goals"}[sla["goal_met"]]
+    lines = [
+        f"scenario {summary['scenario']}: {summary['tickets']['arrived']:.0f} tickets, "
+        f"SLA {att_text} ({goal}: {sla['queues_meeting_goal']}/{sla['queues_with_goal']} "
+        "queues)",
+        f"first response p90 {frt['p90_minutes'] or 0:.1f} min; cost "
+        f"{cost['per_week']:,.0f} {cost['currency']}/week, revenue at risk "
+        f"{cost['revenue_at_risk']:,.0f} {cost['currency']}",
+        f"outputs in {out}/ (report.html, summary.json, tickets.parquet, intervals.csv, "
+        "agents.csv)",
+    ]
+    print("\n".join(lines))
+
+
+def _client(args: argparse.Namespace) -> Any:
+    """A Dask client for --scheduler or --workers, or None for a serial run."""
+    if getattr(args, "scheduler", None):
+        from dask.distributed import Client
+
+        try:
+            return Client(args.scheduler, timeout=10)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UsageError(
+                f"--scheduler '{args.scheduler}': cannot connect ({exc}; expected a running "
+                "Dask scheduler address such as tcp://127.0.0.1:8786)"
+            ) from None
+    workers = getattr(args, "workers", None)
+    if workers and workers > 1:
+        from dask.distributed import Client, LocalCluster
+
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        return Client(cluster)
+    return None
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    scenario = load(args.file, args.set or ())
+    _refuse_unplanned(scenario, args.file)
+    out = _out_dir(args, scenario.name)
+    client = _client(args)
+    try:
+        summary = simulate_and_write(scenario, out, args.replications, args.seed, client)
+    finally:
+        if client is not None:
+            client.close()
+    _print_summary(summary, out)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    args.file = str(DEMO_SCENARIO)
+    args.set, args.out, args.seed, args.workers, args.scheduler = [], None, None, None, None
+    args.replications = 3
+    return cmd_simulate(args)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    scenario = load(args.file, args.set or ())
+    agents = sum(t.agents for t in scenario.teams)
+    volume = sum(s.tickets_per_week for s in scenario.demand.streams)
+    print(
+        f"ok: scenario '{args.file}' ({scenario.name}): {len(scenario.demand.streams)} streams, "
+        f"{volume:,.0f} tickets/week, {len(scenario.teams)} teams, {agents} agents, "
+        f"{scenario.horizon.weeks:g} weeks"
+    )
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_sim.py",
+        description="Staffing and coverage simulation for customer-support teams. "
+        "With no command, runs the demo (the library baseline) into runs/.",
+    )
+    parser.set_defaults(func=cmd_demo)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def scenario_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("file", metavar="FILE", help="scenario YAML file")
+        p.add_argument(
+            "--set",
+            action="append",
+            metavar="KEY=VALUE",
+            help="override a scenario key, e.g. demand.deflection=0.33 or teams.dublin.agents=20",
+        )
+
+    p = sub.add_parser("simulate", help="simulate a scenario and write its outputs")
+    scenario_args(p)
+    p.add_argument("--replications", type=_positive_int, default=3, metavar="N")
+    p.add_argument("--seed", type=_seed, default=None, metavar="S", help="default: the scenario's")
+    p.add_argument("--out", metavar="DIR", help="output directory (default runs/NAME-TIME)")
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="run replications on a local Dask cluster of N worker processes")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run replications on a running Dask scheduler, e.g. tcp://host:8786")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("validate", help="check a scenario file and report its size")
+    scenario_args(p)
+    p.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from scenarios import ScenarioError
+
+    try:
+        return int(args.func(args))
+    except (ScenarioError, UsageError) as exc:
+        _say(f"error: {exc}")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except Exception:  # an internal error: say so, with the traceback for a bug report
+        _say("internal error (please report it with the lines below):")
+        traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

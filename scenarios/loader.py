@@ -1,0 +1,284 @@
+"""Reading scenario files: safe YAML, ``--set`` overrides, and errors people can act on.
+
+``load_scenario(path, overrides)`` is the one entry point the command line uses. YAML is
+parsed with a safe loader that never builds Python objects, rejects duplicate keys, and reads
+``9:00`` as text rather than YAML 1.1's base-60 integer. Every problem becomes a
+:class:`ScenarioError` naming the file, the key path, what was found and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from scenarios.schema import Scenario
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario file, key or override; the message says where and what."""
+
+
+class ScenarioWarning(UserWarning):
+    """A scenario that runs but probably not as intended (the message names the fix)."""
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """SafeLoader without base-60 numbers and with duplicate keys reported."""
+
+
+# YAML 1.1 reads 9:00 as the integer 540; drop the base-60 forms so times stay text.
+_SafeLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _first in list(_SafeLoader.yaml_implicit_resolvers):
+    _SafeLoader.yaml_implicit_resolvers[_first] = [
+        (tag, regexp)
+        for tag, regexp in _SafeLoader.yaml_implicit_resolvers[_first]
+        if not tag.endswith((":int", ":float"))
+    ]
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?"
+        r"|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"key {key!r} appears twice in one mapping (expected each key once)",
+                key_node.start_mark,
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_SafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML text safely; errors name the source, line and column."""
+    try:
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(
+            f"{source}:{where}: YAML syntax error: {problem} (expected valid YAML)"
+        ) from None
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _path(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(part)):
+            out += ("." if out else "") + str(part)
+        # skip pydantic's internal union/function tags such as "function-after[...]"
+    return out or "(top level)"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _describe(error: Any) -> str:
+    kind = error["type"]
+    msg = str(error["msg"])
+    found = error.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key (expected one of the documented keys; see the README's reference)"
+    if kind == "missing":
+        return "missing required key"
+    if msg.startswith("Value error, "):
+        return msg.removeprefix("Value error, ")
+    if msg.startswith("Assertion failed, "):
+        return msg.removeprefix("Assertion failed, ")
+    return f"found {_short(found)}, expected {msg[0].lower() + msg[1:]}"
+
+
+def format_validation_error(exc: ValidationError, source: str) -> str:
+    """One paragraph: the first problem with its key path, and how many more there are."""
+    errors = exc.errors()
+    first = errors[0]
+    loc = first["loc"]
+    if first["type"] == "extra_forbidden":
+        head = f"{_path(loc[:-1])}: unknown key {loc[-1]!r}" if len(loc) > 1 else ""
+        head = head or f"unknown key {loc[-1]!r}"
+        text = f"{head} (expected one of the documented keys; see the README's reference)"
+    else:
+        text = f"{_path(loc)}: {_describe(first)}"
+    more = len(errors) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{source}: {text}{suffix}"
+
+
+# --------------------------------------------------------------------------- overrides
+
+_KEY = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _split_path(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    pos = 0
+    for match in _KEY.finditer(path):
+        if match.start() != pos and path[pos] != ".":
+            break
+        parts.append(int(match.group(2)) if match.group(2) else match.group(1))
+        pos = match.end()
+        if pos < len(path) and path[pos] == ".":
+            pos += 1
+    if pos != len(path) or not parts:
+        raise ValueError(f"key path {path!r} is malformed (expected keys such as 'a.b[0].c')")
+    return parts
+
+
+def _child(container: Any, key: str | int, where: str) -> tuple[Any, str | int]:
+    """Resolve one path step; a name selects a list item by its ``name`` key."""
+    if isinstance(container, list):
+        if isinstance(key, str) and key.isdigit():
+            key = int(key)
+        if isinstance(key, int):
+            if not 0 <= key < len(container):
+                raise ValueError(
+                    f"{where} has {len(container)} items, index {key} is out of range"
+                )
+            return container, key
+        for i, item in enumerate(container):
+            if isinstance(item, dict) and item.get("name") == key:
+                return container, i
+        names = [item.get("name") for item in container if isinstance(item, dict)]
+        raise ValueError(f"{where} has no item named {key!r} (expected one of {names})")
+    if isinstance(container, dict):
+        if isinstance(key, int):
+            raise ValueError(f"{where} is a mapping, not a list (index [{key}] given)")
+        return container, key
+    raise ValueError(f"{where} is a value, not a mapping or list")
+
+
+def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
+    """Apply one ``key.path=value`` to scenario data in place; the value is parsed as YAML."""
+    if "=" not in assignment:
+        raise ScenarioError(
+            f"--set {assignment!r}: no '=' found (expected KEY.PATH=VALUE, e.g. demand.deflection=0.3)"
+        )
+    path, _, raw = assignment.partition("=")
+    try:
+        parts = _split_path(path.strip())
+        value = parse_yaml(raw, f"--set {assignment!r}") if raw.strip() else ""
+        node: Any = data
+        where = "scenario"
+        for i, key in enumerate(parts):
+            container, resolved = _child(node, key, where)
+            last = i == len(parts) - 1
+            if isinstance(container, dict) and resolved not in container and not last:
+                container[resolved] = {}
+            if last:
+                container[resolved] = value
+            else:
+                node = container[resolved]
+                where = f"{where}.{key}" if where != "scenario" else str(key)
+    except ValueError as exc:
+        raise ScenarioError(f"--set {assignment!r}: {exc}") from None
+    return data
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def read_scenario_data(path: str | Path) -> dict[str, Any]:
+    """Read a scenario file into plain data, with a clear error when it cannot be read."""
+    source = f"scenario '{path}'"
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{source}: file not found (expected a readable YAML file)") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{source}: is a directory (expected a YAML file)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{source}: cannot be read ({exc}; expected UTF-8 YAML)") from None
+    data = parse_yaml(text, source)
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"{source}: found {type(data).__name__} at the top level "
+            "(expected a mapping with keys such as name, horizon, demand, teams)"
+        )
+    return data
+
+
+def scenario_from_data(
+    data: dict[str, Any], source: str = "scenario", overrides: Iterable[str] = ()
+) -> Scenario:
+    """Validate scenario data (after applying overrides) into a :class:`Scenario`."""
+    for assignment in overrides:
+        apply_override(data, assignment)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, source)) from None
+    for message in scenario_warnings(scenario):
+        warnings.warn(message, ScenarioWarning, stacklevel=2)
+    return scenario
+
+
+def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+    """Load, override and validate a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        With a one-paragraph message naming the file, key path, value and expectation.
+    """
+    data = read_scenario_data(path)
+    return scenario_from_data(data, f"scenario '{path}'", overrides)
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """Soft problems: streams nobody can answer, surges outside the horizon."""
+    out = []
+    skills = {(lang, ch) for t in scenario.teams for lang in t.languages for ch in t.channels}
+    fallback = {(f.from_language, f.to) for f in scenario.routing.language_fallback}
+    for stream in scenario.demand.streams:
+        key = (stream.language, stream.channel)
+        served = key in skills or any(
+            (stream.language, to) in fallback and (to, stream.channel) in skills
+            for _, to in fallback
+        )
+        if not served and stream.tickets_per_week > 0:
+            out.append(
+                f"stream {stream.name!r}: no team answers language {stream.language!r} on "
+                f"{stream.channel} (its tickets wait unanswered; add the skill to a team "
+                "or a routing.language_fallback)"
+            )
+    return out

@@ -1,0 +1,516 @@
+"""The scenario schema: one typed pydantic model per section of a scenario file.
+
+A YAML scenario becomes a validated, frozen :class:`Scenario`. Unknown keys are errors
+(``extra="forbid"``) so that a typo never falls back silently to a default. Units live in
+names (``handle_minutes``, ``customer_reply_hours``) or in typed durations (``'20s'``).
+This module imports nothing from ``sim``, ``optimizer`` or ``reports``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from scenarios.types import (
+    Country,
+    Days,
+    Duration,
+    Language,
+    TimeOfDay,
+    TimeZone,
+    time_of_day_minutes,
+)
+
+Channel = Literal["phone", "chat", "email"]
+CHANNELS: tuple[str, ...] = ("phone", "chat", "email")
+SYNCHRONOUS_CHANNELS = frozenset({"phone", "chat"})
+Priority = Literal["urgent", "high", "normal", "low"]
+PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+DistributionName = Literal["lognormal", "exponential", "gamma", "fixed"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- horizon
+
+
+class Horizon(_Model):
+    """The simulated period and the clock reports use."""
+
+    start: dt.date = Field(description="First day simulated (00:00 in `timezone`).")
+    weeks: float = Field(gt=0, le=104, description="Length of the horizon in weeks.")
+    interval_minutes: int = Field(
+        default=30, description="Reporting and planning interval, dividing a day evenly."
+    )
+    timezone: TimeZone = Field(default="UTC", description="Reporting time zone (IANA).")
+
+    @field_validator("interval_minutes")
+    @classmethod
+    def _divides_day(cls, value: int) -> int:
+        if value <= 0 or 1440 % value or value > 240:
+            raise ValueError(
+                f"found {value}, expected minutes that divide a day, such as 15, 30 or 60"
+            )
+        return value
+
+    @property
+    def days(self) -> int:
+        """Whole days simulated (weeks rounded up to a day)."""
+        return int(np.ceil(self.weeks * 7 - 1e-9))
+
+
+# --------------------------------------------------------------------------- demand
+
+PROFILE_PRESETS = ("24x7", "business_hours", "extended_hours")
+
+
+def _preset_weights(name: str) -> np.ndarray:
+    """Hour-of-week arrival weights (7 x 24, Monday first) of a named preset."""
+    week = np.zeros((7, 24))
+    if name == "24x7":
+        week[:] = 1.0
+    elif name == "business_hours":
+        day = np.full(24, 0.04)
+        day[7:9] = (0.35, 0.8)
+        day[9:17] = (1.0, 1.1, 1.05, 0.85, 0.9, 1.0, 0.95, 0.85)
+        day[17:20] = (0.55, 0.3, 0.15)
+        week[:5] = day
+        week[5:] = 0.08
+    elif name == "extended_hours":
+        day = np.full(24, 0.06)
+        day[6:8] = (0.3, 0.6)
+        day[8:20] = 1.0
+        day[12] = 0.9
+        day[20:23] = (0.8, 0.6, 0.35)
+        week[:5] = day
+        week[5:] = day * 0.5
+    else:  # pragma: no cover - guarded by the validator
+        raise KeyError(name)
+    return week
+
+
+def _check_profile(value: Any) -> Any:
+    if isinstance(value, str):
+        if value in PROFILE_PRESETS:
+            return value
+        raise ValueError(
+            f"unknown profile {value!r} (expected one of {', '.join(PROFILE_PRESETS)} "
+            "or 7 rows of 24 weights, Monday first)"
+        )
+    if isinstance(value, list | tuple):
+        rows = list(value)
+        if len(rows) == 7 and all(isinstance(r, list | tuple) and len(r) == 24 for r in rows):
+            try:
+                arr = np.array(rows, dtype=float)
+            except (TypeError, ValueError):
+                arr = None
+            if arr is not None and np.all(np.isfinite(arr)) and np.all(arr >= 0):
+                if arr.sum() <= 0:
+                    raise ValueError("profile weights are all zero (expected some hour > 0)")
+                return tuple(tuple(float(x) for x in r) for r in rows)
+    raise ValueError(
+        "found a profile that is neither a preset nor 7 rows of 24 non-negative numbers "
+        f"(expected one of {', '.join(PROFILE_PRESETS)} or 7 rows of 24 weights, Monday first)"
+    )
+
+
+Profile = Annotated[str | tuple[tuple[float, ...], ...], Field(union_mode="left_to_right")]
+
+
+class Stream(_Model):
+    """A source of tickets: one language, channel and customer region."""
+
+    name: str = Field(min_length=1)
+    language: Language
+    channel: Channel
+    region: TimeZone = Field(description="Customers' IANA time zone; profiles are local to it.")
+    country: Country | None = Field(default=None, description="Holiday calendar of customers.")
+    tickets_per_week: float = Field(ge=0, description="Tickets a week before deflection.")
+    profile: Profile = "24x7"
+    priority_mix: dict[Priority, float] = Field(default_factory=lambda: {"normal": 1.0})
+    holiday_factor: float = Field(
+        default=0.3, ge=0, description="Volume on a public holiday relative to a normal day."
+    )
+    deflection: float | None = Field(
+        default=None, ge=0, lt=1, description="Stream-specific deflection (overrides demand's)."
+    )
+
+    @field_validator("profile", mode="before")
+    @classmethod
+    def _profile(cls, value: Any) -> Any:
+        return _check_profile(value)
+
+    @field_validator("priority_mix")
+    @classmethod
+    def _mix(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value:
+            raise ValueError("found an empty mix, expected shares such as {normal: 1.0}")
+        if any(v < 0 for v in value.values()):
+            raise ValueError(f"found {value}, expected shares of zero or more")
+        total = sum(value.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares sum to {total:g}, expected them to sum to 1")
+        return value
+
+    def weights(self) -> np.ndarray:
+        """Hour-of-week weights (7 x 24, Monday first, local time), summing to 1."""
+        week = (
+            _preset_weights(self.profile)
+            if isinstance(self.profile, str)
+            else np.array(self.profile, dtype=float)
+        )
+        return week / week.sum()
+
+
+class Surge(_Model):
+    """A period in which volume is multiplied (a launch, an outage, a season)."""
+
+    start: dt.datetime = Field(description="Start, in the horizon's time zone unless offset.")
+    hours: float = Field(gt=0)
+    multiplier: float = Field(ge=0)
+    streams: list[str] | None = Field(default=None, description="Stream names; all if absent.")
+
+
+class Demand(_Model):
+    """Ticket streams and what shapes them."""
+
+    deflection: float = Field(default=0.0, ge=0, lt=1)
+    streams: list[Stream] = Field(min_length=1)
+    surges: list[Surge] = Field(default_factory=list)
+    growth_per_year: float = Field(
+        default=0.0, gt=-1, description="Volume growth per year, compounded over the horizon."
+    )
+
+    @model_validator(mode="after")
+    def _unique_streams(self) -> Demand:
+        names = [s.name for s in self.streams]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"stream names repeat: {dupes} (expected unique names)")
+        for i, surge in enumerate(self.surges):
+            for name in surge.streams or []:
+                if name not in names:
+                    raise ValueError(
+                        f"surges[{i}].streams names {name!r}, expected one of {names}"
+                    )
+        return self
+
+
+# --------------------------------------------------------------------------- channels
+
+
+def _number_as_mean(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"mean": value}
+    return value
+
+
+class Distribution(_Model):
+    """A positive random duration: mean, coefficient of variation, family."""
+
+    mean: float = Field(gt=0)
+    cv: float = Field(default=1.0, ge=0, le=10)
+    distribution: DistributionName | None = Field(
+        default=None, description="lognormal (handle default), exponential (patience default)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce(cls, value: Any) -> Any:
+        return _number_as_mean(value)
+
+
+class ChannelSpec(_Model):
+    """How one channel behaves: handle time, patience, concurrency, touches."""
+
+    handle_minutes: Distribution
+    patience_minutes: Distribution | None = Field(
+        default=None, description="Customer patience (phone, chat); none means nobody abandons."
+    )
+    concurrency: int = Field(default=1, ge=1, le=10, description="Chats one agent holds at once.")
+    touches: float = Field(
+        default=1.0, ge=1, le=20, description="Mean agent touches per ticket (email)."
+    )
+    customer_reply_hours: float = Field(
+        default=6.0, gt=0, description="Mean customer reply gap between touches (email)."
+    )
+
+
+DEFAULT_CHANNELS: dict[str, dict[str, Any]] = {
+    "phone": {"handle_minutes": {"mean": 6, "cv": 0.8}, "patience_minutes": {"mean": 3}},
+    "chat": {
+        "handle_minutes": {"mean": 12, "cv": 0.9},
+        "patience_minutes": {"mean": 5},
+        "concurrency": 2,
+    },
+    "email": {"handle_minutes": {"mean": 8, "cv": 1.0}, "touches": 1.5},
+}
+
+
+class Escalation(_Model):
+    """Share of tickets that need a tier-2 touch after the first agent's."""
+
+    rate: float = Field(ge=0, lt=1)
+    to_tier: int = Field(default=2, ge=2)
+    handle_minutes: Distribution = Field(default_factory=lambda: Distribution(mean=25, cv=1.0))
+
+
+class LanguageFallback(_Model):
+    """Let agents of another language take a ticket after it waited this long."""
+
+    from_language: Language = Field(alias="from")
+    to: Language
+    after: Duration
+
+
+class Routing(_Model):
+    language_fallback: list[LanguageFallback] = Field(default_factory=list)
+
+
+class ServiceLevel(_Model):
+    """What 'answered in time' means for one queue."""
+
+    channel: Channel
+    priority: Priority | None = None
+    language: Language | None = None
+    answer_within: Duration = Field(description="First-response threshold, e.g. '20s', '4h'.")
+    goal: float = Field(gt=0, le=1, description="Share of tickets answered within the threshold.")
+
+
+# --------------------------------------------------------------------------- teams
+
+
+class BreakRule(_Model):
+    """A break of `minutes` placed after `after_hours` of work in every long enough shift."""
+
+    after_hours: float = Field(gt=0, le=24)
+    minutes: float = Field(ge=0, le=240)
+
+
+class Shift(_Model):
+    """A recurring shift of a team, in the team's local time."""
+
+    days: Days
+    start: TimeOfDay
+    hours: float = Field(gt=0, le=24)
+    agents: int | None = Field(
+        default=None, ge=0, description="Agents on this shift; the rest share unassigned shifts."
+    )
+    break_rule: BreakRule | None = Field(default=None, alias="break")
+
+    @property
+    def start_minutes(self) -> int:
+        return time_of_day_minutes(self.start)
+
+
+class RosterEntry(_Model):
+    """One named agent's shift on one local date (what the optimizer writes)."""
+
+    agent: str = Field(min_length=1)
+    date: dt.date
+    start: TimeOfDay
+    hours: float = Field(gt=0, le=24)
+    break_start: TimeOfDay | None = None
+    break_minutes: float = Field(default=0, ge=0, le=240)
+
+
+class ShiftTemplates(_Model):
+    """The grid the optimizer chooses shifts from."""
+
+    starts_every: Duration = 60.0
+    lengths_hours: list[float] = Field(default_factory=lambda: [8.0], min_length=1)
+    earliest: TimeOfDay = "00:00"
+    latest: TimeOfDay = "23:00"
+    break_rule: BreakRule | None = Field(default=None, alias="break")
+
+    @field_validator("lengths_hours")
+    @classmethod
+    def _lengths(cls, value: list[float]) -> list[float]:
+        if any(not 0 < v <= 16 for v in value):
+            raise ValueError(f"found {value}, expected shift lengths between 0 and 16 hours")
+        return value
+
+    @field_validator("starts_every")
+    @classmethod
+    def _grid(cls, value: float) -> float:
+        if value < 5:
+            raise ValueError(f"found {value:g} minutes, expected at least 5 minutes")
+        return value
+
+
+class Team(_Model):
+    """A group of agents at one site sharing skills, cost and shifts."""
+
+    name: str = Field(min_length=1)
+    timezone: TimeZone
+    country: Country | None = None
+    agents: int = Field(ge=0)
+    languages: list[Language] = Field(min_length=1)
+    channels: list[Channel] = Field(min_length=1)
+    tier: int = Field(default=1, ge=1)
+    hourly_cost: float = Field(ge=0)
+    shifts: list[Shift] = Field(default_factory=list)
+    optimize_shifts: bool = Field(default=False, exclude=True)
+    roster: list[RosterEntry] | None = Field(
+        default=None, description="Named agents' shifts by date (written by optimize)."
+    )
+    shift_templates: ShiftTemplates | None = None
+    chat_concurrency: int | None = Field(default=None, ge=1, le=10)
+    work_on_holidays: bool = Field(default=True, description="Whether shifts run on holidays.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _optimize(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "shifts" in data:
+            shifts = data["shifts"]
+            if isinstance(shifts, str):
+                if shifts.strip() != "optimize":
+                    raise ValueError(
+                        f"shifts: found {shifts!r}, expected a list of shifts or 'optimize'"
+                    )
+                data = {**data, "shifts": [], "optimize_shifts": True}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Team:
+        if not self.shifts and not self.optimize_shifts and self.roster is None:
+            raise ValueError(
+                f"team {self.name!r} has no shifts (expected a list of shifts, "
+                "'optimize', or a roster)"
+            )
+        assigned = sum(s.agents or 0 for s in self.shifts)
+        if assigned > self.agents:
+            raise ValueError(
+                f"team {self.name!r}: shifts assign {assigned} agents, "
+                f"expected at most the team's {self.agents}"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- rules, costs
+
+
+class Costs(_Model):
+    currency: str = Field(default="USD", min_length=1, max_length=8)
+    night_premium: float = Field(default=0.0, ge=0, description="Extra share 22:00-06:00 local.")
+    weekend_premium: float = Field(default=0.0, ge=0, description="Extra share on Sat, Sun.")
+    holiday_premium: float = Field(default=0.0, ge=0, description="Extra share on holidays.")
+    overtime_premium: float = Field(
+        default=0.5, ge=0, description="Extra share for minutes worked past a shift's end."
+    )
+
+
+class LaborRules(_Model):
+    """Workload limits; an agent-week that breaks one is at burnout risk."""
+
+    max_hours_per_week: float = Field(default=40, gt=0, le=168)
+    min_hours_per_week: float = Field(default=0, ge=0, le=168)
+    min_rest_hours: float = Field(default=11, ge=0, le=48)
+    max_consecutive_days: int = Field(default=5, ge=1, le=14)
+    max_occupancy: float = Field(default=0.85, gt=0, le=1)
+    max_night_shifts_per_week: int = Field(default=3, ge=0, le=7)
+    min_days_off_per_week: int = Field(default=2, ge=0, le=7)
+    max_working_weekends: int | None = Field(
+        default=None, ge=0, description="Per horizon; a weekend counts if Sat or Sun is worked."
+    )
+
+
+class Business(_Model):
+    customer_monthly_value: float = Field(default=0.0, ge=0)
+    churn_probability_per_missed_sla: float = Field(default=0.0, ge=0, le=1)
+    value_months: float = Field(
+        default=12, gt=0, description="Months of a lost customer's value counted as at risk."
+    )
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Scenario(_Model):
+    """A whole what-if: demand, channels, service goals, teams and rules."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    horizon: Horizon
+    seed: int = Field(default=1, ge=0)
+    demand: Demand
+    channels: dict[Channel, ChannelSpec] = Field(default_factory=dict)
+    reopen_rate: float = Field(default=0.0, ge=0, lt=1)
+    escalation: Escalation | None = None
+    routing: Routing = Field(default_factory=Routing)
+    service_levels: list[ServiceLevel] = Field(default_factory=list)
+    teams: list[Team] = Field(min_length=1)
+    shift_templates: ShiftTemplates | None = None
+    shrinkage: float = Field(default=0.0, ge=0, lt=1)
+    costs: Costs = Field(default_factory=Costs)
+    labor_rules: LaborRules = Field(default_factory=LaborRules)
+    business: Business = Field(default_factory=Business)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        names = [t.name for t in self.teams]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"team names repeat: {dupes} (expected unique names)")
+        if self.escalation is not None and self.escalation.rate > 0:
+            tiers = {t.tier for t in self.teams}
+            if self.escalation.to_tier not in tiers:
+                raise ValueError(
+                    f"escalation.to_tier is {self.escalation.to_tier}, but no team has that "
+                    f"tier (expected a team with tier: {self.escalation.to_tier})"
+                )
+        return self
+
+    def channel(self, name: str) -> ChannelSpec:
+        """The scenario's spec for a channel, or the documented default."""
+        if name in self.channels:
+            return self.channels[name]  # type: ignore[index]
+        return ChannelSpec.model_validate(DEFAULT_CHANNELS[name])
+
+    def templates_for(self, team: Team) -> ShiftTemplates:
+        """A team's shift templates: its own, the scenario's, or the defaults."""
+        return team.shift_templates or self.shift_templates or ShiftTemplates()
+
+    def break_rule_for(self, team: Team, shift: Shift | None = None) -> BreakRule | None:
+        if shift is not None and shift.break_rule is not None:
+            return shift.break_rule
+        return self.templates_for(team).break_rule
+
+    def service_level_for(
+        self, language: str, channel: str, priority: str
+    ) -> ServiceLevel | None:
+        """The most specific service level matching a queue (language and priority first)."""
+        best: tuple[int, ServiceLevel] | None = None
+        for sl in self.service_levels:
+            if sl.channel != channel:
+                continue
+            if sl.priority is not None and sl.priority != priority:
+                continue
+            if sl.language is not None and sl.language != language:
+                continue
+            score = (sl.priority is not None) * 2 + (sl.language is not None)
+            if best is None or score > best[0]:
+                best = (score, sl)
+        return best[1] if best else None
+
+    def to_data(self) -> dict[str, Any]:
+        """The scenario as plain YAML-ready data (durations and days in their spelling)."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        for team, raw in zip(self.teams, data["teams"], strict=True):
+            if team.optimize_shifts:
+                raw["shifts"] = "optimize"
+            elif not raw.get("shifts"):
+                raw.pop("shifts", None)
+        return data
+

@@ -1,0 +1,191 @@
+"""Value types of the scenario language: durations, times of day, day sets, time zones.
+
+Each type parses what a person writes in YAML (``'20s'``, ``'4h'``, ``'08:00'``,
+``'Mon-Fri'``, ``'Europe/Dublin'``) into a plain Python value and serialises it back to
+the same spelling, so a scenario written out by the optimizer reads like one written by
+hand. Parsers raise ``ValueError`` with what was found and what was expected; pydantic
+adds the key path. This module imports nothing from the rest of the project.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BeforeValidator, PlainSerializer
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|min|s|sec)", re.IGNORECASE)
+_UNIT_MINUTES = {"d": 1440.0, "h": 60.0, "m": 1.0, "min": 1.0, "s": 1 / 60, "sec": 1 / 60}
+
+
+def parse_duration_minutes(value: Any) -> float:
+    """Parse a duration such as ``'20s'``, ``'60m'``, ``'4h'``, ``'1h30m'`` or ``'2d'``.
+
+    Returns
+    -------
+    float
+        The duration in minutes. A bare number is read as minutes.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"found {value!r}, expected a duration such as '20s', '60m' or '4h'")
+    if isinstance(value, int | float):
+        minutes = float(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        pos = 0
+        minutes = 0.0
+        for match in _DURATION_PART.finditer(text):
+            if match.start() != pos:
+                break
+            minutes += float(match.group(1)) * _UNIT_MINUTES[match.group(2).lower()]
+            pos = match.end()
+        if pos != len(text) or not text:
+            raise ValueError(
+                f"found {value!r}, expected a duration such as '20s', '60m', '4h' or '1h30m'"
+            )
+    else:
+        raise ValueError(f"found {value!r}, expected a duration such as '20s', '60m' or '4h'")
+    if minutes < 0:
+        raise ValueError(f"found {value!r}, expected a duration of zero or more")
+    return minutes
+
+
+def format_duration(minutes: float) -> str:
+    """Write minutes back in the largest whole unit: 0.333.. -> '20s', 240 -> '4h'."""
+    seconds = round(minutes * 60, 6)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration_minutes),
+    PlainSerializer(format_duration, return_type=str),
+]
+"""A duration in minutes, written in YAML as ``'20s'``, ``'60m'``, ``'4h'``."""
+
+
+def parse_time_of_day(value: Any) -> str:
+    """Parse ``'HH:MM'`` (00:00 to 23:59) and return it zero-padded."""
+    if isinstance(value, str):
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+        if match:
+            hour, minute = int(match.group(1)), int(match.group(2))
+            if hour < 24 and minute < 60:
+                return f"{hour:02d}:{minute:02d}"
+    raise ValueError(f"found {value!r}, expected a time of day 'HH:MM' from 00:00 to 23:59")
+
+
+def time_of_day_minutes(text: str) -> int:
+    """Minutes after midnight of a parsed ``'HH:MM'``."""
+    hour, minute = text.split(":")
+    return int(hour) * 60 + int(minute)
+
+
+TimeOfDay = Annotated[str, BeforeValidator(parse_time_of_day)]
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAY_INDEX = {name.lower(): i for i, name in enumerate(WEEKDAYS)}
+
+
+def parse_days(value: Any) -> tuple[int, ...]:
+    """Parse ``'Mon-Fri'``, ``'Sat,Sun'``, ``'Mon-Sun'``, ``'Fri-Mon'`` or a list of names.
+
+    Returns the weekday numbers (Monday 0) in ascending order.
+    """
+    expected = "expected weekdays such as 'Mon-Fri', 'Sat,Sun' or 'Mon,Wed,Fri'"
+    if isinstance(value, list | tuple):
+        parts = [str(p) for p in value]
+    elif isinstance(value, str):
+        parts = [p for p in value.replace(" ", "").split(",") if p]
+    else:
+        raise ValueError(f"found {value!r}, {expected}")
+    days: set[int] = set()
+    for part in parts:
+        ends = part.split("-")
+        try:
+            idx = [_WEEKDAY_INDEX[e.strip().lower()[:3]] for e in ends]
+        except KeyError:
+            raise ValueError(f"found {value!r}, {expected}") from None
+        if len(ends) == 1 and len(ends[0]) in (3, len(WEEKDAYS[idx[0]])):
+            days.add(idx[0])
+        elif len(idx) == 2:
+            first, last = idx
+            span = (last - first) % 7
+            days.update((first + k) % 7 for k in range(span + 1))
+        else:
+            raise ValueError(f"found {value!r}, {expected}")
+    if not days:
+        raise ValueError(f"found {value!r}, {expected}")
+    return tuple(sorted(days))
+
+
+def format_days(days: tuple[int, ...]) -> str:
+    """Write weekday numbers back as ``'Mon-Fri'`` or ``'Sat,Sun'``."""
+    ordered = sorted(days)
+    if ordered == list(range(ordered[0], ordered[-1] + 1)) and len(ordered) > 2:
+        return f"{WEEKDAYS[ordered[0]]}-{WEEKDAYS[ordered[-1]]}"
+    return ",".join(WEEKDAYS[d] for d in ordered)
+
+
+Days = Annotated[
+    tuple[int, ...],
+    BeforeValidator(parse_days),
+    PlainSerializer(format_days, return_type=str),
+]
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def parse_time_zone(value: Any) -> str:
+    """Check an IANA time-zone name (``'Europe/Dublin'``) and return it."""
+    if isinstance(value, str) and (value in _known_zones() or value == "UTC"):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+        else:
+            return value
+    raise ValueError(
+        f"unknown time zone {value!r} (expected an IANA name such as 'Europe/Dublin')"
+    )
+
+
+TimeZone = Annotated[str, BeforeValidator(parse_time_zone)]
+
+
+@cache
+def _known_countries() -> frozenset[str]:
+    import holidays
+
+    return frozenset(holidays.list_supported_countries())
+
+
+def parse_country(value: Any) -> str:
+    """Check a country code known to the ``holidays`` package (``'IE'``, ``'US'``)."""
+    if isinstance(value, str) and value.upper() in _known_countries():
+        return value.upper()
+    raise ValueError(
+        f"unknown country {value!r} (expected an ISO 3166 code the holidays package "
+        "knows, such as 'US', 'IE' or 'PH')"
+    )
+
+
+Country = Annotated[str, BeforeValidator(parse_country)]
+
+
+def parse_language(value: Any) -> str:
+    """Check a language tag such as ``'en'``, ``'de'``, ``'pt-BR'`` and return it."""
+    if isinstance(value, str) and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", value):
+        return value
+    raise ValueError(f"found {value!r}, expected a language code such as 'en', 'de' or 'pt-BR'")
+
+
+Language = Annotated[str, BeforeValidator(parse_language)]

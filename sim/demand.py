@@ -1,0 +1,264 @@
+"""Demand: ticket arrivals in UTC from local-time profiles, holidays, surges and growth.
+
+Arrivals are a non-homogeneous Poisson process per stream with a rate that is constant
+within each grid cell (``CELL_MINUTES``): the count per cell is Poisson, times are uniform
+inside the cell. Rates come from the stream's hour-of-week profile in the customers' own
+time zone (converted with zoneinfo, so daylight-saving changes are real), the holiday
+calendar of their country, surges and growth. Everything is drawn in bulk with NumPy.
+
+Also drawn here, per ticket and in bulk, so that two scenarios run with the same seed see
+the same customers (common random numbers): priority, deflection, patience, handle times,
+number of touches, customer reply gaps, reopen and escalation. Must not import SimPy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zoneinfo
+from dataclasses import dataclass
+from functools import cache
+
+import holidays
+import numpy as np
+import pandas as pd
+
+from scenarios.schema import PRIORITY_RANK, SYNCHRONOUS_CHANNELS, Distribution, Scenario, Stream
+
+CELL_MINUTES = 15
+"""Resolution of the arrival-rate grid in minutes (rates are constant within a cell)."""
+
+PRIORITIES: tuple[str, ...] = tuple(sorted(PRIORITY_RANK, key=PRIORITY_RANK.__getitem__))
+
+
+def horizon_origin(scenario: Scenario) -> pd.Timestamp:
+    """The UTC instant of simulation time 0: the horizon's first day at 00:00 local."""
+    tz = zoneinfo.ZoneInfo(scenario.horizon.timezone)
+    start = dt.datetime.combine(scenario.horizon.start, dt.time(0, 0), tzinfo=tz)
+    return pd.Timestamp(start).tz_convert("UTC")
+
+
+def horizon_minutes(scenario: Scenario) -> float:
+    """Length of the horizon in minutes (whole days)."""
+    return scenario.horizon.days * 1440.0
+
+
+def stream_seed(seed: int, replication: int, name: str, purpose: str) -> np.random.SeedSequence:
+    """A seed sequence for one replication, stream (or team) and purpose.
+
+    The same as ``SeedSequence(seed).spawn(...)[replication]`` followed by a child keyed by
+    the name and purpose, so replications are independent and a stream keeps its customers
+    when other streams are added or removed (common random numbers across scenarios).
+    """
+    digest = hashlib.blake2b(f"{name}\x00{purpose}".encode(), digest_size=8).digest()
+    key = (replication, int.from_bytes(digest, "little"))
+    return np.random.SeedSequence(entropy=seed, spawn_key=key)
+
+
+@cache
+def _holiday_calendar(country: str, years: tuple[int, ...]) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays(country, years=list(years)).keys())
+
+
+def holiday_dates(country: str | None, first: dt.date, last: dt.date) -> frozenset[dt.date]:
+    """Public holidays of a country between two dates (empty when no country is given)."""
+    if country is None:
+        return frozenset()
+    years = tuple(range(first.year, last.year + 1))
+    return _holiday_calendar(country, years)
+
+
+def draw_durations(rng: np.random.Generator, dist: Distribution, size: int, default: str) -> np.ndarray:
+    """Draw positive durations (minutes) with the distribution's mean and cv.
+
+    lognormal: sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2; gamma: shape 1/cv^2;
+    exponential: cv is 1 by definition; fixed: always the mean.
+    """
+    family = dist.distribution or default
+    mean, cv = dist.mean, dist.cv
+    if family == "fixed" or (cv == 0 and family != "exponential"):
+        return np.full(size, mean)
+    if family == "exponential":
+        return rng.exponential(mean, size)
+    if family == "gamma":
+        shape = 1.0 / cv**2
+        return rng.gamma(shape, mean / shape, size)
+    sigma2 = np.log1p(cv**2)
+    return rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2), size)
+
+
+def stream_rates(scenario: Scenario, stream: Stream, origin: pd.Timestamp) -> np.ndarray:
+    """Expected arrivals per grid cell (before deflection) over the horizon.
+
+    The weekly volume is spread over the hour-of-week weights in the stream's local time,
+    multiplied by the holiday factor on local public holidays, by surges and by growth.
+    """
+    n_cells = int(horizon_minutes(scenario) // CELL_MINUTES)
+    cells = pd.date_range(origin, periods=n_cells, freq=f"{CELL_MINUTES}min")
+    local = cells.tz_convert(stream.region)
+    weights = stream.weights()
+    per_hour = stream.tickets_per_week * weights[local.day_of_week, local.hour]
+    rate = per_hour * (CELL_MINUTES / 60.0)
+    if stream.country is not None:
+        local_dates = local.date
+        days = holiday_dates(stream.country, local_dates[0], local_dates[-1])
+        if days:
+            is_holiday = pd.Index(local_dates).isin(list(days))
+            rate = np.where(is_holiday, rate * stream.holiday_factor, rate)
+    offsets = np.arange(n_cells) * CELL_MINUTES
+    if scenario.demand.growth_per_year:
+        years = offsets / (365.25 * 1440)
+        rate = rate * (1 + scenario.demand.growth_per_year) ** years
+    horizon_tz = zoneinfo.ZoneInfo(scenario.horizon.timezone)
+    for surge in scenario.demand.surges:
+        if surge.streams is not None and stream.name not in surge.streams:
+            continue
+        start = surge.start if surge.start.tzinfo else surge.start.replace(tzinfo=horizon_tz)
+        lo = (pd.Timestamp(start) - origin).total_seconds() / 60
+        hi = lo + surge.hours * 60
+        mid = offsets + CELL_MINUTES / 2
+        rate = np.where((mid >= lo) & (mid < hi), rate * surge.multiplier, rate)
+    return np.asarray(rate, dtype=float)
+
+
+@dataclass(frozen=True, slots=True)
+class Tickets:
+    """All tickets of one replication, sorted by arrival; one array element per ticket.
+
+    Times are minutes since the horizon origin. ``extra_*`` arrays hold follow-up touches
+    (later email touches and reopens) flat; ticket i owns ``extra_start[i]`` to
+    ``extra_start[i] + n_extra[i]``.
+    """
+
+    arrival: np.ndarray
+    stream: np.ndarray
+    priority: np.ndarray
+    deflected: np.ndarray
+    patience: np.ndarray
+    handle: np.ndarray
+    escalate: np.ndarray
+    escalation_handle: np.ndarray
+    reopen: np.ndarray
+    n_extra: np.ndarray
+    extra_start: np.ndarray
+    extra_handle: np.ndarray
+    extra_gap: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.arrival)
+
+
+def _stream_tickets(
+    scenario: Scenario,
+    index: int,
+    stream: Stream,
+    origin: pd.Timestamp,
+    seed: int,
+    replication: int,
+) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(stream_seed(seed, replication, stream.name, "arrivals"))
+    rate = stream_rates(scenario, stream, origin)
+    counts = rng.poisson(rate)
+    n = int(counts.sum())
+    cell_start = np.repeat(np.arange(len(rate)) * float(CELL_MINUTES), counts)
+    arrival = np.sort(cell_start + rng.uniform(0, CELL_MINUTES, n))
+    names = list(stream.priority_mix)
+    probs = np.array([stream.priority_mix[p] for p in names])
+    drawn = rng.choice(len(names), size=n, p=probs / probs.sum())
+    priority = np.array([PRIORITIES.index(p) for p in names], dtype=np.int8)[drawn]
+
+    attr = np.random.default_rng(stream_seed(seed, replication, stream.name, "attributes"))
+    deflection = (
+        stream.deflection if stream.deflection is not None else scenario.demand.deflection
+    )
+    deflected = attr.random(n) < deflection
+    spec = scenario.channel(stream.channel)
+    handle = draw_durations(attr, spec.handle_minutes, n, "lognormal")
+    if stream.channel in SYNCHRONOUS_CHANNELS and spec.patience_minutes is not None:
+        patience = draw_durations(attr, spec.patience_minutes, n, "exponential")
+    else:
+        patience = np.full(n, np.inf)
+    esc = scenario.escalation
+    escalate = attr.random(n) < (esc.rate if esc else 0.0)
+    escalation_handle = (
+        draw_durations(attr, esc.handle_minutes, n, "lognormal") if esc else np.zeros(n)
+    )
+    reopen = attr.random(n) < scenario.reopen_rate
+    extra_touches = (
+        attr.poisson(spec.touches - 1.0, n) if stream.channel == "email" else np.zeros(n, int)
+    )
+    n_extra = (extra_touches + reopen).astype(np.int32)
+    total = int(n_extra.sum())
+    extra_handle = draw_durations(attr, spec.handle_minutes, total, "lognormal")
+    extra_gap = attr.exponential(spec.customer_reply_hours * 60.0, total)
+    return {
+        "arrival": arrival,
+        "stream": np.full(n, index, dtype=np.int16),
+        "priority": priority,
+        "deflected": deflected,
+        "patience": patience,
+        "handle": handle,
+        "escalate": escalate,
+        "escalation_handle": escalation_handle,
+        "reopen": reopen,
+        "n_extra": n_extra,
+        "extra_handle": extra_handle,
+        "extra_gap": extra_gap,
+    }
+
+
+def generate_tickets(scenario: Scenario, seed: int, replication: int = 0) -> Tickets:
+    """Draw every ticket of the horizon for one replication, sorted by arrival."""
+    origin = horizon_origin(scenario)
+    parts = [
+        _stream_tickets(scenario, i, s, origin, seed, replication)
+        for i, s in enumerate(scenario.demand.streams)
+    ]
+    arrival = np.concatenate([p["arrival"] for p in parts])
+    order = np.argsort(arrival, kind="stable")
+
+    def per_ticket(key: str) -> np.ndarray:
+        return np.concatenate([p[key] for p in parts])[order]
+
+    n_extra_by_stream = np.concatenate([p["n_extra"] for p in parts])
+    # Flat follow-up arrays keep their per-stream layout; map each ticket to its slice.
+    flat_start = np.concatenate(([0], np.cumsum(n_extra_by_stream)[:-1])).astype(np.int64)
+    return Tickets(
+        arrival=arrival[order],
+        stream=per_ticket("stream"),
+        priority=per_ticket("priority"),
+        deflected=per_ticket("deflected"),
+        patience=per_ticket("patience"),
+        handle=per_ticket("handle"),
+        escalate=per_ticket("escalate"),
+        escalation_handle=per_ticket("escalation_handle"),
+        reopen=per_ticket("reopen"),
+        n_extra=n_extra_by_stream[order],
+        extra_start=flat_start[order],
+        extra_handle=np.concatenate([p["extra_handle"] for p in parts]),
+        extra_gap=np.concatenate([p["extra_gap"] for p in parts]),
+    )
+
+
+def expected_arrivals(scenario: Scenario) -> pd.DataFrame:
+    """Expected arrivals per stream and grid cell (after deflection), for requirements.
+
+    Columns: ``minute`` (cell start since origin), ``stream``, ``arrivals``.
+    """
+    origin = horizon_origin(scenario)
+    frames = []
+    for stream in scenario.demand.streams:
+        rate = stream_rates(scenario, stream, origin)
+        deflection = (
+            stream.deflection if stream.deflection is not None else scenario.demand.deflection
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "minute": np.arange(len(rate)) * CELL_MINUTES,
+                    "stream": stream.name,
+                    "arrivals": rate * (1 - deflection),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,359 @@
+"""Metrics: raw replication logs become tidy tables and the KPI summary.
+
+Tables carry their unit in ``df.attrs["unit"]`` where a single unit applies. Confidence
+intervals are computed here: across replications (a t interval over replication means)
+when there are two or more, otherwise across batches of whole days of the one run (batch
+means). SLA attainment counts abandoned tickets as misses; tickets still waiting at the end
+of the horizon count as misses once they have waited past the target, and are left out
+otherwise (their outcome is unknown). Must not import SimPy, Pyomo or plotly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from scenarios.schema import Scenario
+from sim.demand import horizon_origin
+from sim.engine import (
+    OUTCOME_ABANDONED,
+    OUTCOME_DEFLECTED,
+    OUTCOME_HANDLED,
+    OUTCOME_OPEN,
+    Queue,
+    SimResult,
+)
+
+OUTCOME_NAMES = {
+    OUTCOME_OPEN: "open",
+    OUTCOME_HANDLED: "handled",
+    OUTCOME_ABANDONED: "abandoned",
+    OUTCOME_DEFLECTED: "deflected",
+}
+
+
+def queue_label(q: Queue) -> str:
+    """Human-readable queue name: ``en/chat/normal`` (``/tier2`` for escalation queues)."""
+    base = f"{q.language}/{q.channel}/{q.priority}"
+    return base if q.tier == 1 else f"{base}/tier{q.tier}"
+
+
+def mean_ci95(values: Sequence[float] | np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of independent estimates (replications or batches)."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return (float("nan"),) * 3
+    mean = float(x.mean())
+    if len(x) < 2:
+        return mean, float("nan"), float("nan")
+    half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
+    return mean, mean - half, mean + half
+
+
+@dataclass(frozen=True, slots=True)
+class QueueTarget:
+    target_minutes: float | None
+    goal: float | None
+
+
+def queue_targets(scenario: Scenario, queues: list[Queue]) -> list[QueueTarget]:
+    """Each queue's first-response target and goal (None where no service level applies)."""
+    out = []
+    for q in queues:
+        sl = scenario.service_level_for(q.language, q.channel, q.priority) if q.tier == 1 else None
+        out.append(
+            QueueTarget(sl.answer_within, sl.goal) if sl else QueueTarget(None, None)
+        )
+    return out
+
+
+def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) -> pd.DataFrame:
+    """One row per ticket: ids, stream, queue, arrival, first response, resolution, outcome.
+
+    Times are UTC timestamps; ``first_response_minutes`` and ``resolution_hours`` are the
+    waits measured from arrival.
+    """
+    origin = horizon_origin(scenario)
+    t = result.tickets
+    n = len(t)
+    streams = scenario.demand.streams
+    stream_names = np.array([s.name for s in streams], dtype=object)
+    labels = np.array([queue_label(q) for q in result.queues], dtype=object)
+    agents = np.append(result.staffing.agents["agent"].to_numpy(dtype=object), None)
+    touches = np.bincount(result.touch_ticket, minlength=n) if n else np.zeros(0, int)
+    q = result.ticket_queue
+    frt = result.first_response - t.arrival
+
+    def stamp(minutes: np.ndarray) -> pd.DatetimeIndex:
+        return origin + pd.to_timedelta(minutes, unit="min")
+
+    frame = pd.DataFrame(
+        {
+            "replication": np.full(n, replication, dtype=np.int32),
+            "ticket_id": np.arange(n, dtype=np.int64),
+            "stream": pd.Categorical.from_codes(t.stream, categories=stream_names)
+            if n
+            else pd.Categorical([]),
+            "queue": pd.Categorical.from_codes(q, categories=labels)
+            if n
+            else pd.Categorical([]),
+            "language": np.array([s.language for s in streams], dtype=object)[t.stream],
+            "channel": np.array([s.channel for s in streams], dtype=object)[t.stream],
+            "priority": np.array([r.priority for r in result.queues], dtype=object)[q]
+            if n
+            else np.array([], dtype=object),
+            "arrival": stamp(t.arrival),
+            "first_response": stamp(result.first_response),
+            "resolution": stamp(result.resolved),
+            "first_response_minutes": frt,
+            "resolution_hours": (result.resolved - t.arrival) / 60.0,
+            "agent": agents[np.where(result.first_agent >= 0, result.first_agent, -1)],
+            "outcome": pd.Categorical.from_codes(
+                result.outcome, categories=[OUTCOME_NAMES[k] for k in range(4)]
+            ),
+            "touches": touches.astype(np.int16),
+            "escalated": t.escalate & (result.outcome == OUTCOME_HANDLED),
+            "reopened": t.reopen & (result.outcome == OUTCOME_HANDLED),
+        }
+    )
+    frame.attrs["unit"] = {"first_response_minutes": "min", "resolution_hours": "h"}
+    return frame
+
+
+def _met_mask(result: SimResult, targets: list[QueueTarget]) -> tuple[np.ndarray, np.ndarray]:
+    """Per ticket: whether it counts for SLA, and whether it met its queue's target."""
+    t = result.tickets
+    target = np.array(
+        [np.nan if x.target_minutes is None else x.target_minutes for x in targets]
+    )[result.ticket_queue]
+    wait = result.first_response - t.arrival
+    open_wait = result.horizon_minutes - t.arrival
+    answered = np.isfinite(wait)
+    met = answered & (wait <= target + 1e-9)
+    open_ = result.outcome == OUTCOME_OPEN
+    counted = (result.outcome != OUTCOME_DEFLECTED) & np.isfinite(target)
+    # A ticket still waiting at the horizon is a miss only once it is past its target.
+    counted &= ~(open_ & ~answered & (open_wait <= target))
+    return counted, met
+
+
+def _batches(result: SimResult, n_batches: int) -> np.ndarray:
+    """Batch number of each ticket: equal slices of the horizon by arrival time."""
+    edges = np.linspace(0, result.horizon_minutes, n_batches + 1)
+    return np.clip(np.searchsorted(edges, result.tickets.arrival, side="right") - 1, 0, n_batches - 1)
+
+
+def queue_replication_table(
+    scenario: Scenario, results: Sequence[SimResult]
+) -> pd.DataFrame:
+    """One row per queue x replication (or x batch when there is one replication).
+
+    Columns: ``unit`` (replication or batch number), ``queue`` index, ``arrived``,
+    ``counted``, ``met``, ``abandoned``, ``answered``, ``frt_sum`` (minutes).
+    """
+    rows = []
+    batched = len(results) == 1
+    for r_i, result in enumerate(results):
+        targets = queue_targets(scenario, result.queues)
+        counted, met = _met_mask(result, targets)
+        n_units = max(2, min(20, int(round(result.horizon_minutes / 1440)))) if batched else 1
+        unit = _batches(result, n_units) if batched else np.full(len(result.tickets), r_i)
+        live = result.outcome != OUTCOME_DEFLECTED
+        wait = result.first_response - result.tickets.arrival
+        key = result.ticket_queue.astype(np.int64) * 10_000 + unit
+        frame = pd.DataFrame(
+            {
+                "key": key[live],
+                "counted": counted[live],
+                "met": (met & counted)[live],
+                "abandoned": (result.outcome == OUTCOME_ABANDONED)[live],
+                "answered": np.isfinite(wait)[live],
+                "frt": np.nan_to_num(wait, nan=0.0)[live],
+            }
+        )
+        g = frame.groupby("key").agg(
+            arrived=("counted", "size"),
+            counted=("counted", "sum"),
+            met=("met", "sum"),
+            abandoned=("abandoned", "sum"),
+            answered=("answered", "sum"),
+            frt_sum=("frt", "sum"),
+        )
+        g["queue"] = (g.index // 10_000).astype(int)
+        g["unit"] = (g.index % 10_000).astype(int)
+        rows.append(g.reset_index(drop=True))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def by_queue(scenario: Scenario, results: Sequence[SimResult]) -> list[dict[str, object]]:
+    """The ``by_queue`` list of summary.json: attainment with a 95% interval per queue."""
+    queues = results[0].queues
+    targets = queue_targets(scenario, queues)
+    table = queue_replication_table(scenario, results)
+    out = []
+    n_rep = len(results)
+    for q_i, (q, target) in enumerate(zip(queues, targets, strict=True)):
+        rows = table[table["queue"] == q_i]
+        arrived = int(rows["arrived"].sum())
+        if arrived == 0:
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_unit = (rows["met"] / rows["counted"]).to_numpy()
+        counted = rows["counted"].sum()
+        attainment = float(rows["met"].sum() / counted) if counted and target.goal else None
+        _, lo, hi = mean_ci95(per_unit) if target.goal else (None, float("nan"), float("nan"))
+        answered = rows["answered"].sum()
+        out.append(
+            {
+                "language": q.language,
+                "channel": q.channel,
+                "priority": q.priority,
+                "tier": q.tier,
+                "queue": queue_label(q),
+                "arrived": round(arrived / n_rep, 1),
+                "target_minutes": target.target_minutes,
+                "goal": target.goal,
+                "attainment": attainment,
+                "attainment_ci95": [_finite(lo), _finite(hi)] if target.goal else None,
+                "goal_met": (attainment >= target.goal - 1e-12)
+                if attainment is not None and target.goal is not None
+                else None,
+                "mean_first_response_minutes": _finite(rows["frt_sum"].sum() / answered)
+                if answered
+                else None,
+                "abandonment_rate": float(rows["abandoned"].sum() / arrived),
+            }
+        )
+    return out
+
+
+def _finite(x: float | None) -> float | None:
+    if x is None or not np.isfinite(x):
+        return None
+    return float(x)
+
+
+def interval_table(
+    scenario: Scenario,
+    results: Sequence[SimResult],
+    staffed: pd.DataFrame,
+    required: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per interval and queue: arrivals, staffed, required, attainment, backlog.
+
+    Arrivals and attainment are averaged over replications (attainment by arrival
+    interval); backlog is the number waiting at the interval's start; ``staffed`` is the
+    number of agents on shift (not on break, not absent) who have the queue's skill, from
+    the first replication; ``required`` comes from the optimizer's requirement formulas
+    when given.
+    """
+    minutes = scenario.horizon.interval_minutes
+    origin = horizon_origin(scenario)
+    queues = results[0].queues
+    n_int = int(results[0].horizon_minutes // minutes)
+    targets = queue_targets(scenario, queues)
+    arrivals = np.zeros((n_int, len(queues)))
+    met = np.zeros((n_int, len(queues)))
+    counted = np.zeros((n_int, len(queues)))
+    backlog = np.zeros((n_int, len(queues)))
+    for result in results:
+        live = result.outcome != OUTCOME_DEFLECTED
+        slot = np.minimum((result.tickets.arrival // minutes).astype(np.int64), n_int - 1)
+        q = result.ticket_queue
+        np.add.at(arrivals, (slot[live], q[live]), 1)
+        c, m = _met_mask(result, targets)
+        np.add.at(counted, (slot[c], q[c]), 1)
+        np.add.at(met, (slot[c & m], q[c & m]), 1)
+        b = result.sample_backlog[:n_int]
+        backlog[: len(b)] += b
+    k = len(results)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        attainment = np.where(counted > 0, met / counted, np.nan)
+    frame = pd.DataFrame(
+        {
+            "interval_start": np.repeat(
+                origin + pd.to_timedelta(np.arange(n_int) * minutes, unit="min"), len(queues)
+            ),
+            "queue": np.tile([queue_label(q) for q in queues], n_int),
+            "language": np.tile([q.language for q in queues], n_int),
+            "channel": np.tile([q.channel for q in queues], n_int),
+            "priority": np.tile([q.priority for q in queues], n_int),
+            "tier": np.tile([q.tier for q in queues], n_int),
+            "arrivals": (arrivals / k).ravel(),
+            "attainment": attainment.ravel(),
+            "backlog": (backlog / k).ravel(),
+        }
+    )
+    frame = frame.merge(staffed, on=["interval_start", "language", "channel", "tier"], how="left")
+    frame["staffed"] = frame["staffed"].fillna(0.0)
+    if required is not None:
+        frame = frame.merge(required, on=["interval_start", "queue"], how="left")
+    else:
+        frame["required"] = np.nan
+    return frame
+
+
+def first_response_stats(results: Sequence[SimResult]) -> dict[str, float | None]:
+    """Mean and percentiles (minutes) of first response over answered tickets."""
+    waits = np.concatenate(
+        [r.first_response - r.tickets.arrival for r in results]
+    )
+    waits = waits[np.isfinite(waits)]
+    if len(waits) == 0:
+        return {k: None for k in ("mean_minutes", "p50_minutes", "p90_minutes", "p95_minutes")}
+    p50, p90, p95 = np.percentile(waits, [50, 90, 95])
+    return {
+        "mean_minutes": float(waits.mean()),
+        "p50_minutes": float(p50),
+        "p90_minutes": float(p90),
+        "p95_minutes": float(p95),
+    }
+
+
+def resolution_stats(results: Sequence[SimResult]) -> dict[str, float | None]:
+    """Mean and 90th percentile (hours) of resolution time over handled tickets."""
+    hours = np.concatenate(
+        [
+            (r.resolved - r.tickets.arrival)[r.outcome == OUTCOME_HANDLED] / 60.0
+            for r in results
+        ]
+    )
+    if len(hours) == 0:
+        return {"mean_hours": None, "p90_hours": None}
+    return {"mean_hours": float(hours.mean()), "p90_hours": float(np.percentile(hours, 90))}
+
+
+def ticket_counts(results: Sequence[SimResult]) -> dict[str, float]:
+    """Tickets per outcome, averaged over replications (arrived includes deflected)."""
+    k = len(results)
+    counts = np.zeros(4)
+    for r in results:
+        counts += np.bincount(r.outcome, minlength=4)[:4]
+    counts /= k
+    return {
+        "arrived": float(counts.sum()),
+        "deflected": float(counts[OUTCOME_DEFLECTED]),
+        "handled": float(counts[OUTCOME_HANDLED]),
+        "abandoned": float(counts[OUTCOME_ABANDONED]),
+        "open": float(counts[OUTCOME_OPEN]),
+    }
+
+
+def overall_sla(
+    scenario: Scenario, results: Sequence[SimResult]
+) -> tuple[float | None, float, int]:
+    """Attainment over all tickets with a target; and the tickets that missed (per rep)."""
+    met_total = counted_total = 0
+    for r in results:
+        c, m = _met_mask(r, queue_targets(scenario, r.queues))
+        met_total += int((c & m).sum())
+        counted_total += int(c.sum())
+    if counted_total == 0:
+        return None, 0.0, 0
+    missed = (counted_total - met_total) / len(results)
+    return met_total / counted_total, missed, counted_total

@@ -1,0 +1,186 @@
+"""Runner: replications (serial or on Dask) and the KPI summary of a run.
+
+``run_replications`` plays replication 0..n-1 of a scenario; replication r uses the seed
+sequence ``SeedSequence(seed).spawn`` child r, so results are identical whichever process
+or machine runs them. ``summarize`` turns the replications into the ``RunOutput``: the
+summary.json mapping and the tables written next to it. No printing and no files here; a
+caller passes ``progress`` to hear about finished replications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scenarios.schema import Scenario
+from sim import metrics, workforce
+from sim.engine import SimResult, run_replication
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` after each finished replication."""
+
+
+def run_replications(
+    scenario: Scenario,
+    replications: int = 1,
+    seed: int | None = None,
+    *,
+    client: Any = None,
+    progress: Progress | None = None,
+) -> list[SimResult]:
+    """Run replications 0..n-1, serially or on a ``dask.distributed.Client``.
+
+    Results come back in replication order, equal to a serial run with the same seed.
+    """
+    seed = scenario.seed if seed is None else seed
+    if client is None:
+        results = []
+        for r in range(replications):
+            results.append(run_replication(scenario, seed, r))
+            if progress:
+                progress(r + 1, replications)
+        return results
+    from dask.distributed import as_completed
+
+    futures = client.map(
+        run_replication, [scenario] * replications, [seed] * replications,
+        list(range(replications)), pure=False,
+    )
+    order = {f.key: i for i, f in enumerate(futures)}
+    out: list[SimResult | None] = [None] * replications
+    done = 0
+    for future in as_completed(futures):
+        out[order[future.key]] = future.result()
+        done += 1
+        if progress:
+            progress(done, replications)
+    return [r for r in out if r is not None]
+
+
+@dataclass(slots=True)
+class RunOutput:
+    """Everything a run produces: the summary mapping and its tables."""
+
+    summary: dict[str, Any]
+    tickets: pd.DataFrame
+    intervals: pd.DataFrame
+    agents: pd.DataFrame
+    costs: pd.DataFrame
+    occupancy: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables a report draws from, by name."""
+        return {
+            "tickets": self.tickets,
+            "intervals": self.intervals,
+            "agents": self.agents,
+            "costs": self.costs,
+            "occupancy": self.occupancy,
+        }
+
+
+def summarize(
+    scenario: Scenario,
+    results: Sequence[SimResult],
+    required: pd.DataFrame | None = None,
+) -> RunOutput:
+    """KPIs of a set of replications in the shape of summary.json (DESIGN §6).
+
+    Per-replication quantities (cost, occupancy, burnout) are averaged over replications;
+    ``by_queue`` carries 95% confidence intervals.
+    """
+    first = results[0]
+    weeks = first.horizon_minutes / (7 * 1440)
+    staffed = workforce.staffed_table(scenario, first)
+    intervals = metrics.interval_table(scenario, results, staffed, required)
+    queues = metrics.by_queue(scenario, results)
+    counts = metrics.ticket_counts(results)
+    attainment, missed, _ = metrics.overall_sla(scenario, results)
+    goals_met = [q["goal_met"] for q in queues if q["goal_met"] is not None]
+
+    agent_tables = []
+    cost_tables = []
+    for r in results:
+        agent_tables.append(workforce.agent_weeks(scenario, r).assign(replication=r.replication))
+        cost_tables.append(workforce.cost_table(scenario, r))
+    agents = pd.concat(agent_tables, ignore_index=True)
+    costs = pd.concat(cost_tables).groupby("team", sort=False).mean().reset_index()
+    total_cost = float(costs["total"].sum())
+    answered = counts["handled"] + counts["open"]
+    b = scenario.business
+    revenue_at_risk = (
+        missed * b.churn_probability_per_missed_sla * b.customer_monthly_value * b.value_months
+    )
+
+    occupancy = workforce.occupancy_by_team_hour(scenario, results)
+    busy = float(agents["busy_hours"].sum())
+    available = float(agents["available_hours"].sum())
+    per_agent = agents.groupby(["replication", "agent"])[["busy_hours", "available_hours"]].sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        agent_occ = per_agent["busy_hours"] / per_agent["available_hours"]
+    first_agents = agents[agents["replication"] == first.replication]
+    burnout = workforce.burnout_summary(first_agents, len(first.staffing.agents))
+
+    summary: dict[str, Any] = {
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "replications": len(results),
+        "seed": first.seed,
+        "horizon": {
+            "start": scenario.horizon.start.isoformat(),
+            "weeks": scenario.horizon.weeks,
+            "timezone": scenario.horizon.timezone,
+            "interval_minutes": scenario.horizon.interval_minutes,
+        },
+        "tickets": counts,
+        "first_response": metrics.first_response_stats(results),
+        "sla": {
+            "attainment": attainment,
+            "goal_met": bool(all(goals_met)) if goals_met else None,
+            "queues_meeting_goal": int(sum(goals_met)),
+            "queues_with_goal": len(goals_met),
+            "abandoned_count_as_missed": True,
+        },
+        "by_queue": queues,
+        "resolution": metrics.resolution_stats(results),
+        "occupancy": {
+            "mean": busy / available if available else None,
+            "max_agent": float(np.nanmax(agent_occ)) if len(agent_occ) else None,
+            "cap": scenario.labor_rules.max_occupancy,
+        },
+        "cost": {
+            "currency": scenario.costs.currency,
+            "staff_total": total_cost,
+            "per_week": total_cost / weeks,
+            "per_ticket": total_cost / answered if answered else None,
+            "paid_hours": float(costs["paid_hours"].sum()),
+            "premiums": {
+                "night": float(costs["night_premium"].sum()),
+                "weekend": float(costs["weekend_premium"].sum()),
+                "holiday": float(costs["holiday_premium"].sum()),
+                "overtime": float(costs["overtime"].sum()),
+            },
+            "by_team": {
+                row.team: float(row.total) for row in costs.itertuples(index=False)
+            },
+            "missed_sla_tickets": missed,
+            "revenue_at_risk": revenue_at_risk,
+        },
+        "burnout": burnout,
+        "coverage_gaps": workforce.coverage_gaps(scenario, staffed, first),
+    }
+    tickets = pd.concat(
+        [metrics.ticket_frame(scenario, r, r.replication) for r in results], ignore_index=True
+    )
+    return RunOutput(
+        summary=summary,
+        tickets=tickets,
+        intervals=intervals,
+        agents=agents,
+        costs=costs,
+        occupancy=occupancy,
+    )

@@ -1,0 +1,338 @@
+"""Workforce metrics: staffing per interval, coverage gaps, agent-weeks, burnout and cost.
+
+Agent-week rules (an agent-week breaking any of them is "at risk"): hours above
+``max_hours_per_week``; rest between shifts below ``min_rest_hours``; a run of working days
+longer than ``max_consecutive_days``; more night shifts than ``max_night_shifts_per_week``;
+occupancy above ``max_occupancy``; fewer days off than ``min_days_off_per_week`` (full
+weeks only). Cost is paid hours x hourly cost with night, weekend and holiday premiums on
+the minutes they cover, plus overtime at ``1 + overtime_premium``. Must not import SimPy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from scenarios.schema import Scenario
+from sim.demand import horizon_origin
+from sim.engine import OUTCOME_DEFLECTED, SimResult
+
+RULES = ("hours", "rest", "consecutive_days", "nights", "occupancy", "days_off")
+
+
+def _windows(shifts: pd.DataFrame) -> pd.DataFrame:
+    """Available windows (start, end, team_index, agent_index) of non-absent shifts."""
+    s = shifts[~shifts["absent"]]
+    has_break = s["break_end"] > s["break_start"]
+    first = pd.DataFrame(
+        {
+            "agent_index": s["agent_index"],
+            "team_index": s["team_index"],
+            "start": s["start"],
+            "end": s["break_start"].where(has_break, s["end"]),
+        }
+    )
+    second = pd.DataFrame(
+        {
+            "agent_index": s["agent_index"][has_break],
+            "team_index": s["team_index"][has_break],
+            "start": s["break_end"][has_break],
+            "end": s["end"][has_break],
+        }
+    )
+    return pd.concat([first, second], ignore_index=True)
+
+
+def staffed_by_team(scenario: Scenario, result: SimResult) -> np.ndarray:
+    """Mean agents available per interval and team (array intervals x teams).
+
+    Exact time average: the integral of the on-shift count over each interval, divided by
+    the interval length.
+    """
+    minutes = scenario.horizon.interval_minutes
+    n_int = int(result.horizon_minutes // minutes)
+    grid = np.arange(n_int + 1) * float(minutes)
+    w = _windows(result.staffing.shifts)
+    out = np.zeros((n_int, len(scenario.teams)))
+    for g in range(len(scenario.teams)):
+        tw = w[w["team_index"] == g]
+        if tw.empty:
+            continue
+        times = np.concatenate([tw["start"], tw["end"]])
+        delta = np.concatenate([np.ones(len(tw)), -np.ones(len(tw))])
+        order = np.argsort(times, kind="stable")
+        times, delta = times[order], delta[order]
+        level = np.cumsum(delta)
+        area = np.concatenate([[0.0], np.cumsum(level[:-1] * np.diff(times))])
+        # Before the first event the count is zero: prepend a flat segment.
+        t = np.concatenate([[min(0.0, times[0])], times])
+        a = np.concatenate([[0.0], area])
+        cumulative = np.interp(grid, t, a)
+        cumulative = np.where(grid > times[-1], a[-1], cumulative)
+        out[:, g] = np.diff(cumulative) / minutes
+    return out
+
+
+def staffed_table(scenario: Scenario, result: SimResult) -> pd.DataFrame:
+    """Agents on shift per interval and skill (language, channel, tier)."""
+    by_team = staffed_by_team(scenario, result)
+    origin = horizon_origin(scenario)
+    minutes = scenario.horizon.interval_minutes
+    starts = origin + pd.to_timedelta(np.arange(by_team.shape[0]) * minutes, unit="min")
+    skills: dict[tuple[str, str, int], np.ndarray] = {}
+    for g, team in enumerate(scenario.teams):
+        for lang in team.languages:
+            for ch in team.channels:
+                key = (lang, ch, team.tier)
+                skills[key] = skills.get(key, 0) + by_team[:, g]
+    frames = [
+        pd.DataFrame(
+            {
+                "interval_start": starts,
+                "language": lang,
+                "channel": ch,
+                "tier": tier,
+                "staffed": np.round(values, 3),
+            }
+        )
+        for (lang, ch, tier), values in skills.items()
+    ]
+    if not frames:
+        return pd.DataFrame(columns=["interval_start", "language", "channel", "tier", "staffed"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def coverage_gaps(
+    scenario: Scenario, staffed: pd.DataFrame, result: SimResult
+) -> list[dict[str, object]]:
+    """Hours per week in which a language x channel that customers use has nobody on shift.
+
+    Also the tickets per week that arrive in those hours (first replication).
+    """
+    minutes = scenario.horizon.interval_minutes
+    n_int = int(result.horizon_minutes // minutes)
+    weeks = result.horizon_minutes / (7 * 1440)
+    live = result.outcome != OUTCOME_DEFLECTED
+    slot = np.minimum((result.tickets.arrival // minutes).astype(np.int64), n_int - 1)
+    out = []
+    seen = set()
+    for s_i, stream in enumerate(scenario.demand.streams):
+        key = (stream.language, stream.channel)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows = staffed[
+            (staffed["language"] == stream.language)
+            & (staffed["channel"] == stream.channel)
+            & (staffed["tier"] == 1)
+        ]
+        covered = np.zeros(n_int, dtype=bool)
+        if not rows.empty:
+            covered = rows["staffed"].to_numpy()[:n_int] > 1e-9
+        uncovered = ~covered
+        streams_here = [
+            i
+            for i, s in enumerate(scenario.demand.streams)
+            if (s.language, s.channel) == key
+        ]
+        mine = live & np.isin(result.tickets.stream, streams_here)
+        in_gap = uncovered[slot[mine]].sum() if mine.any() else 0
+        out.append(
+            {
+                "language": stream.language,
+                "channel": stream.channel,
+                "hours_per_week_uncovered": round(
+                    float(uncovered.sum() * minutes / 60 / weeks), 2
+                ),
+                "tickets_per_week_in_gaps": round(float(in_gap / weeks), 1),
+            }
+        )
+        del s_i
+    return out
+
+
+def _shift_overtime(result: SimResult) -> np.ndarray:
+    """Minutes each shift ran past its end because a touch started in it was unfinished."""
+    shifts = result.staffing.shifts
+    overtime = np.zeros(len(shifts))
+    if len(result.touch_start) == 0 or shifts.empty:
+        return overtime
+    touches = pd.DataFrame(
+        {
+            "agent_index": result.touch_agent,
+            "start": result.touch_start,
+            "end": result.touch_end,
+        }
+    ).sort_values("start", kind="stable")
+    keyed = shifts[["agent_index", "start", "end"]].rename(
+        columns={"start": "shift_start", "end": "shift_end"}
+    )
+    keyed = keyed.assign(shift_row=np.arange(len(shifts))).sort_values(
+        "shift_start", kind="stable"
+    )
+    joined = pd.merge_asof(
+        touches,
+        keyed,
+        left_on="start",
+        right_on="shift_start",
+        by="agent_index",
+        direction="backward",
+    )
+    joined = joined.dropna(subset=["shift_row"])
+    joined["over"] = (joined["end"] - joined["shift_end"]).clip(lower=0)
+    per_shift = joined.groupby("shift_row")["over"].max()
+    overtime[per_shift.index.astype(int)] = per_shift.to_numpy()
+    return overtime
+
+
+def agent_weeks(scenario: Scenario, result: SimResult) -> pd.DataFrame:
+    """One row per agent-week: hours, occupancy, shifts, nights, rest and rule breaks."""
+    rules = scenario.labor_rules
+    shifts = result.staffing.shifts.copy()
+    agents = result.staffing.agents
+    shifts["overtime_minutes"] = _shift_overtime(result)
+    worked = shifts[~shifts["absent"]].copy()
+    worked["week"] = (worked["start"] // (7 * 1440)).clip(lower=0).astype(int)
+    worked["available_minutes"] = (
+        worked["end"] - worked["start"] - (worked["break_end"] - worked["break_start"])
+    )
+    # Rest before each shift: gap since the same agent's previous worked shift ended.
+    worked = worked.sort_values(["agent_index", "start"], kind="stable")
+    prev_end = worked.groupby("agent_index")["end"].shift()
+    worked["rest_hours"] = (worked["start"] - prev_end) / 60.0
+    worked["rest_violation"] = worked["rest_hours"] < rules.min_rest_hours - 1e-9
+    # Consecutive working days (local dates), run length at each shift.
+    day_number = pd.to_datetime(worked["date"]).map(pd.Timestamp.toordinal)
+    new_run = (day_number.groupby(worked["agent_index"]).diff() != 1).astype(int)
+    run_id = new_run.groupby(worked["agent_index"]).cumsum()
+    worked["run_length"] = worked.groupby([worked["agent_index"], run_id]).cumcount() + 1
+
+    busy = pd.DataFrame(
+        {
+            "agent_index": result.touch_agent,
+            "week": (result.touch_start // (7 * 1440)).astype(int),
+            "busy": (result.touch_end - result.touch_start) * result.touch_units,
+        }
+    ).groupby(["agent_index", "week"])["busy"].sum()
+
+    g = worked.groupby(["agent_index", "week"])
+    table = pd.DataFrame(
+        {
+            "hours": (g["paid_minutes"].sum() + g["overtime_minutes"].sum()) / 60.0,
+            "available_hours": g["available_minutes"].sum() / 60.0,
+            "overtime_hours": g["overtime_minutes"].sum() / 60.0,
+            "shifts": g.size(),
+            "days_worked": g["date"].nunique(),
+            "nights": g["night"].sum(),
+            "rest_violations": g["rest_violation"].sum(),
+            "min_rest_hours": g["rest_hours"].min(),
+            "max_consecutive_days": g["run_length"].max(),
+        }
+    )
+    table["busy_hours"] = busy.reindex(table.index).fillna(0.0).to_numpy() / 60.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["occupancy"] = np.where(
+            table["available_hours"] > 0, table["busy_hours"] / table["available_hours"], 0.0
+        )
+    table = table.reset_index()
+    table.insert(0, "agent", agents["agent"].to_numpy()[table["agent_index"]])
+    table.insert(1, "team", agents["team"].to_numpy()[table["agent_index"]])
+    origin = horizon_origin(scenario)
+    table.insert(
+        3, "week_start", (origin + pd.to_timedelta(table["week"] * 7, unit="D")).dt.date
+    )
+    full_weeks = int(result.horizon_minutes // (7 * 1440))
+    checks = {
+        "hours": table["hours"] > rules.max_hours_per_week + 1e-9,
+        "rest": table["rest_violations"] > 0,
+        "consecutive_days": table["max_consecutive_days"] > rules.max_consecutive_days,
+        "nights": table["nights"] > rules.max_night_shifts_per_week,
+        "occupancy": table["occupancy"] > rules.max_occupancy + 1e-9,
+        "days_off": (7 - table["days_worked"] < rules.min_days_off_per_week)
+        & (table["week"] < full_weeks),
+    }
+    broken = pd.DataFrame(checks)
+    table["violations"] = broken.apply(
+        lambda row: ";".join(name for name in RULES if row[name]), axis=1
+    ) if len(table) else pd.Series(dtype=str)
+    table["at_risk"] = broken.any(axis=1)
+    return table.drop(columns=["agent_index"])
+
+
+def burnout_summary(table: pd.DataFrame, n_agents: int) -> dict[str, object]:
+    """Agents, agents with at least one agent-week at risk, and violations by rule."""
+    at_risk = table[table["at_risk"]]
+    counts = {rule: 0 for rule in RULES}
+    for text in at_risk["violations"]:
+        for rule in str(text).split(";"):
+            if rule:
+                counts[rule] += 1
+    return {
+        "agents": int(n_agents),
+        "agents_at_risk": int(at_risk["agent"].nunique()),
+        "agent_weeks_at_risk": int(len(at_risk)),
+        "violations": int(sum(counts.values())),
+        "violations_by_rule": counts,
+    }
+
+
+def cost_table(scenario: Scenario, result: SimResult) -> pd.DataFrame:
+    """Cost per team: base pay, night, weekend, holiday and overtime premiums."""
+    c = scenario.costs
+    shifts = result.staffing.shifts.assign(overtime_minutes=_shift_overtime(result))
+    rate = np.array([t.hourly_cost for t in scenario.teams])[shifts["team_index"]]
+    frame = pd.DataFrame(
+        {
+            "team": shifts["team"],
+            "paid_hours": shifts["paid_minutes"] / 60.0,
+            "base": shifts["paid_minutes"] / 60.0 * rate,
+            "night_premium": shifts["night_minutes"] / 60.0 * rate * c.night_premium,
+            "weekend_premium": shifts["weekend_minutes"] / 60.0 * rate * c.weekend_premium,
+            "holiday_premium": shifts["holiday_minutes"] / 60.0 * rate * c.holiday_premium,
+            "overtime": shifts["overtime_minutes"] / 60.0 * rate * (1 + c.overtime_premium),
+        }
+    )
+    table = frame.groupby("team", sort=False).sum()
+    table["total"] = table[
+        ["base", "night_premium", "weekend_premium", "holiday_premium", "overtime"]
+    ].sum(axis=1)
+    table = table.reindex([t.name for t in scenario.teams]).fillna(0.0).reset_index()
+    table.attrs["unit"] = c.currency
+    return table
+
+
+def occupancy_by_team_hour(scenario: Scenario, results: Sequence[SimResult]) -> pd.DataFrame:
+    """Occupancy per team and hour of the week (reporting time zone), busy / available."""
+    rows = []
+    origin = horizon_origin(scenario)
+    tz = scenario.horizon.timezone
+    for result in results:
+        teams = result.staffing.agents["team"].to_numpy()
+        busy_time = origin + pd.to_timedelta(result.touch_start, unit="min")
+        local = busy_time.tz_convert(tz)
+        busy = pd.DataFrame(
+            {
+                "team": teams[result.touch_agent],
+                "hour_of_week": local.day_of_week * 24 + local.hour,
+                "busy": (result.touch_end - result.touch_start) * result.touch_units,
+            }
+        ).groupby(["team", "hour_of_week"])["busy"].sum()
+        minutes = scenario.horizon.interval_minutes
+        by_team = staffed_by_team(scenario, result)
+        starts = (origin + pd.to_timedelta(np.arange(by_team.shape[0]) * minutes, unit="min"))
+        local_starts = starts.tz_convert(tz)
+        how = local_starts.day_of_week * 24 + local_starts.hour
+        avail = pd.DataFrame(by_team * minutes, columns=[t.name for t in scenario.teams])
+        avail["hour_of_week"] = how
+        available = avail.groupby("hour_of_week").sum().stack()
+        available.index = available.index.swaplevel()
+        available.index.names = ["team", "hour_of_week"]
+        rows.append(pd.DataFrame({"busy": busy, "available": available}).fillna(0.0))
+    total = pd.concat(rows).groupby(level=[0, 1]).sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total["occupancy"] = np.where(
+            total["available"] > 0, total["busy"] / total["available"], np.nan
+        )
+    return total.reset_index()
