@@ -80,6 +80,16 @@ class SimResult:
     capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
+_NUMPY_TYPE = {"d": np.float64, "i": np.int32, "b": np.int8, "q": np.int64}
+
+
+def _packed(code: str, values: np.ndarray) -> array:  # type: ignore[type-arg]
+    """A compact ``array.array`` copy of a NumPy array (fast scalar access in the loop)."""
+    out = array(code)
+    out.frombytes(np.ascontiguousarray(values, dtype=_NUMPY_TYPE[code]).tobytes())
+    return out
+
+
 def build_queues(scenario: Scenario) -> tuple[list[Queue], dict[tuple[int, int, int], int]]:
     """Every queue the scenario can fill, and the map (stream, priority, tier) -> queue."""
     queues: list[Queue] = []
@@ -166,17 +176,15 @@ class _Engine:
 
         # Per-ticket state.
         self.arrival = tickets.arrival
-        self.deadline = array("d", (tickets.arrival + tickets.patience).tolist())
-        self.patience_on = array("b", [1]) * n
+        self.deadline = _packed("d", tickets.arrival + tickets.patience)
         self.enq = array("d", bytes(8 * n))
-        self.cur_handle = array("d", tickets.handle.tolist())
+        self.cur_handle = _packed("d", tickets.handle)
         self.next_extra = array("i", bytes(4 * n))
         self.escalated = array("b", bytes(n))
         self.first_response = array("d", [math.nan]) * n
         self.first_agent = array("i", [-1]) * n
         self.resolved = array("d", [math.nan]) * n
         self.outcome = array("b", bytes(n))
-        self.q_of = array("i", bytes(4 * n))
         self.touch_kind_now = array("b", bytes(n))
         # Touch log.
         self.t_ticket = array("i")
@@ -204,9 +212,19 @@ class _Engine:
         )
         self.av_pos = 0
         self.arr_pos = 0
-        self.arr_times = tickets.arrival.tolist()
-        self.deflected = tickets.deflected.tolist()
-        self.ticket_queue_l = self.ticket_queue.tolist()
+        self.arr_times = _packed("d", tickets.arrival)
+        self.deflected = _packed("b", tickets.deflected)
+        self.ticket_queue_l = _packed("i", self.ticket_queue)
+        self.escalate = _packed("b", tickets.escalate & (self.escalation_queue >= 0))
+        self.escalation_handle = _packed("d", tickets.escalation_handle)
+        self.escalation_queue_l = _packed("i", self.escalation_queue)
+        self.n_extra = _packed("i", tickets.n_extra)
+        self.extra_start = _packed("q", tickets.extra_start)
+        self.extra_handle = _packed("d", tickets.extra_handle)
+        self.extra_gap = _packed("d", tickets.extra_gap)
+        # Waiting tickets (abandoned ones included until purged) per team's queues, so an
+        # agent whose queues are all empty goes idle without scanning them.
+        self.waiting = [0] * len(teams)
 
     # ------------------------------------------------------------------ scheduling
 
@@ -245,7 +263,6 @@ class _Engine:
 
     def _enqueue(self, i: int, q: int, now: float, kind: int) -> None:
         """Offer touch `kind` of ticket i to an agent now, or put it in queue q."""
-        self.q_of[i] = q
         self.enq[i] = now
         self.touch_kind_now[i] = kind
         if kind != TOUCH_FIRST or not self.q_abandons[q]:
@@ -257,6 +274,9 @@ class _Engine:
                 self._start(agent, i, q, now)
                 return
         dq.append(i)
+        waiting = self.waiting
+        for g, _wait in self.groups_for[q]:
+            waiting[g] += 1
         if self.q_fallback[q]:
             self._at(now + self.q_fallback_wait[q], self._fallback_cb, q)
 
@@ -326,23 +346,18 @@ class _Engine:
 
     def _advance(self, i: int, now: float) -> None:
         """Next step of ticket i after a touch: escalation, follow-up, or resolution."""
-        t = self.tickets
-        if (
-            not self.escalated[i]
-            and t.escalate[i]
-            and self.touch_kind_now[i] == TOUCH_FIRST
-            and self.escalation_queue[i] >= 0
-        ):
+        if self.escalate[i] and not self.escalated[i] and self.touch_kind_now[i] == TOUCH_FIRST:
             self.escalated[i] = 1
-            self.cur_handle[i] = float(t.escalation_handle[i])
-            self._enqueue(i, int(self.escalation_queue[i]), now, TOUCH_ESCALATION)
+            self.cur_handle[i] = self.escalation_handle[i]
+            self._enqueue(i, self.escalation_queue_l[i], now, TOUCH_ESCALATION)
             return
         k = self.next_extra[i]
-        if k < t.n_extra[i]:
-            idx = int(t.extra_start[i]) + k
+        if k < self.n_extra[i]:
+            idx = self.extra_start[i] + k
             self.next_extra[i] = k + 1
-            self.cur_handle[i] = float(t.extra_handle[idx])
-            self._at(now + float(t.extra_gap[idx]), self._return_cb, i)
+            self.cur_handle[i] = self.extra_handle[idx]
+            ev = Timeout(self.env, self.extra_gap[idx], i)
+            ev.callbacks.append(self._return_cb)  # type: ignore[union-attr]
             return
         self.resolved[i] = now
         self.outcome[i] = OUTCOME_HANDLED
@@ -357,12 +372,12 @@ class _Engine:
             return
         g = self.agent_team[agent]
         cap = self.capacity[agent]
-        while True:
+        while self.waiting[g]:
             load = self.load[agent]
             q = self._best_waiting(g, load > 0, now)
             if q < 0:
                 break
-            i = self.queue[q].popleft()
+            i = self._pop(q)
             self._start(agent, i, q, now)
             if self.load[agent] >= cap:
                 return
@@ -385,7 +400,7 @@ class _Engine:
                 continue
             dq = self.queue[q]
             while dq and deadline[dq[0]] <= now:
-                self._abandon(dq.popleft())
+                self._abandon(self._pop(q))
             if not dq:
                 continue
             head_enq = self.enq[dq[0]]
@@ -395,6 +410,13 @@ class _Engine:
             if rank < best_rank or (rank == best_rank and head_enq < best_enq):
                 best, best_rank, best_enq = q, rank, head_enq
         return best
+
+    def _pop(self, q: int) -> int:
+        """Take the head ticket of queue q."""
+        waiting = self.waiting
+        for g, _wait in self.groups_for[q]:
+            waiting[g] -= 1
+        return self.queue[q].popleft()
 
     def _abandon(self, i: int) -> None:
         self.outcome[i] = OUTCOME_ABANDONED
@@ -407,7 +429,7 @@ class _Engine:
         dq = self.queue[q]
         deadline = self.deadline
         while dq and deadline[dq[0]] <= now:
-            self._abandon(dq.popleft())
+            self._abandon(self._pop(q))
         if not dq or now - self.enq[dq[0]] < self.q_fallback_wait[q] - 1e-9:
             return
         token = self.token
