@@ -167,10 +167,8 @@ def simulate_and_write(
 
 def _requirements(scenario: Any) -> Any:
     """Per-interval requirement of each queue, from the optimizer's queueing formulas."""
-    try:
-        from optimizer.requirements import interval_requirements
-    except ImportError:
-        return None
+    from optimizer.requirements import interval_requirements
+
     return interval_requirements(scenario)
 
 

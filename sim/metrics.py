@@ -292,7 +292,11 @@ def interval_table(
     frame = frame.merge(staffed, on=["interval_start", "language", "channel", "tier"], how="left")
     frame["staffed"] = frame["staffed"].fillna(0.0)
     if required is not None:
-        frame = frame.merge(required, on=["interval_start", "queue"], how="left")
+        frame = frame.merge(
+            required[["interval_start", "queue", "required"]],
+            on=["interval_start", "queue"],
+            how="left",
+        )
     else:
         frame["required"] = np.nan
     return frame
