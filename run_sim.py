@@ -142,9 +142,7 @@ def simulate_and_write(
     from sim.runner import run_replications, summarize
 
     with progress_bar(f"simulating {scenario.name}", replications) as update:
-        results = run_replications(
-            scenario, replications, seed, client=client, progress=update
-        )
+        results = run_replications(scenario, replications, seed, client=client, progress=update)
     required = _requirements(scenario)
     run = summarize(scenario, results, required)
     html = render_run_report(run.summary, run.tables(), scenario.to_data())
@@ -271,10 +269,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replications", type=_positive_int, default=3, metavar="N")
     p.add_argument("--seed", type=_seed, default=None, metavar="S", help="default: the scenario's")
     p.add_argument("--out", metavar="DIR", help="output directory (default runs/NAME-TIME)")
-    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
-                   help="run replications on a local Dask cluster of N worker processes")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run replications on a running Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="run replications on a local Dask cluster of N worker processes",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run replications on a running Dask scheduler, e.g. tcp://host:8786",
+    )
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("validate", help="check a scenario file and report its size")

@@ -112,9 +112,7 @@ def main() -> None:
                 "ratio": round(eng_tps / ref_tps, 2),
                 "mean_wait_idiomatic": round(ref_wait, 4),
                 "mean_wait_engine": round(eng_wait, 4),
-                "mean_wait_erlang_c": round(
-                    float(erlang_c_mean_wait(args.agents, rate, 1.0)), 4
-                ),
+                "mean_wait_erlang_c": round(float(erlang_c_mean_wait(args.agents, rate, 1.0)), 4),
             }
         )
     )

@@ -62,9 +62,18 @@ def main() -> None:
         print(json.dumps(measure(args.scenario, args.weeks)))
         return
     out = subprocess.run(
-        [sys.executable, __file__, "--inner", "--weeks", str(args.weeks),
-         "--scenario", args.scenario],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            __file__,
+            "--inner",
+            "--weeks",
+            str(args.weeks),
+            "--scenario",
+            args.scenario,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     print(out.stdout.strip())
 

@@ -53,7 +53,7 @@ def _queue_arrivals(scenario: Scenario) -> dict[tuple[str, str, str], np.ndarray
 
 def _window_workload(erlangs: np.ndarray, window_minutes: float, interval: int) -> np.ndarray:
     """Trailing mean of workload over the window in which work may wait (Erlangs)."""
-    k = max(1, int(round(window_minutes / interval)))
+    k = max(1, round(window_minutes / interval))
     padded = np.concatenate([np.zeros(k - 1), erlangs])
     kernel = np.ones(k) / k
     return np.convolve(padded, kernel, mode="valid")
@@ -95,7 +95,11 @@ def interval_requirements(scenario: Scenario) -> pd.DataFrame:
                 servers = np.ceil(rate * handle / rules.max_occupancy - 1e-9)
             elif spec.patience_minutes is not None:
                 servers = staff_erlang_a(
-                    rate, handle, spec.patience_minutes.mean, sl.answer_within, sl.goal,
+                    rate,
+                    handle,
+                    spec.patience_minutes.mean,
+                    sl.answer_within,
+                    sl.goal,
                     rules.max_occupancy,
                 )
             else:
@@ -108,16 +112,18 @@ def interval_requirements(scenario: Scenario) -> pd.DataFrame:
             load = erlangs
         if esc is not None and esc.rate > 0:
             tier2[(language, channel, priority)] = rate * esc.rate * esc.handle_minutes.mean
-        frames.append(_frame(origin, interval, language, channel, priority, 1, counts, load,
-                             required))
+        frames.append(
+            _frame(origin, interval, language, channel, priority, 1, counts, load, required)
+        )
     for (language, channel, priority), erlangs in tier2.items():
         load = _window_workload(erlangs, DEFAULT_WINDOW_MINUTES, interval)
         required = load / rules.max_occupancy
         assert esc is not None
         counts = arrivals[(language, channel, priority)] * esc.rate
         frames.append(
-            _frame(origin, interval, language, channel, priority, esc.to_tier, counts, load,
-                   required)
+            _frame(
+                origin, interval, language, channel, priority, esc.to_tier, counts, load, required
+            )
         )
     table = pd.concat(frames, ignore_index=True)
     table["required_scheduled"] = table["required"] / (1 - scenario.shrinkage)

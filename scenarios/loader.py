@@ -83,7 +83,7 @@ _SafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 def parse_yaml(text: str, source: str) -> Any:
     """Parse YAML text safely; errors name the source, line and column."""
     try:
-        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -170,9 +170,7 @@ def _child(container: Any, key: str | int, where: str) -> tuple[Any, str | int]:
             key = int(key)
         if isinstance(key, int):
             if not 0 <= key < len(container):
-                raise ValueError(
-                    f"{where} has {len(container)} items, index {key} is out of range"
-                )
+                raise ValueError(f"{where} has {len(container)} items, index {key} is out of range")
             return container, key
         for i, item in enumerate(container):
             if isinstance(item, dict) and item.get("name") == key:
@@ -190,7 +188,8 @@ def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
     """Apply one ``key.path=value`` to scenario data in place; the value is parsed as YAML."""
     if "=" not in assignment:
         raise ScenarioError(
-            f"--set {assignment!r}: no '=' found (expected KEY.PATH=VALUE, e.g. demand.deflection=0.3)"
+            f"--set {assignment!r}: no '=' found "
+            "(expected KEY.PATH=VALUE, e.g. demand.deflection=0.3)"
         )
     path, _, raw = assignment.partition("=")
     try:

@@ -128,6 +128,10 @@ def _check_profile(value: Any) -> Any:
 Profile = Annotated[str | tuple[tuple[float, ...], ...], Field(union_mode="left_to_right")]
 
 
+def _all_normal() -> dict[Priority, float]:
+    return {"normal": 1.0}
+
+
 class Stream(_Model):
     """A source of tickets: one language, channel and customer region."""
 
@@ -138,7 +142,7 @@ class Stream(_Model):
     country: Country | None = Field(default=None, description="Holiday calendar of customers.")
     tickets_per_week: float = Field(ge=0, description="Tickets a week before deflection.")
     profile: Profile = "24x7"
-    priority_mix: dict[Priority, float] = Field(default_factory=lambda: {"normal": 1.0})
+    priority_mix: dict[Priority, float] = Field(default_factory=lambda: _all_normal())
     holiday_factor: float = Field(
         default=0.3, ge=0, description="Volume on a public holiday relative to a normal day."
     )
@@ -201,9 +205,7 @@ class Demand(_Model):
         for i, surge in enumerate(self.surges):
             for name in surge.streams or []:
                 if name not in names:
-                    raise ValueError(
-                        f"surges[{i}].streams names {name!r}, expected one of {names}"
-                    )
+                    raise ValueError(f"surges[{i}].streams names {name!r}, expected one of {names}")
         return self
 
 
@@ -415,6 +417,9 @@ class LaborRules(_Model):
     """Workload limits; an agent-week that breaks one is at burnout risk."""
 
     max_hours_per_week: float = Field(default=40, gt=0, le=168)
+    overtime_allowance_hours: float = Field(
+        default=2, ge=0, le=40, description="Overtime a week tolerated before the hours rule."
+    )
     min_hours_per_week: float = Field(default=0, ge=0, le=168)
     min_rest_hours: float = Field(default=11, ge=0, le=48)
     max_consecutive_days: int = Field(default=5, ge=1, le=14)
@@ -475,7 +480,7 @@ class Scenario(_Model):
     def channel(self, name: str) -> ChannelSpec:
         """The scenario's spec for a channel, or the documented default."""
         if name in self.channels:
-            return self.channels[name]  # type: ignore[index]
+            return self.channels[name]
         return ChannelSpec.model_validate(DEFAULT_CHANNELS[name])
 
     def templates_for(self, team: Team) -> ShiftTemplates:
@@ -487,9 +492,7 @@ class Scenario(_Model):
             return shift.break_rule
         return self.templates_for(team).break_rule
 
-    def service_level_for(
-        self, language: str, channel: str, priority: str
-    ) -> ServiceLevel | None:
+    def service_level_for(self, language: str, channel: str, priority: str) -> ServiceLevel | None:
         """The most specific service level matching a queue (language and priority first)."""
         best: tuple[int, ServiceLevel] | None = None
         for sl in self.service_levels:
@@ -513,4 +516,3 @@ class Scenario(_Model):
             elif not raw.get("shifts"):
                 raw.pop("shifts", None)
         return data
-

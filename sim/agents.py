@@ -86,12 +86,12 @@ def _team_agent_shifts(
     team_holidays = holiday_dates(team.country, dates[0], dates[-1])
     if team.roster is not None:
         for entry in team.roster:
-            rule = BreakRule(after_hours=0.001, minutes=entry.break_minutes) if (
-                entry.break_minutes > 0
-            ) else None
-            explicit = (
-                float(time_of_day_minutes(entry.break_start)) if entry.break_start else None
+            rule = (
+                BreakRule(after_hours=0.001, minutes=entry.break_minutes)
+                if (entry.break_minutes > 0)
+                else None
             )
+            explicit = float(time_of_day_minutes(entry.break_start)) if entry.break_start else None
             rows.append(
                 (
                     entry.agent,

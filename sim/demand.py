@@ -68,7 +68,9 @@ def holiday_dates(country: str | None, first: dt.date, last: dt.date) -> frozens
     return _holiday_calendar(country, years)
 
 
-def draw_durations(rng: np.random.Generator, dist: Distribution, size: int, default: str) -> np.ndarray:
+def draw_durations(
+    rng: np.random.Generator, dist: Distribution, size: int, default: str
+) -> np.ndarray:
     """Draw positive durations (minutes) with the distribution's mean and cv.
 
     lognormal: sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2; gamma: shape 1/cv^2;
@@ -168,9 +170,7 @@ def _stream_tickets(
     priority = np.array([PRIORITIES.index(p) for p in names], dtype=np.int8)[drawn]
 
     attr = np.random.default_rng(stream_seed(seed, replication, stream.name, "attributes"))
-    deflection = (
-        stream.deflection if stream.deflection is not None else scenario.demand.deflection
-    )
+    deflection = stream.deflection if stream.deflection is not None else scenario.demand.deflection
     deflected = attr.random(n) < deflection
     spec = scenario.channel(stream.channel)
     handle = draw_durations(attr, spec.handle_minutes, n, "lognormal")

@@ -26,7 +26,9 @@ from __future__ import annotations
 import math
 from array import array
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import simpy
@@ -83,7 +85,7 @@ class SimResult:
 _NUMPY_TYPE = {"d": np.float64, "i": np.int32, "b": np.int8, "q": np.int64}
 
 
-def _packed(code: str, values: np.ndarray) -> array:  # type: ignore[type-arg]
+def _packed(code: str, values: np.ndarray) -> array[Any]:
     """A compact ``array.array`` copy of a NumPy array (fast scalar access in the loop)."""
     out = array(code)
     out.frombytes(np.ascontiguousarray(values, dtype=_NUMPY_TYPE[code]).tobytes())
@@ -115,7 +117,7 @@ class _Engine:
     """State and callbacks of one replication (see the module docstring for the steps)."""
 
     def __init__(self, scenario: Scenario, tickets: Tickets, staffing: Staffing) -> None:
-        self.env = env = simpy.Environment()
+        self.env = simpy.Environment()
         self.end = horizon_minutes(scenario)
         self.tickets = tickets
         queues, by_stream = build_queues(scenario)
@@ -139,14 +141,17 @@ class _Engine:
         groups_for: list[list[tuple[int, float]]] = [[] for _ in range(n_q)]
         for g, team in enumerate(teams):
             entries: list[tuple[int, float]] = []
-            for q_i, q in enumerate(queues):
-                if q.channel not in team.channels or q.tier != team.tier:
+            for q_i, queue in enumerate(queues):
+                if queue.channel not in team.channels or queue.tier != team.tier:
                     continue
-                if q.language in team.languages:
+                if queue.language in team.languages:
                     entries.append((q_i, 0.0))
                     continue
-                waits = [f.after for f in fallback if f.from_language == q.language and (
-                    f.to in team.languages)]
+                waits = [
+                    f.after
+                    for f in fallback
+                    if f.from_language == queue.language and (f.to in team.languages)
+                ]
                 if waits:
                     entries.append((q_i, min(waits)))
             entries.sort(key=lambda e: self.q_rank[e[0]])
@@ -228,9 +233,9 @@ class _Engine:
 
     # ------------------------------------------------------------------ scheduling
 
-    def _at(self, time: float, callback: object, value: object = None) -> None:
+    def _at(self, time: float, callback: Callable[[Any], None], value: object = None) -> None:
         ev = Timeout(self.env, max(0.0, time - self.env.now), value)
-        ev.callbacks.append(callback)  # type: ignore[union-attr]
+        ev.callbacks.append(callback)
 
     def run(self) -> None:
         if self.arr_times:
@@ -259,7 +264,7 @@ class _Engine:
         self.arr_pos = pos
         if pos < n:
             ev = Timeout(self.env, times[pos] - now)
-            ev.callbacks.append(self._arrive_cb)  # type: ignore[union-attr]
+            ev.callbacks.append(self._arrive_cb)
 
     def _enqueue(self, i: int, q: int, now: float, kind: int) -> None:
         """Offer touch `kind` of ticket i to an agent now, or put it in queue q."""
@@ -326,7 +331,7 @@ class _Engine:
             self.partial[g].discard(agent)
         handle = self.cur_handle[i]
         ev = Timeout(self.env, handle, (agent, i, q, units, now))
-        ev.callbacks.append(self._finish_cb)  # type: ignore[union-attr]
+        ev.callbacks.append(self._finish_cb)
 
     def _finish(self, ev: Timeout) -> None:
         """A touch ends: log it, move the ticket on, let the agent take new work."""
@@ -357,7 +362,7 @@ class _Engine:
             self.next_extra[i] = k + 1
             self.cur_handle[i] = self.extra_handle[idx]
             ev = Timeout(self.env, self.extra_gap[idx], i)
-            ev.callbacks.append(self._return_cb)  # type: ignore[union-attr]
+            ev.callbacks.append(self._return_cb)
             return
         self.resolved[i] = now
         self.outcome[i] = OUTCOME_HANDLED
@@ -471,7 +476,7 @@ class _Engine:
         self.av_pos = pos
         if pos < n:
             ev = Timeout(self.env, times[pos] - now)
-            ev.callbacks.append(self._avail_cb)  # type: ignore[union-attr]
+            ev.callbacks.append(self._avail_cb)
 
     # ------------------------------------------------------------------ sampling
 
@@ -491,7 +496,7 @@ class _Engine:
         self.s_busy.append(busy)
         if now + self.interval < self.end:
             ev = Timeout(self.env, self.interval, None)
-            ev.callbacks.append(self._sample_cb)  # type: ignore[union-attr]
+            ev.callbacks.append(self._sample_cb)
 
     def _close(self) -> None:
         """At the horizon: waiting tickets past their patience have abandoned; others are open."""
@@ -516,7 +521,7 @@ def simulate(
     engine.run()
     n_q = len(engine.queues)
 
-    def arr(a: array, dtype: type | str) -> np.ndarray:  # type: ignore[type-arg]
+    def arr(a: array[Any], dtype: type | str) -> np.ndarray:
         return np.frombuffer(a, dtype=dtype).copy() if len(a) else np.zeros(0, dtype)
 
     backlog = arr(engine.s_backlog, np.int32).reshape(-1, n_q) if n_q else np.zeros((0, 0))

@@ -66,9 +66,7 @@ def queue_targets(scenario: Scenario, queues: list[Queue]) -> list[QueueTarget]:
     out = []
     for q in queues:
         sl = scenario.service_level_for(q.language, q.channel, q.priority) if q.tier == 1 else None
-        out.append(
-            QueueTarget(sl.answer_within, sl.goal) if sl else QueueTarget(None, None)
-        )
+        out.append(QueueTarget(sl.answer_within, sl.goal) if sl else QueueTarget(None, None))
     return out
 
 
@@ -84,7 +82,9 @@ def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) ->
     streams = scenario.demand.streams
     stream_names = np.array([s.name for s in streams], dtype=object)
     labels = np.array([queue_label(q) for q in result.queues], dtype=object)
-    agents = np.append(result.staffing.agents["agent"].to_numpy(dtype=object), None)
+    agents = np.concatenate(
+        [result.staffing.agents["agent"].to_numpy(dtype=object), np.array([None], dtype=object)]
+    )
     touches = np.bincount(result.touch_ticket, minlength=n) if n else np.zeros(0, int)
     q = result.ticket_queue
     frt = result.first_response - t.arrival
@@ -99,9 +99,7 @@ def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) ->
             "stream": pd.Categorical.from_codes(t.stream, categories=stream_names)
             if n
             else pd.Categorical([]),
-            "queue": pd.Categorical.from_codes(q, categories=labels)
-            if n
-            else pd.Categorical([]),
+            "queue": pd.Categorical.from_codes(q, categories=labels) if n else pd.Categorical([]),
             "language": np.array([s.language for s in streams], dtype=object)[t.stream],
             "channel": np.array([s.channel for s in streams], dtype=object)[t.stream],
             "priority": np.array([r.priority for r in result.queues], dtype=object)[q]
@@ -128,9 +126,9 @@ def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) ->
 def _met_mask(result: SimResult, targets: list[QueueTarget]) -> tuple[np.ndarray, np.ndarray]:
     """Per ticket: whether it counts for SLA, and whether it met its queue's target."""
     t = result.tickets
-    target = np.array(
-        [np.nan if x.target_minutes is None else x.target_minutes for x in targets]
-    )[result.ticket_queue]
+    target = np.array([np.nan if x.target_minutes is None else x.target_minutes for x in targets])[
+        result.ticket_queue
+    ]
     wait = result.first_response - t.arrival
     open_wait = result.horizon_minutes - t.arrival
     answered = np.isfinite(wait)
@@ -145,12 +143,12 @@ def _met_mask(result: SimResult, targets: list[QueueTarget]) -> tuple[np.ndarray
 def _batches(result: SimResult, n_batches: int) -> np.ndarray:
     """Batch number of each ticket: equal slices of the horizon by arrival time."""
     edges = np.linspace(0, result.horizon_minutes, n_batches + 1)
-    return np.clip(np.searchsorted(edges, result.tickets.arrival, side="right") - 1, 0, n_batches - 1)
+    return np.clip(
+        np.searchsorted(edges, result.tickets.arrival, side="right") - 1, 0, n_batches - 1
+    )
 
 
-def queue_replication_table(
-    scenario: Scenario, results: Sequence[SimResult]
-) -> pd.DataFrame:
+def queue_replication_table(scenario: Scenario, results: Sequence[SimResult]) -> pd.DataFrame:
     """One row per queue x replication (or x batch when there is one replication).
 
     Columns: ``unit`` (replication or batch number), ``queue`` index, ``arrived``,
@@ -161,7 +159,7 @@ def queue_replication_table(
     for r_i, result in enumerate(results):
         targets = queue_targets(scenario, result.queues)
         counted, met = _met_mask(result, targets)
-        n_units = max(2, min(20, int(round(result.horizon_minutes / 1440)))) if batched else 1
+        n_units = max(2, min(20, round(result.horizon_minutes / 1440))) if batched else 1
         unit = _batches(result, n_units) if batched else np.full(len(result.tickets), r_i)
         live = result.outcome != OUTCOME_DEFLECTED
         wait = result.first_response - result.tickets.arrival
@@ -304,9 +302,7 @@ def interval_table(
 
 def first_response_stats(results: Sequence[SimResult]) -> dict[str, float | None]:
     """Mean and percentiles (minutes) of first response over answered tickets."""
-    waits = np.concatenate(
-        [r.first_response - r.tickets.arrival for r in results]
-    )
+    waits = np.concatenate([r.first_response - r.tickets.arrival for r in results])
     waits = waits[np.isfinite(waits)]
     if len(waits) == 0:
         return {k: None for k in ("mean_minutes", "p50_minutes", "p90_minutes", "p95_minutes")}
@@ -322,10 +318,7 @@ def first_response_stats(results: Sequence[SimResult]) -> dict[str, float | None
 def resolution_stats(results: Sequence[SimResult]) -> dict[str, float | None]:
     """Mean and 90th percentile (hours) of resolution time over handled tickets."""
     hours = np.concatenate(
-        [
-            (r.resolved - r.tickets.arrival)[r.outcome == OUTCOME_HANDLED] / 60.0
-            for r in results
-        ]
+        [(r.resolved - r.tickets.arrival)[r.outcome == OUTCOME_HANDLED] / 60.0 for r in results]
     )
     if len(hours) == 0:
         return {"mean_hours": None, "p90_hours": None}

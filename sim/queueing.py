@@ -237,7 +237,9 @@ def _kummer_series(
         steps = np.arange(1, chunk + 1, dtype=np.float64)
         sa, za = s[active], z[active]
         denom = sa[:, None] + (k0 + steps)[None, :]
-        log_terms = log_t[active][:, None] + np.cumsum(np.log(za[:, None] / denom), axis=1)
+        with np.errstate(divide="ignore"):  # z / (s + k) may underflow for subnormal z
+            log_steps = np.log(za[:, None] / denom)
+        log_terms = log_t[active][:, None] + np.cumsum(log_steps, axis=1)
         terms = np.exp(log_terms)
         total[active] += terms.sum(axis=1)
         log_t[active] = log_terms[:, -1]
@@ -513,7 +515,8 @@ def _erlang_a_flat(
     * ``p_wait = J / (1/B - 1 + J)``;
     * from ``(a + k) t_k = x t_{k-1}``: ``E[L_q] = pi_c ((x - a) J + a)``, hence
       ``p_abandon = theta E[L_q] / lambda = p_wait (1 - (a/x)(1 - 1/J))`` and
-      ``mean_wait = E[L_q] / lambda = p_abandon / theta``.
+      ``mean_wait = E[L_q] / lambda = p_abandon / theta``; computed through
+      ``J = 1 + x/(a+1) M(a+1, x)``, so ``(a/x)(1 - 1/J) = a/(a+1) M(a+1, x) / J``.
     * A tagged arrival finding ``k`` waiting moves up at rate ``c mu + j theta`` with ``j``
       customers ahead, so its offered wait is ``V = sum_{j=0..k} Exp(theta (a + j))``
       and ``U = exp(-theta V) ~ Beta(a, k + 1)``. It is served iff its own patience
@@ -566,12 +569,16 @@ def _erlang_a_flat(
         pat, t, b = mean_patience[busy], target[busy], blocking[busy]
         x = lam * pat
         a = c_q * pat / h
-        log_j, _ = _log_kummer(a, x)
+        # J = M(a, x) = 1 + x/(a+1) M(a+1, x): going through M(a+1, x) keeps J - 1 exact
+        # when x is small, where 1 + (tiny) would round it away.
+        log_m1, dlog_m1 = _log_kummer(a + 1.0, x, want_derivative=with_wait_served)
         with np.errstate(divide="ignore"):
+            log_j = np.logaddexp(0.0, np.log(x) - np.log(a + 1.0) + log_m1)
             log_ratio = np.log1p(-b) - np.log(b) - log_j  # log((1/B - 1) / J)
         pw = special.expit(-log_ratio)
-        inv_rho = a / x  # c mu / lambda
-        pab = np.clip(pw * (1.0 - inv_rho * -np.expm1(-log_j)), 0.0, pw)
+        # (a/x)(1 - 1/J) = a/(a+1) M(a+1, x) / J: the share of queued arrivals served.
+        served_share = (a / (a + 1.0)) * np.exp(log_m1 - log_j)
+        pab = np.clip(pw * (1.0 - served_share), 0.0, pw)
 
         theta_t = t / pat
         y = x * np.exp(-theta_t)
@@ -586,15 +593,16 @@ def _erlang_a_flat(
         mean_wait[busy] = pab * pat
         level[busy] = sl
         if with_wait_served:
-            _, dlog_m = _log_kummer(a + 1.0, x, want_derivative=True)
-            mean_neg_log_u = np.maximum(1.0 / (a + 1.0) - dlog_m, 0.0)
+            mean_neg_log_u = np.maximum(1.0 / (a + 1.0) - dlog_m1, 0.0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 wait_served[busy] = (pw - pab) * mean_neg_log_u * pat / (1.0 - pab)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         occupancy = np.where(
-            patient, np.minimum(load / cf, 1.0), arrival_rate * (1.0 - p_abandon) * mean_handle / cf
+            patient, load / cf, arrival_rate * (1.0 - p_abandon) * mean_handle / cf
         )
+    # At most 1 exactly; rounding in heavy overload can leave it 1e-12 above.
+    occupancy = np.minimum(occupancy, 1.0)
     occupancy[no_agents] = np.nan
     wait_served[no_agents & ~patient] = np.nan
     return _ErlangAArrays(p_wait, p_abandon, mean_wait, level, wait_served, occupancy)

@@ -47,15 +47,16 @@ def run_replications(
     from dask.distributed import as_completed
 
     futures = client.map(
-        run_replication, [scenario] * replications, [seed] * replications,
-        list(range(replications)), pure=False,
+        run_replication,
+        [scenario] * replications,
+        [seed] * replications,
+        list(range(replications)),
+        pure=False,
     )
     order = {f.key: i for i, f in enumerate(futures)}
     out: list[SimResult | None] = [None] * replications
-    done = 0
-    for future in as_completed(futures):
+    for done, future in enumerate(as_completed(futures), start=1):
         out[order[future.key]] = future.result()
-        done += 1
         if progress:
             progress(done, replications)
     return [r for r in out if r is not None]
@@ -141,7 +142,7 @@ def summarize(
         "sla": {
             "attainment": attainment,
             "goal_met": bool(all(goals_met)) if goals_met else None,
-            "queues_meeting_goal": int(sum(goals_met)),
+            "queues_meeting_goal": sum(1 for met in goals_met if met),
             "queues_with_goal": len(goals_met),
             "abandoned_count_as_missed": True,
         },
@@ -164,9 +165,7 @@ def summarize(
                 "holiday": float(costs["holiday_premium"].sum()),
                 "overtime": float(costs["overtime"].sum()),
             },
-            "by_team": {
-                row.team: float(row.total) for row in costs.itertuples(index=False)
-            },
+            "by_team": {row.team: float(row.total) for row in costs.itertuples(index=False)},
             "missed_sla_tickets": missed,
             "revenue_at_risk": revenue_at_risk,
         },

@@ -1,7 +1,7 @@
 """Workforce metrics: staffing per interval, coverage gaps, agent-weeks, burnout and cost.
 
-Agent-week rules (an agent-week breaking any of them is "at risk"): hours above
-``max_hours_per_week``; rest between shifts below ``min_rest_hours``; a run of working days
+Agent-week rules (an agent-week breaking any of them is "at risk"): hours worked, overtime
+included, above ``max_hours_per_week`` plus ``overtime_allowance_hours``; rest between shifts below ``min_rest_hours``; a run of working days
 longer than ``max_consecutive_days``; more night shifts than ``max_night_shifts_per_week``;
 occupancy above ``max_occupancy``; fewer days off than ``min_days_off_per_week`` (full
 weeks only). Cost is paid hours x hourly cost with night, weekend and holiday premiums on
@@ -133,9 +133,7 @@ def coverage_gaps(
             covered = rows["staffed"].to_numpy()[:n_int] > 1e-9
         uncovered = ~covered
         streams_here = [
-            i
-            for i, s in enumerate(scenario.demand.streams)
-            if (s.language, s.channel) == key
+            i for i, s in enumerate(scenario.demand.streams) if (s.language, s.channel) == key
         ]
         mine = live & np.isin(result.tickets.stream, streams_here)
         in_gap = uncovered[slot[mine]].sum() if mine.any() else 0
@@ -143,9 +141,7 @@ def coverage_gaps(
             {
                 "language": stream.language,
                 "channel": stream.channel,
-                "hours_per_week_uncovered": round(
-                    float(uncovered.sum() * minutes / 60 / weeks), 2
-                ),
+                "hours_per_week_uncovered": round(float(uncovered.sum() * minutes / 60 / weeks), 2),
                 "tickets_per_week_in_gaps": round(float(in_gap / weeks), 1),
             }
         )
@@ -169,9 +165,11 @@ def _shift_overtime(result: SimResult) -> np.ndarray:
     keyed = shifts[["agent_index", "start", "end"]].rename(
         columns={"start": "shift_start", "end": "shift_end"}
     )
-    keyed = keyed.assign(shift_row=np.arange(len(shifts))).sort_values(
-        "shift_start", kind="stable"
+    # Work that runs on into the agent's next shift (back-to-back shifts) is not overtime.
+    keyed["next_start"] = (
+        shifts.sort_values("start").groupby("agent_index")["start"].shift(-1).fillna(np.inf)
     )
+    keyed = keyed.assign(shift_row=np.arange(len(shifts))).sort_values("shift_start", kind="stable")
     joined = pd.merge_asof(
         touches,
         keyed,
@@ -181,7 +179,9 @@ def _shift_overtime(result: SimResult) -> np.ndarray:
         direction="backward",
     )
     joined = joined.dropna(subset=["shift_row"])
-    joined["over"] = (joined["end"] - joined["shift_end"]).clip(lower=0)
+    joined["over"] = (
+        np.minimum(joined["end"], joined["next_start"]) - joined["shift_end"]
+    ).clip(lower=0)
     per_shift = joined.groupby("shift_row")["over"].max()
     overtime[per_shift.index.astype(int)] = per_shift.to_numpy()
     return overtime
@@ -194,7 +194,10 @@ def agent_weeks(scenario: Scenario, result: SimResult) -> pd.DataFrame:
     agents = result.staffing.agents
     shifts["overtime_minutes"] = _shift_overtime(result)
     worked = shifts[~shifts["absent"]].copy()
-    worked["week"] = (worked["start"] // (7 * 1440)).clip(lower=0).astype(int)
+    # Weeks follow the agent's local calendar, counted from the horizon's first day.
+    first_day = pd.Timestamp(scenario.horizon.start)
+    local_day = (pd.to_datetime(worked["date"]) - first_day).dt.days
+    worked["week"] = (local_day // 7).clip(lower=0).astype(int)
     worked["available_minutes"] = (
         worked["end"] - worked["start"] - (worked["break_end"] - worked["break_start"])
     )
@@ -209,13 +212,17 @@ def agent_weeks(scenario: Scenario, result: SimResult) -> pd.DataFrame:
     run_id = new_run.groupby(worked["agent_index"]).cumsum()
     worked["run_length"] = worked.groupby([worked["agent_index"], run_id]).cumcount() + 1
 
-    busy = pd.DataFrame(
-        {
-            "agent_index": result.touch_agent,
-            "week": (result.touch_start // (7 * 1440)).astype(int),
-            "busy": (result.touch_end - result.touch_start) * result.touch_units,
-        }
-    ).groupby(["agent_index", "week"])["busy"].sum()
+    busy = (
+        pd.DataFrame(
+            {
+                "agent_index": result.touch_agent,
+                "week": (result.touch_start // (7 * 1440)).astype(int),
+                "busy": (result.touch_end - result.touch_start) * result.touch_units,
+            }
+        )
+        .groupby(["agent_index", "week"])["busy"]
+        .sum()
+    )
 
     g = worked.groupby(["agent_index", "week"])
     table = pd.DataFrame(
@@ -240,12 +247,11 @@ def agent_weeks(scenario: Scenario, result: SimResult) -> pd.DataFrame:
     table.insert(0, "agent", agents["agent"].to_numpy()[table["agent_index"]])
     table.insert(1, "team", agents["team"].to_numpy()[table["agent_index"]])
     origin = horizon_origin(scenario)
-    table.insert(
-        3, "week_start", (origin + pd.to_timedelta(table["week"] * 7, unit="D")).dt.date
-    )
+    table.insert(3, "week_start", (origin + pd.to_timedelta(table["week"] * 7, unit="D")).dt.date)
     full_weeks = int(result.horizon_minutes // (7 * 1440))
     checks = {
-        "hours": table["hours"] > rules.max_hours_per_week + 1e-9,
+        "hours": table["hours"]
+        > rules.max_hours_per_week + rules.overtime_allowance_hours + 1e-9,
         "rest": table["rest_violations"] > 0,
         "consecutive_days": table["max_consecutive_days"] > rules.max_consecutive_days,
         "nights": table["nights"] > rules.max_night_shifts_per_week,
@@ -254,9 +260,11 @@ def agent_weeks(scenario: Scenario, result: SimResult) -> pd.DataFrame:
         & (table["week"] < full_weeks),
     }
     broken = pd.DataFrame(checks)
-    table["violations"] = broken.apply(
-        lambda row: ";".join(name for name in RULES if row[name]), axis=1
-    ) if len(table) else pd.Series(dtype=str)
+    table["violations"] = (
+        broken.apply(lambda row: ";".join(name for name in RULES if row[name]), axis=1)
+        if len(table)
+        else pd.Series(dtype=str)
+    )
     table["at_risk"] = broken.any(axis=1)
     return table.drop(columns=["agent_index"])
 
@@ -272,7 +280,7 @@ def burnout_summary(table: pd.DataFrame, n_agents: int) -> dict[str, object]:
     return {
         "agents": int(n_agents),
         "agents_at_risk": int(at_risk["agent"].nunique()),
-        "agent_weeks_at_risk": int(len(at_risk)),
+        "agent_weeks_at_risk": len(at_risk),
         "violations": int(sum(counts.values())),
         "violations_by_rule": counts,
     }
@@ -312,16 +320,20 @@ def occupancy_by_team_hour(scenario: Scenario, results: Sequence[SimResult]) -> 
         teams = result.staffing.agents["team"].to_numpy()
         busy_time = origin + pd.to_timedelta(result.touch_start, unit="min")
         local = busy_time.tz_convert(tz)
-        busy = pd.DataFrame(
-            {
-                "team": teams[result.touch_agent],
-                "hour_of_week": local.day_of_week * 24 + local.hour,
-                "busy": (result.touch_end - result.touch_start) * result.touch_units,
-            }
-        ).groupby(["team", "hour_of_week"])["busy"].sum()
+        busy = (
+            pd.DataFrame(
+                {
+                    "team": teams[result.touch_agent],
+                    "hour_of_week": local.day_of_week * 24 + local.hour,
+                    "busy": (result.touch_end - result.touch_start) * result.touch_units,
+                }
+            )
+            .groupby(["team", "hour_of_week"])["busy"]
+            .sum()
+        )
         minutes = scenario.horizon.interval_minutes
         by_team = staffed_by_team(scenario, result)
-        starts = (origin + pd.to_timedelta(np.arange(by_team.shape[0]) * minutes, unit="min"))
+        starts = origin + pd.to_timedelta(np.arange(by_team.shape[0]) * minutes, unit="min")
         local_starts = starts.tz_convert(tz)
         how = local_starts.day_of_week * 24 + local_starts.hour
         avail = pd.DataFrame(by_team * minutes, columns=[t.name for t in scenario.teams])

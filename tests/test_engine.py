@@ -111,9 +111,7 @@ def test_chat_agent_holds_concurrent_conversations() -> None:
 
 
 def test_email_follow_up_touch_after_customer_reply() -> None:
-    sc = make_scenario(
-        {"demand.streams.0.channel": "email"}, teams=[one_agent(channels=["email"])]
-    )
+    sc = make_scenario({"demand.streams.0.channel": "email"}, teams=[one_agent(channels=["email"])])
     r = run(sc, make_tickets([0.0], 8.0, extra=[[(100.0, 4.0)]]))
     assert r.first_response[0] == pytest.approx(0.0)
     assert r.resolved[0] == pytest.approx(8.0 + 100.0 + 4.0)
@@ -143,7 +141,9 @@ def test_one_seed_reproduces_a_run_bit_for_bit() -> None:
     np.testing.assert_array_equal(a.first_response, b.first_response)
     np.testing.assert_array_equal(a.touch_end, b.touch_end)
     c = run_replication(sc, 5, 1)
-    assert len(c.tickets) != len(a.tickets) or not np.array_equal(c.tickets.arrival, a.tickets.arrival)
+    assert len(c.tickets) != len(a.tickets) or not np.array_equal(
+        c.tickets.arrival, a.tickets.arrival
+    )
 
 
 def test_weekly_volume_and_daylight_saving_profile() -> None:
@@ -179,9 +179,7 @@ def test_holidays_reduce_volume() -> None:
         "tickets_per_week": 7000,
         "holiday_factor": 0.0,
     }
-    sc = make_scenario(
-        {"horizon.start": "2026-12-21"}, demand={"streams": [stream]}
-    )
+    sc = make_scenario({"horizon.start": "2026-12-21"}, demand={"streams": [stream]})
     rate = stream_rates(sc, sc.demand.streams[0], horizon_origin(sc))
     per_day = rate.reshape(7, -1).sum(axis=1)
     assert per_day[4] == 0.0  # Friday 25 December
@@ -189,7 +187,9 @@ def test_holidays_reduce_volume() -> None:
 
 
 def test_team_shift_follows_local_daylight_saving() -> None:
-    team = one_agent(timezone="Europe/Dublin", shifts=[{"days": "Mon", "start": "09:00", "hours": 8}])
+    team = one_agent(
+        timezone="Europe/Dublin", shifts=[{"days": "Mon", "start": "09:00", "hours": 8}]
+    )
     for start, utc_minute in (("2026-01-05", 9 * 60), ("2026-07-06", 8 * 60)):
         sc = make_scenario({"horizon.start": start}, teams=[team])
         shifts = build_staffing(sc, 0).shifts
