@@ -74,6 +74,9 @@ _TINY_P: Final = 1e-250
 # For z <= _SERIES_RATIO * s the Kummer series converges in under 140 terms and is more
 # accurate than the gamma route (which subtracts large logarithms to get a small one).
 _SERIES_RATIO: Final = 0.75
+# Above this s the moment s - (s - z) M of the gamma route loses more than ~1e-10 to
+# cancellation when z < s (nearly infinite patience): the series is summed instead.
+_SERIES_LARGE_S: Final = 1e6
 _SERIES_CHUNK: Final = 64
 _SERIES_MAX_CHUNK: Final = 4096
 _SERIES_RTOL: Final = 1e-17
@@ -206,25 +209,36 @@ def _log_gamma_scale(s: FloatArray, z: FloatArray) -> FloatArray:
     out = np.empty(s.shape, dtype=np.float64)
     small = s < 30
     ss, zs = s[small], z[small]
-    out[small] = special.gammaln(ss + 1) + zs - ss * np.log(zs)
     big = ~small
     sb, zb = s[big], z[big]
     u = (zb - sb) / sb
-    out[big] = _stirling_correction(sb) + 0.5 * np.log(2 * np.pi * sb) + sb * (u - np.log1p(u))
+    with np.errstate(divide="ignore"):  # z so small that u = -1: the result is +inf
+        out[small] = special.gammaln(ss + 1) + zs - ss * np.log(zs)
+        out[big] = _stirling_correction(sb) + 0.5 * np.log(2 * np.pi * sb) + sb * (u - np.log1p(u))
     return out
 
 
-def _kummer_series(
-    s: FloatArray, z: FloatArray, want_derivative: bool
-) -> tuple[FloatArray, FloatArray]:
-    """log M(s, z) and d/ds log M(s, z) by summing the series; requires 0 < z < s + 1.
+class _Kummer(NamedTuple):
+    """Kummer-function values in logs (see :func:`_log_kummer`)."""
 
-    Terms ``t_k = prod_{j<=k} z / (s + j)`` decrease, so the remainder after term K is
-    at most ``t_K r / (1 - r)`` with ``r = z / (s + K + 1)``. The derivative uses
-    ``d t_k / ds = -t_k H_k`` with ``H_k = sum_{j<=k} 1 / (s + j)``.
+    log_m: FloatArray  # log M(s, z)
+    dlog_m_ds: FloatArray  # d/ds log M(s, z)
+    log_mean_k: FloatArray  # log(sum_k k t_k / M(s, z))
+    log_p: FloatArray  # log P(s, z), regularised lower incomplete gamma
+    by_gamma: NDArray[np.bool_]  # computed through P(s, z) (else series, or z = 0)
+
+
+def _kummer_series(s: FloatArray, z: FloatArray, want_derivative: bool) -> _Kummer:
+    """:func:`_log_kummer` by summing the series; requires 0 < z < s + 1.
+
+    Terms ``t_k = prod_{j<=k} z / (s + j)`` decrease from k = 1 on, so the remainder after
+    term K is at most ``t_K r / (1 - r)`` with ``r = z / (s + K + 1)`` (and similar bounds
+    for the weighted sums). The derivative uses ``d t_k / ds = -t_k H_k`` with
+    ``H_k = sum_{j<=k} 1 / (s + j)``.
     """
     n = s.size
-    total = np.ones(n)
+    total = np.ones(n)  # sum_k t_k
+    moment = np.zeros(n)  # sum_k k t_k
     weighted = np.zeros(n)  # sum_k t_k H_k
     log_t = np.zeros(n)
     harmonic = np.zeros(n)
@@ -234,49 +248,72 @@ def _kummer_series(
     while active.size:
         # Most elements converge in the first chunk; the rare slow ones (z close to s,
         # large s) get geometrically longer chunks to keep the Python loop short.
-        steps = np.arange(1, chunk + 1, dtype=np.float64)
+        k = k0 + np.arange(1, chunk + 1, dtype=np.float64)
         sa, za = s[active], z[active]
-        denom = sa[:, None] + (k0 + steps)[None, :]
+        denom = sa[:, None] + k[None, :]
         with np.errstate(divide="ignore"):  # z / (s + k) may underflow for subnormal z
             log_steps = np.log(za[:, None] / denom)
         log_terms = log_t[active][:, None] + np.cumsum(log_steps, axis=1)
         terms = np.exp(log_terms)
         total[active] += terms.sum(axis=1)
+        moment[active] += terms @ k
         log_t[active] = log_terms[:, -1]
-        ratio = za / (sa + k0 + chunk + 1)
-        tail = terms[:, -1] * ratio / (1.0 - ratio)
+        ratio = za / (sa + k[-1] + 1)
+        geometric = 1.0 / (1.0 - ratio)
+        tail = terms[:, -1] * ratio * geometric
+        bound = tail * (1.0 + k[-1] + geometric)
         if want_derivative:
             h_k = harmonic[active][:, None] + np.cumsum(1.0 / denom, axis=1)
             weighted[active] += (terms * h_k).sum(axis=1)
             harmonic[active] = h_k[:, -1]
-            tail = tail * (1.0 + h_k[:, -1] + 1.0 / ((1.0 - ratio) * (sa + k0 + chunk)))
-        done = tail <= _SERIES_RTOL * (total[active] + weighted[active])
+            bound += tail * (h_k[:, -1] + geometric / (sa + k[-1]))
+        done = bound <= _SERIES_RTOL * (total[active] + moment[active] + weighted[active])
         active = active[~done]
         k0 += chunk
         chunk = min(2 * chunk, _SERIES_MAX_CHUNK)
-    return np.log(total), -weighted / total
+    log_m = np.log(total)
+    with np.errstate(divide="ignore"):
+        log_mean_k = np.log(moment) - log_m
+    log_p = log_m - _log_gamma_scale(s, z)
+    return _Kummer(log_m, -weighted / total, log_mean_k, log_p, np.zeros(n, dtype=np.bool_))
 
 
-def _log_kummer(
-    s: FloatArray, z: FloatArray, want_derivative: bool = False
-) -> tuple[FloatArray, FloatArray]:
-    """log M(s, z) with ``M(s, z) = 1F1(1; s+1; z) = Gamma(s+1) e^z z^-s P(s, z)``.
+def _log_kummer(s: FloatArray, z: FloatArray, want_derivative: bool = False) -> _Kummer:
+    """The Kummer function ``M(s, z) = 1F1(1; s+1; z) = sum_k t_k``, in logs.
 
-    For 1-d arrays ``s >= 0``, ``z >= 0`` of equal length. If ``want_derivative``, also
-    returns d/ds log M(s, z) (else zeros); the gamma route differentiates log P(s, z)
-    numerically (central difference), the series route exactly. The derivative is only
-    requested with ``s >= 1``.
+    ``t_k = prod_{j=1..k} z / (s + j)``, so ``M = Gamma(s+1) e^z z^-s P(s, z)`` with P the
+    regularised lower incomplete gamma. For 1-d arrays ``s >= 0``, ``z >= 0`` of equal
+    length, returns log M, d/ds log M (zeros unless ``want_derivative``; only requested
+    with ``s >= 1``), the log of the mean index ``sum_k k t_k / M = z - s + s / M`` and
+    log P(s, z). Each is computed without subtracting large logarithms where possible.
+
+    Two routes. The series is summed where it converges (``z < s + 1``) and either
+    converges quickly (``z <= 0.75 s``), or P(s, z) would underflow, or ``s`` is so large
+    that the moment ``s - (s - z) M`` would cancel badly. Elsewhere the incomplete gamma
+    route is used, with ``lgamma(s+1) + z - s log z`` in a cancellation-free form and a
+    numerical (Richardson-extrapolated) derivative in ``s``.
     """
     log_m = np.zeros(s.shape, dtype=np.float64)
     dlog_m = np.zeros(s.shape, dtype=np.float64)
+    log_mean_k = np.full(s.shape, -np.inf)
+    log_p = np.full(s.shape, -np.inf)
     positive = z > 0
     with np.errstate(all="ignore"):
         p = special.gammainc(s, z)
-    series = positive & ((z <= _SERIES_RATIO * s) | (p < _TINY_P))
+    series = positive & (
+        (z <= _SERIES_RATIO * s) | (p < _TINY_P) | ((z < s) & (s > _SERIES_LARGE_S))
+    )
     gamma = positive & ~series
     if gamma.any():
         sg, zg = s[gamma], z[gamma]
-        log_m[gamma] = _log_gamma_scale(sg, zg) + _log_p_lower(sg, zg)
+        log_pg = _log_p_lower(sg, zg)
+        log_mg = _log_gamma_scale(sg, zg) + log_pg
+        log_m[gamma] = log_mg
+        log_p[gamma] = log_pg
+        # z - s + s / M > 0; below z = s the gamma route only serves moderate s, where the
+        # cancellation costs at most about 1e-10.
+        mean_k = zg - sg + sg * np.exp(-log_mg)
+        log_mean_k[gamma] = np.log(np.maximum(mean_k, np.finfo(np.float64).tiny))
         if want_derivative:
             # P(s, z) varies with s on a scale of about sqrt(s); Richardson extrapolation of
             # two central differences keeps the step large enough to stay clear of the
@@ -289,10 +326,12 @@ def _log_kummer(
             d_log_p = (4.0 * central(step) - central(2.0 * step)) / 3.0
             dlog_m[gamma] = special.digamma(sg + 1) - np.log(zg) + d_log_p
     if series.any():
-        log_series, dlog_series = _kummer_series(s[series], z[series], want_derivative)
-        log_m[series] = log_series
-        dlog_m[series] = dlog_series
-    return log_m, dlog_m
+        res = _kummer_series(s[series], z[series], want_derivative)
+        log_m[series] = res.log_m
+        dlog_m[series] = res.dlog_m_ds
+        log_mean_k[series] = res.log_mean_k
+        log_p[series] = res.log_p
+    return _Kummer(log_m, dlog_m, log_mean_k, log_p, gamma)
 
 
 # ---------------------------------------------------------------------------------------
@@ -513,21 +552,29 @@ def _erlang_a_flat(
     ``sum_{n<c} pi_n = pi_c (1/B - 1)`` with ``B`` = Erlang B(c, A). By PASTA:
 
     * ``p_wait = J / (1/B - 1 + J)``;
-    * from ``(a + k) t_k = x t_{k-1}``: ``E[L_q] = pi_c ((x - a) J + a)``, hence
-      ``p_abandon = theta E[L_q] / lambda = p_wait (1 - (a/x)(1 - 1/J))`` and
-      ``mean_wait = E[L_q] / lambda = p_abandon / theta``; computed through
-      ``J = 1 + x/(a+1) M(a+1, x)``, so ``(a/x)(1 - 1/J) = a/(a+1) M(a+1, x) / J``.
+    * ``E[L_q] = pi_c sum_k k t_k``, ``p_abandon = theta E[L_q] / lambda`` and
+      ``mean_wait = E[L_q] / lambda`` (Little); equivalently
+      ``p_abandon = p_wait (1 - (a/x)(1 - 1/J))``, a form that cancels badly when
+      patience is long, so the code sums ``k t_k`` instead (see below).
+    * ``p_wait - p_abandon = p_wait a/(a+1) M(a+1, x) / J``: queued and later served.
     * A tagged arrival finding ``k`` waiting moves up at rate ``c mu + j theta`` with ``j``
       customers ahead, so its offered wait is ``V = sum_{j=0..k} Exp(theta (a + j))``
       and ``U = exp(-theta V) ~ Beta(a, k + 1)``. It is served iff its own patience
-      ``tau ~ Exp(theta)`` exceeds ``V``: ``P(served, W > t | k) = E[U; U < e^{-theta t}]``.
+      ``tau ~ Exp(theta)`` exceeds ``V``: ``P(served, W > t | k) = E[U; U < e^{-theta t}]``
+      (checked against Monte Carlo and against the tagged customer's absorbing chain).
       Summing over ``k`` with weights ``pi_{c+k}`` gives
       ``P(served, W > t) = p_wait a/(a+1) e^{x-y} (y/x)^{a+1} M(a+1, y) / J`` with
-      ``y = x e^{-theta t}``, and ``service_level = 1 - p_abandon - P(served, W > t)``.
+      ``y = x e^{-theta t}``, which is ``(p_wait - p_abandon) P(a+1, y) / P(a+1, x)``
+      (P the regularised lower incomplete gamma), and
+      ``service_level = 1 - p_abandon - P(served, W > t)``.
     * ``E[W; served] = (p_wait - p_abandon) E[-log U] / theta`` where, under the same
       mixture, ``-log U`` has mean ``1/s - d/ds log M(s, x)`` at ``s = a + 1``.
 
-    Infinite patience falls back to Erlang C (no abandonment; no steady state if ``A >= c``).
+    Infinite patience falls back to Erlang C (no abandonment; no steady state if ``A >= c``),
+    as does a patience so long that ``lambda / theta`` or ``a`` overflows.
+    All Kummer values are taken at ``s = a + 1`` through ``J = 1 + x/(a+1) M(a+1, x)`` and
+    ``sum_k k t_k(a) = x/(a+1) (M(a+1, x) + sum_m m t_m(a+1))``: sums of positive terms,
+    so small ``x`` and long patience lose no digits.
     """
     n = servers.size
     cf = servers.astype(np.float64)
@@ -542,7 +589,10 @@ def _erlang_a_flat(
     wait_served = np.zeros(n)
 
     no_agents = servers == 0
-    patient = np.isinf(mean_patience)
+    with np.errstate(over="ignore"):
+        patient = ~np.isfinite(arrival_rate * mean_patience) | ~np.isfinite(
+            cf * mean_patience / mean_handle
+        )
     idle = (arrival_rate == 0) & ~patient
     # Limit lambda -> 0: an arrival to an empty system is answered at once, unless there are
     # no agents at all, in which case it waits out its patience and leaves.
@@ -567,35 +617,54 @@ def _erlang_a_flat(
     if busy.any():
         c_q, lam, h = cf[busy], arrival_rate[busy], mean_handle[busy]
         pat, t, b = mean_patience[busy], target[busy], blocking[busy]
+        # log x from logs: lambda * patience may be subnormal or underflow for tiny rates.
+        log_x = np.log(lam) + np.log(pat)
         x = lam * pat
         a = c_q * pat / h
-        # J = M(a, x) = 1 + x/(a+1) M(a+1, x): going through M(a+1, x) keeps J - 1 exact
-        # when x is small, where 1 + (tiny) would round it away.
-        log_m1, dlog_m1 = _log_kummer(a + 1.0, x, want_derivative=with_wait_served)
-        with np.errstate(divide="ignore"):
-            log_j = np.logaddexp(0.0, np.log(x) - np.log(a + 1.0) + log_m1)
+        # Everything goes through s = a + 1: J = M(a, x) = 1 + x/(a+1) M(a+1, x) keeps J - 1
+        # exact when x is small, and the queue-length sum
+        # sum_k k t_k(a) = x/(a+1) (M(a+1, x) + sum_m m t_m(a+1)) has no cancellation.
+        s1 = a + 1.0
+        kummer = _log_kummer(s1, x, want_derivative=with_wait_served)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_x_over_s = log_x - np.log(s1)
+            log_j_minus_1 = log_x_over_s + kummer.log_m  # J - 1 = x/(a+1) M(a+1, x)
+            log_j = np.logaddexp(0.0, log_j_minus_1)
             log_ratio = np.log1p(-b) - np.log(b) - log_j  # log((1/B - 1) / J)
-        pw = special.expit(-log_ratio)
-        # (a/x)(1 - 1/J) = a/(a+1) M(a+1, x) / J: the share of queued arrivals served.
-        served_share = (a / (a + 1.0)) * np.exp(log_m1 - log_j)
-        pab = np.clip(pw * (1.0 - served_share), 0.0, pw)
-
-        theta_t = t / pat
-        y = x * np.exp(-theta_t)
-        log_m_y, _ = _log_kummer(a + 1.0, y)
-        with np.errstate(invalid="ignore"):
-            log_late = x * -np.expm1(-theta_t) - (a + 1.0) * theta_t + log_m_y - log_j
-        late = pw * (a / (a + 1.0)) * np.exp(log_late)  # P(served, W > t)
+            pw = special.expit(-log_ratio)
+            # Among queued arrivals: share that finds others waiting, (J - 1) / J, and the
+            # mean number waiting, sum_k k t_k(a) / J = (J - 1)/J (1 + mean_k(a+1)).
+            log_some_ahead = -np.logaddexp(0.0, -log_j_minus_1)
+            log_queue = log_some_ahead + np.logaddexp(0.0, kummer.log_mean_k)
+            pab = np.clip(pw * np.exp(log_queue - log_x), 0.0, pw)  # theta E[L_q] / lambda
+            wq = pw * np.exp(log_queue - np.log(lam))  # E[L_q] / lambda (Little)
+            # Queued and later served: p_wait a/(a+1) M(a+1, x) / J (= p_wait - p_abandon).
+            served_queued = pw * (a / s1) * np.exp(log_some_ahead - log_x_over_s)
+            # Of those, the share still waiting at t: P(s, y) / P(s, x), s = a + 1,
+            # y = x e^{-theta t}. Either from P directly (both on the gamma route), or as
+            # M(s, y) / M(s, x) e^{-(G(s, y) - G(s, x))} with G(s, z) = lgamma(s+1) + z - s log z
+            # and G(s, y) - G(s, x) = x expm1(-theta t) + s theta t exactly.
+            theta_t = t / pat
+            y = x * np.exp(-theta_t)
+            late_k = _log_kummer(s1, y)
+            delta_g = x * np.expm1(-theta_t) + s1 * theta_t
+            log_still = np.where(
+                late_k.by_gamma,
+                late_k.log_p - kummer.log_p,
+                late_k.log_m - kummer.log_m - delta_g,
+            )
+            log_still = np.where(y > 0, log_still, -np.inf)
+            late = served_queued * np.exp(log_still)
         sl = np.clip(1.0 - pab - late, 0.0, 1.0 - pab)
 
         p_wait[busy] = pw
         p_abandon[busy] = pab
-        mean_wait[busy] = pab * pat
+        mean_wait[busy] = wq
         level[busy] = sl
         if with_wait_served:
-            mean_neg_log_u = np.maximum(1.0 / (a + 1.0) - dlog_m1, 0.0)
+            mean_neg_log_u = np.maximum(1.0 / s1 - kummer.dlog_m_ds, 0.0)
             with np.errstate(divide="ignore", invalid="ignore"):
-                wait_served[busy] = (pw - pab) * mean_neg_log_u * pat / (1.0 - pab)
+                wait_served[busy] = served_queued * mean_neg_log_u * pat / (1.0 - pab)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         occupancy = np.where(
