@@ -88,6 +88,8 @@ def parse_yaml(text: str, source: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        if "(expected" in problem:
+            raise ScenarioError(f"{source}:{where}: {problem}") from None
         raise ScenarioError(
             f"{source}:{where}: YAML syntax error: {problem} (expected valid YAML)"
         ) from None
@@ -112,10 +114,44 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+_EXPECTED = {
+    "greater_than_equal": "a number of at least {ge}",
+    "greater_than": "a number above {gt}",
+    "less_than_equal": "a number of at most {le}",
+    "less_than": "a number below {lt}",
+    "too_short": "at least {min_length} item(s)",
+    "too_long": "at most {max_length} item(s)",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "literal_error": "one of {expected}",
+    "date_from_datetime_parsing": "a date such as 2026-01-05",
+    "date_parsing": "a date such as 2026-01-05",
+    "date_type": "a date such as 2026-01-05",
+    "datetime_parsing": "a date and time such as 2026-01-12T09:00",
+    "datetime_type": "a date and time such as 2026-01-12T09:00",
+    "enum": "one of {expected}",
+}
+
+
 def _describe(error: Any) -> str:
     kind = error["type"]
     msg = str(error["msg"])
     found = error.get("input")
+    if kind in _EXPECTED:
+        try:
+            expected = _EXPECTED[kind].format(**(error.get("ctx") or {}))
+        except (KeyError, IndexError):
+            expected = msg
+        return f"found {_short(found)}, expected {expected}"
     if kind == "extra_forbidden":
         return "unknown key (expected one of the documented keys; see the README's reference)"
     if kind == "missing":
@@ -124,7 +160,11 @@ def _describe(error: Any) -> str:
         return msg.removeprefix("Value error, ")
     if msg.startswith("Assertion failed, "):
         return msg.removeprefix("Assertion failed, ")
-    return f"found {_short(found)}, expected {msg[0].lower() + msg[1:]}"
+    text = msg.removeprefix("Input should be ").removeprefix("Value should be ")
+    return f"found {_short(found)}, expected {text[0].lower() + text[1:]}"
+
+
+_DAY_NAMES = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
 
 def format_validation_error(exc: ValidationError, source: str) -> str:
@@ -135,9 +175,15 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
     if first["type"] == "extra_forbidden":
         head = f"{_path(loc[:-1])}: unknown key {loc[-1]!r}" if len(loc) > 1 else ""
         head = head or f"unknown key {loc[-1]!r}"
-        text = f"{head} (expected one of the documented keys; see the README's reference)"
-    else:
+        if str(loc[-1]).lower() in _DAY_NAMES:
+            hint = '; a list of days inside {...} must be quoted, e.g. days: "Sat,Sun"'
+        else:
+            hint = ""
+        text = f"{head} (expected one of the documented keys; see the README's reference{hint})"
+    elif loc:
         text = f"{_path(loc)}: {_describe(first)}"
+    else:
+        text = _describe(first)
     more = len(errors) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"{source}: {text}{suffix}"
@@ -158,7 +204,7 @@ def _split_path(path: str) -> list[str | int]:
         pos = match.end()
         if pos < len(path) and path[pos] == ".":
             pos += 1
-    if pos != len(path) or not parts:
+    if pos != len(path) or not parts or ".." in path or path.startswith(".") or path.endswith("."):
         raise ValueError(f"key path {path!r} is malformed (expected keys such as 'a.b[0].c')")
     return parts
 
@@ -266,13 +312,22 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """Soft problems: streams nobody can answer, surges outside the horizon."""
     out = []
-    skills = {(lang, ch) for t in scenario.teams for lang in t.languages for ch in t.channels}
+
+    def skills(tier: int) -> set[tuple[str, str]]:
+        return {
+            (lang, ch)
+            for t in scenario.teams
+            if t.tier == tier
+            for lang in t.languages
+            for ch in t.channels
+        }
+
+    first_tier = skills(1)
     fallback = {(f.from_language, f.to) for f in scenario.routing.language_fallback}
     for stream in scenario.demand.streams:
         key = (stream.language, stream.channel)
-        served = key in skills or any(
-            (stream.language, to) in fallback and (to, stream.channel) in skills
-            for _, to in fallback
+        served = key in first_tier or any(
+            frm == stream.language and (to, stream.channel) in first_tier for frm, to in fallback
         )
         if not served and stream.tickets_per_week > 0:
             out.append(
@@ -280,4 +335,14 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                 f"{stream.channel} (its tickets wait unanswered; add the skill to a team "
                 "or a routing.language_fallback)"
             )
+    esc = scenario.escalation
+    if esc is not None and esc.rate > 0:
+        upper = skills(esc.to_tier)
+        for stream in scenario.demand.streams:
+            if (stream.language, stream.channel) not in upper and stream.tickets_per_week > 0:
+                out.append(
+                    f"stream {stream.name!r}: no tier-{esc.to_tier} team answers language "
+                    f"{stream.language!r} on {stream.channel} (its escalations wait "
+                    "unanswered; add the skill to a tier-2 team)"
+                )
     return out

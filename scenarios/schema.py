@@ -190,6 +190,9 @@ class Demand(_Model):
     """Ticket streams and what shapes them."""
 
     deflection: float = Field(default=0.0, ge=0, lt=1)
+    scale: float = Field(
+        default=1.0, ge=0, description="Multiplier on every stream's volume (what-if sweeps)."
+    )
     streams: list[Stream] = Field(min_length=1)
     surges: list[Surge] = Field(default_factory=list)
     growth_per_year: float = Field(

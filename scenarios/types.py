@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BeforeValidator, PlainSerializer
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|min|s|sec)", re.IGNORECASE)
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(min|sec|d|h|m|s)", re.IGNORECASE)
 _UNIT_MINUTES = {"d": 1440.0, "h": 60.0, "m": 1.0, "min": 1.0, "s": 1 / 60, "sec": 1 / 60}
 
 
@@ -58,7 +58,7 @@ def format_duration(minutes: float) -> str:
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
+    return f"{seconds:.6f}".rstrip("0").rstrip(".") + "s"
 
 
 Duration = Annotated[
@@ -89,7 +89,10 @@ def time_of_day_minutes(text: str) -> int:
 TimeOfDay = Annotated[str, BeforeValidator(parse_time_of_day)]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_WEEKDAY_INDEX = {name.lower(): i for i, name in enumerate(WEEKDAYS)}
+_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_INDEX = {name.lower(): i for i, name in enumerate(WEEKDAYS)} | {
+    name: i for i, name in enumerate(_FULL_NAMES)
+}
 
 
 def parse_days(value: Any) -> tuple[int, ...]:
@@ -108,10 +111,10 @@ def parse_days(value: Any) -> tuple[int, ...]:
     for part in parts:
         ends = part.split("-")
         try:
-            idx = [_WEEKDAY_INDEX[e.strip().lower()[:3]] for e in ends]
+            idx = [_WEEKDAY_INDEX[e.strip().lower()] for e in ends]
         except KeyError:
             raise ValueError(f"found {value!r}, {expected}") from None
-        if len(ends) == 1 and len(ends[0]) in (3, len(WEEKDAYS[idx[0]])):
+        if len(idx) == 1:
             days.add(idx[0])
         elif len(idx) == 2:
             first, last = idx
@@ -126,10 +129,18 @@ def parse_days(value: Any) -> tuple[int, ...]:
 
 def format_days(days: tuple[int, ...]) -> str:
     """Write weekday numbers back as ``'Mon-Fri'`` or ``'Sat,Sun'``."""
-    ordered = sorted(days)
-    if ordered == list(range(ordered[0], ordered[-1] + 1)) and len(ordered) > 2:
-        return f"{WEEKDAYS[ordered[0]]}-{WEEKDAYS[ordered[-1]]}"
-    return ",".join(WEEKDAYS[d] for d in ordered)
+    chosen = set(days)
+    if len(chosen) > 2 and len(chosen) < 7:
+        # A run that may wrap past Sunday, such as Fri-Mon.
+        for first in sorted(chosen):
+            if (first - 1) % 7 not in chosen:
+                run = [(first + k) % 7 for k in range(len(chosen))]
+                if set(run) == chosen:
+                    return f"{WEEKDAYS[run[0]]}-{WEEKDAYS[run[-1]]}"
+                break
+    if len(chosen) == 7:
+        return "Mon-Sun"
+    return ",".join(WEEKDAYS[d] for d in sorted(chosen))
 
 
 Days = Annotated[
@@ -153,9 +164,7 @@ def parse_time_zone(value: Any) -> str:
             pass
         else:
             return value
-    raise ValueError(
-        f"unknown time zone {value!r} (expected an IANA name such as 'Europe/Dublin')"
-    )
+    raise ValueError(f"unknown time zone {value!r} (expected an IANA name such as 'Europe/Dublin')")
 
 
 TimeZone = Annotated[str, BeforeValidator(parse_time_zone)]

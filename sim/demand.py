@@ -99,7 +99,8 @@ def stream_rates(scenario: Scenario, stream: Stream, origin: pd.Timestamp) -> np
     cells = pd.date_range(origin, periods=n_cells, freq=f"{CELL_MINUTES}min")
     local = cells.tz_convert(stream.region)
     weights = stream.weights()
-    per_hour = stream.tickets_per_week * weights[local.day_of_week, local.hour]
+    volume = stream.tickets_per_week * scenario.demand.scale
+    per_hour = volume * weights[local.day_of_week, local.hour]
     rate = per_hour * (CELL_MINUTES / 60.0)
     if stream.country is not None:
         local_dates = local.date

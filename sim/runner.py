@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -20,8 +20,42 @@ from scenarios.schema import Scenario
 from sim import metrics, workforce
 from sim.engine import SimResult, run_replication
 
+T = TypeVar("T")
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each finished replication."""
+
+
+def map_tasks(
+    function: Callable[..., T],
+    arguments: Sequence[tuple[Any, ...]],
+    *,
+    client: Any = None,
+    progress: Progress | None = None,
+) -> list[T]:
+    """Apply ``function(*args)`` to each argument tuple, serially or on a Dask client.
+
+    Results come back in the order of ``arguments`` whichever worker finished first, so a
+    distributed run returns exactly what a serial one does.
+    """
+    total = len(arguments)
+    if client is None:
+        results = []
+        for done, args in enumerate(arguments, start=1):
+            results.append(function(*args))
+            if progress:
+                progress(done, total)
+        return results
+    from dask.distributed import as_completed
+
+    columns = list(zip(*arguments, strict=True)) if arguments else []
+    futures = client.map(function, *columns, pure=False)
+    order = {f.key: i for i, f in enumerate(futures)}
+    out: list[Any] = [None] * total
+    for done, future in enumerate(as_completed(futures), start=1):
+        out[order[future.key]] = future.result()
+        if progress:
+            progress(done, total)
+    return out
 
 
 def run_replications(
@@ -32,34 +66,10 @@ def run_replications(
     client: Any = None,
     progress: Progress | None = None,
 ) -> list[SimResult]:
-    """Run replications 0..n-1, serially or on a ``dask.distributed.Client``.
-
-    Results come back in replication order, equal to a serial run with the same seed.
-    """
+    """Run replications 0..n-1 of a scenario, serially or on a ``dask.distributed.Client``."""
     seed = scenario.seed if seed is None else seed
-    if client is None:
-        results = []
-        for r in range(replications):
-            results.append(run_replication(scenario, seed, r))
-            if progress:
-                progress(r + 1, replications)
-        return results
-    from dask.distributed import as_completed
-
-    futures = client.map(
-        run_replication,
-        [scenario] * replications,
-        [seed] * replications,
-        list(range(replications)),
-        pure=False,
-    )
-    order = {f.key: i for i, f in enumerate(futures)}
-    out: list[SimResult | None] = [None] * replications
-    for done, future in enumerate(as_completed(futures), start=1):
-        out[order[future.key]] = future.result()
-        if progress:
-            progress(done, replications)
-    return [r for r in out if r is not None]
+    tasks = [(scenario, seed, r) for r in range(replications)]
+    return map_tasks(run_replication, tasks, client=client, progress=progress)
 
 
 @dataclass(slots=True)
@@ -183,3 +193,28 @@ def summarize(
         costs=costs,
         occupancy=occupancy,
     )
+
+
+def run_point(scenario: Scenario, replications: int, seed: int | None = None) -> dict[str, Any]:
+    """Simulate and summarise one scenario; the summary plus per-replication KPIs.
+
+    The unit of work of ``compare`` and ``sweep``: small to send back from a worker. The
+    extra key ``per_replication`` holds each replication's attainment, cost per week and
+    first-response p90, for deltas paired by replication (common random numbers).
+    """
+    results = run_replications(scenario, replications, seed)
+    summary = summarize(scenario, results).summary
+    weeks = results[0].horizon_minutes / (7 * 1440)
+    per_rep = []
+    for r in results:
+        attainment, _, _ = metrics.overall_sla(scenario, [r])
+        cost = float(workforce.cost_table(scenario, r)["total"].sum())
+        per_rep.append(
+            {
+                "attainment": attainment,
+                "cost_per_week": cost / weeks,
+                "first_response_p90_minutes": metrics.first_response_stats([r])["p90_minutes"],
+            }
+        )
+    summary["per_replication"] = per_rep
+    return summary

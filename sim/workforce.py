@@ -1,11 +1,13 @@
 """Workforce metrics: staffing per interval, coverage gaps, agent-weeks, burnout and cost.
 
 Agent-week rules (an agent-week breaking any of them is "at risk"): hours worked, overtime
-included, above ``max_hours_per_week`` plus ``overtime_allowance_hours``; rest between shifts below ``min_rest_hours``; a run of working days
-longer than ``max_consecutive_days``; more night shifts than ``max_night_shifts_per_week``;
-occupancy above ``max_occupancy``; fewer days off than ``min_days_off_per_week`` (full
-weeks only). Cost is paid hours x hourly cost with night, weekend and holiday premiums on
-the minutes they cover, plus overtime at ``1 + overtime_premium``. Must not import SimPy.
+included, above ``max_hours_per_week`` plus ``overtime_allowance_hours``; rest between
+shifts below ``min_rest_hours``; a run of working days longer than
+``max_consecutive_days``; more night shifts than ``max_night_shifts_per_week``; occupancy
+above ``max_occupancy``; fewer days off than ``min_days_off_per_week`` (full weeks only).
+Weeks follow each agent's local calendar from the horizon's first day. Cost is paid hours
+x hourly cost with night, weekend and holiday premiums on the minutes they cover, plus
+overtime at ``1 + overtime_premium``. Must not import SimPy.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sim.engine import OUTCOME_DEFLECTED, SimResult
 RULES = ("hours", "rest", "consecutive_days", "nights", "occupancy", "days_off")
 
 
-def _windows(shifts: pd.DataFrame) -> pd.DataFrame:
+def availability_windows(shifts: pd.DataFrame) -> pd.DataFrame:
     """Available windows (start, end, team_index, agent_index) of non-absent shifts."""
     s = shifts[~shifts["absent"]]
     has_break = s["break_end"] > s["break_start"]
@@ -54,7 +56,7 @@ def staffed_by_team(scenario: Scenario, result: SimResult) -> np.ndarray:
     minutes = scenario.horizon.interval_minutes
     n_int = int(result.horizon_minutes // minutes)
     grid = np.arange(n_int + 1) * float(minutes)
-    w = _windows(result.staffing.shifts)
+    w = availability_windows(result.staffing.shifts)
     out = np.zeros((n_int, len(scenario.teams)))
     for g in range(len(scenario.teams)):
         tw = w[w["team_index"] == g]
@@ -179,9 +181,9 @@ def _shift_overtime(result: SimResult) -> np.ndarray:
         direction="backward",
     )
     joined = joined.dropna(subset=["shift_row"])
-    joined["over"] = (
-        np.minimum(joined["end"], joined["next_start"]) - joined["shift_end"]
-    ).clip(lower=0)
+    joined["over"] = (np.minimum(joined["end"], joined["next_start"]) - joined["shift_end"]).clip(
+        lower=0
+    )
     per_shift = joined.groupby("shift_row")["over"].max()
     overtime[per_shift.index.astype(int)] = per_shift.to_numpy()
     return overtime
@@ -211,6 +213,8 @@ def agent_weeks(scenario: Scenario, result: SimResult) -> pd.DataFrame:
     new_run = (day_number.groupby(worked["agent_index"]).diff() != 1).astype(int)
     run_id = new_run.groupby(worked["agent_index"]).cumsum()
     worked["run_length"] = worked.groupby([worked["agent_index"], run_id]).cumcount() + 1
+    # Shifts dated before the horizon's first day shape rest and runs, but are no week.
+    worked = worked[local_day.loc[worked.index] >= 0]
 
     busy = (
         pd.DataFrame(
@@ -250,8 +254,7 @@ def agent_weeks(scenario: Scenario, result: SimResult) -> pd.DataFrame:
     table.insert(3, "week_start", (origin + pd.to_timedelta(table["week"] * 7, unit="D")).dt.date)
     full_weeks = int(result.horizon_minutes // (7 * 1440))
     checks = {
-        "hours": table["hours"]
-        > rules.max_hours_per_week + rules.overtime_allowance_hours + 1e-9,
+        "hours": table["hours"] > rules.max_hours_per_week + rules.overtime_allowance_hours + 1e-9,
         "rest": table["rest_violations"] > 0,
         "consecutive_days": table["max_consecutive_days"] > rules.max_consecutive_days,
         "nights": table["nights"] > rules.max_night_shifts_per_week,
