@@ -280,7 +280,21 @@ class LanguageFallback(_Model):
 
 
 class Routing(_Model):
+    """How waiting tickets reach agents beyond priority and first-come-first-served."""
+
     language_fallback: list[LanguageFallback] = Field(default_factory=list)
+    channel_priority: list[Channel] | None = Field(
+        default=None,
+        description="Channels a blended agent serves first, e.g. [phone, chat, email]; "
+        "ranked before ticket priority. Unlisted channels come last.",
+    )
+
+    @field_validator("channel_priority")
+    @classmethod
+    def _distinct(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError(f"found {value}, expected each channel at most once")
+        return value
 
 
 class ServiceLevel(_Model):

@@ -124,7 +124,15 @@ class _Engine:
         self.queues = queues
         n_q = len(queues)
         self.q_chat = [q.channel == "chat" for q in queues]
-        self.q_rank = [PRIORITY_RANK[q.priority] for q in queues]
+        order = scenario.routing.channel_priority
+        # Rank = channel rank (when the scenario orders channels), then ticket priority.
+        self.q_rank = [
+            (order.index(q.channel) if q.channel in order else len(order)) * 10
+            + PRIORITY_RANK[q.priority]
+            if order
+            else PRIORITY_RANK[q.priority]
+            for q in queues
+        ]
         n = len(tickets)
         streams = tickets.stream.astype(np.int64)
         prios = tickets.priority.astype(np.int64)

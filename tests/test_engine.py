@@ -232,3 +232,20 @@ def test_tickets_are_sorted_and_inside_the_horizon() -> None:
     assert np.all(np.diff(t.arrival) >= 0)
     assert t.arrival.min() >= 0 and t.arrival.max() < 7 * 1440
     assert isinstance(horizon_origin(sc), pd.Timestamp)
+
+
+def test_channel_priority_serves_live_channels_before_older_email() -> None:
+    streams = [
+        {**BASE_STREAM, "name": "mail", "channel": "email"},
+        {**BASE_STREAM, "name": "calls", "channel": "phone"},
+    ]
+    team = one_agent(channels=["email", "phone"])
+    tickets = make_tickets([0.0, 1.0, 2.0], 10.0, stream=[0, 0, 1])
+    fifo = make_scenario(demand={"streams": streams}, teams=[team])
+    assert run(fifo, tickets).first_response.tolist() == [0.0, 10.0, 20.0]
+    live = make_scenario(
+        demand={"streams": streams},
+        routing={"channel_priority": ["phone", "chat", "email"]},
+        teams=[team],
+    )
+    assert run(live, tickets).first_response.tolist() == [0.0, 20.0, 10.0]
