@@ -234,6 +234,113 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return cmd_simulate(args)
 
 
+def _run_points(args: argparse.Namespace, scenarios: Sequence[Any], label: str) -> list[Any]:
+    """Simulate and summarise each scenario (serially or on Dask) with one shared seed."""
+    from sim.runner import map_tasks, run_point
+
+    seed = args.seed if args.seed is not None else scenarios[0].seed
+    tasks = [(s, args.replications, seed) for s in scenarios]
+    client = _client(args)
+    try:
+        with progress_bar(label, len(tasks)) as update:
+            return map_tasks(run_point, tasks, client=client, progress=update)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from reports import render_comparison_report
+    from sim import outputs
+    from sim.whatif import comparison_tables
+
+    if len(args.files) < 2:
+        raise UsageError(f"compare: found {len(args.files)} scenario file, expected two or more")
+    scenarios = [load(path) for path in args.files]
+    for scenario, path in zip(scenarios, args.files, strict=True):
+        _refuse_unplanned(scenario, path)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        # Same-named scenarios would be indistinguishable in the tables: number them.
+        scenarios = [
+            s.model_copy(update={"name": f"{i + 1}. {s.name}"}) for i, s in enumerate(scenarios)
+        ]
+    out = _out_dir(args, "compare")
+    summaries = _run_points(args, scenarios, "comparing scenarios")
+    table, by_queue = comparison_tables(summaries)
+    meta = {
+        "files": list(args.files),
+        "replications": args.replications,
+        "seed": summaries[0]["seed"],
+        "common_random_numbers": True,
+    }
+    html = render_comparison_report(table, by_queue, meta)
+    outputs.write_all(
+        out,
+        {
+            "comparison.csv": lambda p: outputs.write_csv(p, table),
+            "comparison_by_queue.csv": lambda p: outputs.write_csv(p, by_queue),
+            "comparison.json": lambda p: outputs.write_json(
+                p,
+                {
+                    **meta,
+                    "scenarios": table.to_dict(orient="records"),
+                    "by_queue": by_queue.to_dict(orient="records"),
+                    "summaries": summaries,
+                },
+            ),
+            "report.html": lambda p: outputs.write_text(p, html),
+        },
+    )
+    base = table.iloc[0]
+    for row in table.itertuples(index=False):
+        att = "n/a" if row.attainment is None else f"{row.attainment:.1%}"
+        line = f"{row.scenario}: SLA {att}, {row.cost_per_week:,.0f} {row.currency}/week"
+        if row.scenario != base["scenario"] and row.delta_cost_per_week == row.delta_cost_per_week:
+            line += f" ({row.delta_cost_per_week:+,.0f}/week against {base['scenario']})"
+        print(line)
+    print(f"outputs in {out}/ (report.html, comparison.csv, comparison.json)")
+    return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from reports import render_sweep_report
+    from scenarios import read_scenario_data
+    from sim import outputs
+    from sim.marginal import marginal_value
+    from sim.whatif import parse_sweep, sweep_scenarios, sweep_table
+
+    axes = parse_sweep(args.set or [])
+    if not axes:
+        raise UsageError("sweep: no --set given (expected --set KEY=V1,V2,... at least once)")
+    data = read_scenario_data(args.file)
+    base = load(args.file)
+    _refuse_unplanned(base, args.file)
+    points, scenarios = sweep_scenarios(data, f"scenario '{args.file}'", axes)
+    out = _out_dir(args, f"{base.name}-sweep")
+    summaries = _run_points(args, scenarios, f"sweeping {len(points)} points")
+    table = sweep_table(points, summaries)
+    marginal = marginal_value(base)
+    html = render_sweep_report(table, marginal, {"file": args.file, "axes": dict(axes)})
+    outputs.write_all(
+        out,
+        {
+            "sweep.csv": lambda p: outputs.write_csv(p, table),
+            "marginal_value.csv": lambda p: outputs.write_csv(p, marginal),
+            "sweep.json": lambda p: outputs.write_json(
+                p, {"file": args.file, "points": table.to_dict(orient="records")}
+            ),
+            "report.html": lambda p: outputs.write_text(p, html),
+        },
+    )
+    frontier = table[table["pareto"]]
+    print(
+        f"sweep of {len(table)} points: {len(frontier)} on the cost-service frontier; "
+        f"outputs in {out}/ (sweep.csv, marginal_value.csv, report.html)"
+    )
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load(args.file, args.set or ())
     agents = sum(t.agents for t in scenario.teams)
@@ -264,24 +371,45 @@ def build_parser() -> argparse.ArgumentParser:
             help="override a scenario key, e.g. demand.deflection=0.33 or teams.dublin.agents=20",
         )
 
+    def run_args(p: argparse.ArgumentParser, replications: int) -> None:
+        p.add_argument("--replications", type=_positive_int, default=replications, metavar="N")
+        p.add_argument(
+            "--seed", type=_seed, default=None, metavar="S", help="default: the scenario's"
+        )
+        p.add_argument("--out", metavar="DIR", help="output directory (default runs/NAME-TIME)")
+        p.add_argument(
+            "--workers",
+            type=_positive_int,
+            default=None,
+            metavar="N",
+            help="run on a local Dask cluster of N worker processes",
+        )
+        p.add_argument(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="run on a running Dask scheduler, e.g. tcp://host:8786",
+        )
+
     p = sub.add_parser("simulate", help="simulate a scenario and write its outputs")
     scenario_args(p)
-    p.add_argument("--replications", type=_positive_int, default=3, metavar="N")
-    p.add_argument("--seed", type=_seed, default=None, metavar="S", help="default: the scenario's")
-    p.add_argument("--out", metavar="DIR", help="output directory (default runs/NAME-TIME)")
-    p.add_argument(
-        "--workers",
-        type=_positive_int,
-        default=None,
-        metavar="N",
-        help="run replications on a local Dask cluster of N worker processes",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="run replications on a running Dask scheduler, e.g. tcp://host:8786",
-    )
+    run_args(p, 3)
     p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("compare", help="run scenarios with common random numbers and compare them")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files; the first is the base")
+    run_args(p, 3)
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("sweep", help="run every combination of --set values")
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=V1,V2,...",
+        help="a key and its values, e.g. demand.deflection=0,0.2,0.33 (repeatable: a grid)",
+    )
+    run_args(p, 2)
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("validate", help="check a scenario file and report its size")
     scenario_args(p)
