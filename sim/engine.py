@@ -186,6 +186,11 @@ class _Engine:
         self.idle: list[deque[tuple[int, int, float]]] = [deque() for _ in teams]
         self.partial: list[set[int]] = [set() for _ in teams]
         self.queue: list[deque[int]] = [deque() for _ in range(n_q)]
+        # Per team, everything the pick loop needs about each queue, in one tuple.
+        self.serve_queues = [
+            [(q, wait, self.queue[q], self.q_rank[q], self.q_chat[q]) for q, wait in entries]
+            for entries in serve
+        ]
 
         # Per-ticket state.
         self.arrival = tickets.arrival
@@ -408,18 +413,18 @@ class _Engine:
         best_rank = 1 << 30
         best_enq = INF
         deadline = self.deadline
-        for q, wait in self.serve[g]:
-            if chat_only and not self.q_chat[q]:
+        enq = self.enq
+        for q, wait, dq, rank, is_chat in self.serve_queues[g]:
+            if not dq or (chat_only and not is_chat):
                 continue
-            dq = self.queue[q]
-            while dq and deadline[dq[0]] <= now:
-                self._abandon(self._pop(q))
-            if not dq:
-                continue
-            head_enq = self.enq[dq[0]]
+            if deadline[dq[0]] <= now:
+                while dq and deadline[dq[0]] <= now:
+                    self._abandon(self._pop(q))
+                if not dq:
+                    continue
+            head_enq = enq[dq[0]]
             if wait > 0 and now - head_enq < wait:
                 continue
-            rank = self.q_rank[q]
             if rank < best_rank or (rank == best_rank and head_enq < best_enq):
                 best, best_rank, best_enq = q, rank, head_enq
         return best
