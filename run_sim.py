@@ -321,7 +321,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     summaries = _run_points(args, scenarios, f"sweeping {len(points)} points")
     table = sweep_table(points, summaries)
     marginal = marginal_value(base)
-    html = render_sweep_report(table, marginal, {"file": args.file, "axes": dict(axes)})
+    html = render_sweep_report(
+        table,
+        marginal,
+        {"file": args.file, "axes": dict(axes), "timezone": base.horizon.timezone},
+    )
     outputs.write_all(
         out,
         {
@@ -338,6 +342,69 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"sweep of {len(table)} points: {len(frontier)} on the cost-service frontier; "
         f"outputs in {out}/ (sweep.csv, marginal_value.csv, report.html)"
     )
+    return EXIT_OK
+
+
+def cmd_import_tickets(args: argparse.Namespace) -> int:
+    from scenarios import scenario_from_data
+    from scenarios.ticket_import import (
+        fit_scenario,
+        parse_mapping,
+        read_tickets,
+        write_scenario_yaml,
+    )
+
+    tickets = read_tickets(args.file, args.format, parse_mapping(args.map or ()))
+    name = args.name or Path(args.file).stem
+    data, report = fit_scenario(tickets, name, weeks=args.weeks)
+    out = Path(args.out) if args.out else Path(f"{Path(args.file).stem}.scenario.yaml")
+    scenario_from_data(data, f"imported scenario '{out}'")  # refuse to write an invalid file
+    try:
+        write_scenario_yaml(out, data, report)
+    except OSError as exc:
+        raise UsageError(f"--out '{out}': cannot be written ({exc.strerror})") from None
+    print("\n".join(report.lines()))
+    print(f"wrote {out} (next: python run_sim.py validate {out})")
+    return EXIT_OK
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from scenarios import scenario_from_data
+    from scenarios.ticket_import import (
+        fit_scenario,
+        parse_mapping,
+        read_tickets,
+        write_scenario_yaml,
+    )
+    from sim import outputs
+    from sim.backtest import backtest_lines, run_backtest, summarize_backtest
+
+    tickets = read_tickets(args.file, args.format, parse_mapping(args.map or ()))
+    name = f"{Path(args.file).stem}-backtest"
+    data, report = fit_scenario(tickets, name, horizon="observed", interval_minutes=60)
+    scenario = scenario_from_data(data, f"back-test scenario of '{args.file}'")
+    table = run_backtest(
+        tickets,
+        scenario,
+        replications=args.replications,
+        seed=args.seed,
+        drop_idle_while_waiting=args.strict_availability,
+    )
+    summary = summarize_backtest(table)
+    print("\n".join(backtest_lines(table, summary)))
+    if args.out:
+        out = _out_dir(args, name)
+        outputs.write_all(
+            out,
+            {
+                "backtest.csv": lambda p: outputs.write_csv(p, table),
+                "backtest.json": lambda p: outputs.write_json(
+                    p, {"file": args.file, "replications": args.replications, **summary}
+                ),
+                "scenario.yaml": lambda p: write_scenario_yaml(p, data, report),
+            },
+        )
+        print(f"outputs in {out}/ (backtest.csv, backtest.json, scenario.yaml)")
     return EXIT_OK
 
 
@@ -411,6 +478,51 @@ def build_parser() -> argparse.ArgumentParser:
     run_args(p, 2)
     p.set_defaults(func=cmd_sweep)
 
+    from scenarios.ticket_import import PRESETS
+
+    formats = ", ".join(PRESETS)
+
+    def import_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("file", metavar="FILE", help="ticket export: CSV/TSV or Parquet")
+        p.add_argument(
+            "--format",
+            default="generic",
+            metavar="NAME",
+            help=f"column preset: {formats} (default generic: columns named after the fields)",
+        )
+        p.add_argument(
+            "--map",
+            action="append",
+            metavar="FIELD=COLUMN",
+            help="map a field to a column, e.g. created='Created at' (repeatable); also "
+            "timezone=Europe/Rome, timestamp_format='%%d/%%m/%%Y %%H:%%M', sep=';'",
+        )
+
+    p = sub.add_parser(
+        "import-tickets", help="fit a scenario to a helpdesk ticket export and write it as YAML"
+    )
+    import_args(p)
+    p.add_argument(
+        "--out", metavar="FILE", help="scenario YAML to write (default NAME.scenario.yaml)"
+    )
+    p.add_argument("--name", help="scenario name (default: the file's stem)")
+    p.add_argument("--weeks", type=float, default=1.0, help="horizon in weeks (default 1)")
+    p.set_defaults(func=cmd_import_tickets)
+
+    p = sub.add_parser(
+        "backtest", help="replay a ticket log against its own staffing and compare with reality"
+    )
+    import_args(p)
+    p.add_argument("--replications", type=_positive_int, default=5, metavar="N")
+    p.add_argument("--seed", type=_seed, default=None, metavar="S")
+    p.add_argument("--out", metavar="DIR", help="write backtest.csv, backtest.json, scenario.yaml")
+    p.add_argument(
+        "--strict-availability",
+        action="store_true",
+        help="take agents off while they sat idle in the log with customers waiting",
+    )
+    p.set_defaults(func=cmd_backtest)
+
     p = sub.add_parser("validate", help="check a scenario file and report its size")
     scenario_args(p)
     p.set_defaults(func=cmd_validate)
@@ -421,10 +533,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from scenarios import ScenarioError
+    from scenarios.ticket_import import TicketImportError
 
     try:
         return int(args.func(args))
-    except (ScenarioError, UsageError) as exc:
+    except (ScenarioError, TicketImportError, UsageError) as exc:
         _say(f"error: {exc}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -7,8 +7,9 @@ into one normalised table of tickets, fit a scenario to it (weekly volume and ho
 profile per stream, lognormal handle times, patience from censored waits, reopen rate, an
 inferred placeholder team) and write it as a commented YAML file that ``validate`` accepts.
 
-Files are read in chunks with only the needed columns, so memory grows with the number of
-tickets kept (a few dozen bytes each), not with the width or text of the export. Every
+Files are read in chunks with only the needed columns, as Arrow-backed text, so memory
+grows with the number of tickets kept (about 55 bytes each in the final table, a few times
+that at the peak while assembling it), not with the width or the text of the export. Every
 problem with the file becomes a :class:`TicketImportError` naming the file, the row (data
 rows count from 1 after the header; the file line is given too) and the column.
 
@@ -34,7 +35,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
+from pandas.api.types import union_categoricals
 from scipy import stats
 
 from scenarios.schema import CHANNELS, PRIORITY_RANK, SYNCHRONOUS_CHANNELS
@@ -100,8 +104,7 @@ OPTIONS: dict[str, str] = {
 }
 """Reading options that ``--map OPTION=VALUE`` may also set."""
 
-TIMESTAMP_FIELDS = ("created", "first_response", "solved", "timestamp")
-DURATION_MINUTES: dict[str, float] = {
+NUMERIC_FIELDS: dict[str, float] = {  # field -> factor to minutes (reopens: a count)
     "first_reply_minutes": 1.0,
     "queue_delay_seconds": 1 / 60,
     "wait_seconds": 1 / 60,
@@ -589,10 +592,18 @@ def _columns_to_read(available: list[str], ctx: _Context) -> dict[str, str]:
         wanted = ", ".join(f"'{preset.columns.get(f, f)}' ({f})" for f in missing)
         shown = ", ".join(repr(c) for c in available[:30])
         more = f" and {len(available) - 30} more" if len(available) > 30 else ""
+        hint = "map another column with --map FIELD=COLUMN"
+        if len(available) == 1:
+            for char, label in (("\t", "tab"), (";", ";"), (",", ","), ("|", "|")):
+                if char in available[0] and char != preset.sep:
+                    hint = (
+                        f"the header looks {label!r}-separated: give the right --format, or "
+                        f"--map sep={label}"
+                    )
+                    break
         raise TicketImportError(
             f"{ctx.source}: missing column{'s' if len(missing) > 1 else ''} {wanted} for "
-            f"format '{preset.name}' (the file has {shown}{more}; map another column with "
-            "--map FIELD=COLUMN)"
+            f"format '{preset.name}' (the file has {shown}{more}; {hint})"
         )
     out = {}
     for name, column in preset.columns.items():
@@ -617,7 +628,7 @@ def _chunks(
         path,
         sep=ctx.preset.sep,
         usecols=columns,
-        dtype=str,
+        dtype=_TEXT,
         keep_default_na=False,
         skiprows=ctx.comment_lines,
         chunksize=chunksize,
@@ -632,14 +643,28 @@ def _chunks(
 
 
 def _text(series: pd.Series) -> pd.Series:
-    """Values as stripped text ('' for missing)."""
-    if pd.api.types.is_string_dtype(series) or series.dtype == object:
-        return series.fillna("").astype(str).str.strip()
-    return series.astype(str).where(series.notna(), "").str.strip()
+    """Values as stripped Arrow-backed text ('' for missing)."""
+    if not (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"):
+        missing = series.isna()
+        series = series.astype(str).where(~missing, "").astype(_TEXT)
+    return series.fillna("").str.strip()
 
 
-_OFFSET = re.compile(r"\d(?::\d\d)?(?:\.\d+)?\s*(?:[Zz]|UTC|GMT|[+-]\d\d:?\d\d)$")
-_UNIX = re.compile(r"\d{9,11}(?:\.\d*)?")
+def _matches(text: pd.Series, pattern: str) -> np.ndarray:
+    """Where the text matches an RE2 pattern (Arrow compute, vectorised)."""
+    found = pc.match_substring_regex(pa.array(text.array), pattern)
+    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _substitute(text: pd.Series, pattern: str, replacement: str) -> pd.Series:
+    """Replace an RE2 pattern (Arrow compute, vectorised); ``\\1`` names a group."""
+    out = pc.replace_substring_regex(pa.array(text.array), pattern, replacement)
+    return pd.Series(pd.arrays.ArrowStringArray(out), index=text.index)
+
+
+_TEXT = pd.StringDtype("pyarrow")
+_OFFSET = r"\d(?::\d\d)?(?:\.\d+)?\s*(?:[Zz]|UTC|GMT|[+-]\d\d:?\d\d)$"
+_UNIX = r"^\d{9,11}(?:\.\d*)?$"
 
 
 def _fail_first(
@@ -677,8 +702,8 @@ def _timestamps(raw: pd.Series, column: str, row0: int, ctx: _Context, required:
         if bad.any():
             _fail_first(bad, text, row0, column, ctx, f"a timestamp in the format '{fmt}'")
         return parsed if aware else _localise(parsed, preset.timezone)
-    unix = text.str.fullmatch(_UNIX.pattern).to_numpy(bool) & ~empty
-    offset = text.str.contains(_OFFSET.pattern, regex=True).to_numpy(bool) & ~empty & ~unix
+    unix = _matches(text, _UNIX) & ~empty
+    offset = _matches(text, _OFFSET) & ~empty & ~unix
     kinds = np.where(
         unix, "in Unix seconds", np.where(offset, "with a UTC offset", "without an offset")
     )
@@ -689,8 +714,8 @@ def _timestamps(raw: pd.Series, column: str, row0: int, ctx: _Context, required:
         if kind == "in Unix seconds":
             value = pd.to_datetime(pd.to_numeric(part, errors="coerce"), unit="s", utc=True)
         elif kind == "with a UTC offset":
-            cleaned = part.str.replace(r"\s+(?=[+-]\d\d:?\d\d$)", "", regex=True)
-            cleaned = cleaned.str.replace(r"\s*(?:UTC|GMT)$", "Z", regex=True)
+            cleaned = _substitute(part, r"\s*([+-]\d\d):?(\d\d)$", r"\1:\2")
+            cleaned = _substitute(cleaned, r"\s*(?:UTC|GMT)$", "Z")
             value = pd.to_datetime(cleaned, format="ISO8601", utc=True, errors="coerce")
         else:
             naive = pd.to_datetime(part, format="ISO8601", errors="coerce")
@@ -760,7 +785,7 @@ def _categories(
 ) -> pd.Series:
     """Translate values through a table; unknown values become the default (and are noted)."""
     if raw is None:
-        return pd.Series([default] * n, dtype="str")
+        return pd.Series([default] * n, dtype=_TEXT)
     text = _text(raw)
     lower = text.str.lower()
     uniques = pd.unique(lower.to_numpy())
@@ -781,7 +806,7 @@ def _categories(
             unknown.append(key)
     if unknown:
         ctx.count_unknown(what, text[lower.isin(unknown)])
-    return lower.map(lookup).astype("str")
+    return lower.map(lookup).astype(_TEXT)
 
 
 def _language_code(value: str) -> str | None:
@@ -802,7 +827,7 @@ def _regions(raw: pd.Series | None, n: int, ctx: _Context) -> pd.Series:
     """IANA zones of the requesters (the preset's zone where unknown, noted)."""
     default = ctx.preset.timezone
     if raw is None:
-        return pd.Series([default] * n, dtype="str")
+        return pd.Series([default] * n, dtype=_TEXT)
     text = _text(raw)
     lookup: dict[str, str] = {}
     unknown: list[str] = []
@@ -820,18 +845,19 @@ def _regions(raw: pd.Series | None, n: int, ctx: _Context) -> pd.Series:
                 unknown.append(key)
     if unknown:
         ctx.count_unknown("region", text[text.isin(unknown)])
-    return text.map(lookup).astype("str")
+    return text.map(lookup).astype(_TEXT)
 
 
-def _minutes(
+def _numeric_field(
     chunk: pd.DataFrame, cols: Mapping[str, str], name: str, row0: int, ctx: _Context
 ) -> pd.Series | None:
+    """A numeric field in minutes (a count for ``reopens``), or None when not mapped."""
     if name not in cols:
         return None
     unit = "seconds" if name.endswith("seconds") else "minutes"
     if name == "reopens":
         unit = "a count"
-    return _numbers(chunk[cols[name]], cols[name], row0, ctx, unit) * DURATION_MINUTES[name]
+    return _numbers(chunk[cols[name]], cols[name], row0, ctx, unit) * NUMERIC_FIELDS[name]
 
 
 def _ticket_chunk(chunk: pd.DataFrame, cols: Mapping[str, str], ctx: _Context) -> pd.DataFrame:
@@ -854,7 +880,7 @@ def _ticket_chunk(chunk: pd.DataFrame, cols: Mapping[str, str], ctx: _Context) -
         if "solved" in cols
         else pd.Series(pd.NaT, index=chunk.index, dtype="datetime64[us, UTC]")
     )
-    durations = {name: _minutes(chunk, cols, name, row0, ctx) for name in DURATION_MINUTES}
+    durations = {name: _numeric_field(chunk, cols, name, row0, ctx) for name in NUMERIC_FIELDS}
     keep = np.ones(n, dtype=bool)
     abandoned = np.zeros(n, dtype=bool)
     if "outcome" in cols:
@@ -900,7 +926,7 @@ def _ticket_chunk(chunk: pd.DataFrame, cols: Mapping[str, str], ctx: _Context) -
     if early.any():
         ctx.dropped["first response before arrival"] += int(early.sum())
         keep &= ~early
-    agent = _text(chunk[cols["agent"]]) if "agent" in cols else pd.Series([""] * n, dtype="str")
+    agent = _text(chunk[cols["agent"]]) if "agent" in cols else pd.Series([""] * n, dtype=_TEXT)
     agent = agent.where(~agent.str.upper().isin(sorted(preset.missing_agents)), "")
     reopens = durations["reopens"]
     out = pd.DataFrame(
@@ -947,7 +973,10 @@ def _ticket_chunk(chunk: pd.DataFrame, cols: Mapping[str, str], ctx: _Context) -
             else pd.Series([pd.NA] * n, dtype="boolean"),
         }
     )
-    return out[keep]
+    out = out[keep]
+    for name in _LABELS:
+        out[name] = out[name].astype("category")
+    return out
 
 
 def _event_chunk(chunk: pd.DataFrame, cols: Mapping[str, str], ctx: _Context) -> pd.DataFrame:
@@ -1010,7 +1039,7 @@ def _combine_events(parts: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
             "last_work": g["last_work"].max(),
         }
     )
-    tickets["agent"] = agent.reindex(tickets.index).fillna("").astype("str")
+    tickets["agent"] = agent.reindex(tickets.index).fillna("").astype(_TEXT)
     tickets = tickets.sort_values("created", kind="stable")
     n = len(tickets)
     reopened = (tickets["n_solve"] > 1) | (
@@ -1044,11 +1073,32 @@ def _combine_events(parts: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+_LABELS = ("channel", "language", "priority", "region", "agent")
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate normalised chunks, sorted by arrival, one column at a time (each
+    chunk's column is dropped once copied); label columns stay categorical."""
+    created = pd.concat([p["created"] for p in parts], ignore_index=True)
+    order = np.argsort(created.to_numpy(), kind="stable")
+    columns: dict[str, Any] = {"created": created.iloc[order].reset_index(drop=True)}
+    del created
+    for name in [c for c in parts[0].columns if c != "created"]:
+        pieces = [p.pop(name) for p in parts]
+        if name in _LABELS:
+            joined = pd.Series(union_categoricals(pieces, ignore_order=True))
+        else:
+            joined = pd.concat(pieces, ignore_index=True)
+        del pieces
+        columns[name] = joined.iloc[order].reset_index(drop=True)
+    return pd.DataFrame(columns)
+
+
 def read_tickets(
     path: str | Path,
     preset: str | Preset = "generic",
     mapping: Mapping[str, str] | None = None,
-    chunksize: int = 250_000,
+    chunksize: int = 100_000,
 ) -> pd.DataFrame:
     """Read a ticket export into one normalised row per ticket.
 
@@ -1108,14 +1158,16 @@ def read_tickets(
         )
     if p.kind == "event_log":
         tickets = _combine_events(pd.concat(parts, ignore_index=True), ctx)
+        tickets = tickets.sort_values("created", kind="stable").reset_index(drop=True)
     else:
-        tickets = pd.concat(parts, ignore_index=True)
+        tickets = _concat(parts)
     if tickets.empty:
         reasons = "; ".join(f"{k}: {v}" for k, v in ctx.dropped.items())
         raise TicketImportError(f"{ctx.source}: every row was dropped ({reasons})")
-    tickets = tickets.sort_values("created", kind="stable").reset_index(drop=True)
-    for name in ("channel", "language", "priority", "region", "agent"):
-        tickets[name] = tickets[name].astype("category")
+    for name in _LABELS:
+        labels = tickets[name].astype("category")
+        # Sorted categories: the same table whatever the chunk size or file order.
+        tickets[name] = labels.cat.reorder_categories(sorted(labels.cat.categories))
     for what, counter in ctx.unknown.items():
         top = ", ".join(f"{v!r} ({c})" for v, c in counter.most_common(5))
         default = {
@@ -1288,6 +1340,16 @@ def _duration(minutes: float) -> str:
     return f"{minutes / 60:.1f}h"
 
 
+def _as_category(values: pd.Series) -> pd.Series:
+    return values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+
+
+def _values(values: pd.Series) -> list[str]:
+    """Sorted distinct values that occur."""
+    counts = _as_category(values).value_counts()
+    return sorted(str(v) for v in counts.index[counts.to_numpy() > 0])
+
+
 def _local(times: pd.Series, zone: str) -> pd.Series:
     return times.dt.tz_convert(zone)
 
@@ -1316,11 +1378,11 @@ def hour_of_week_counts(
     """
     local = _local(created, zone)
     counts = np.zeros((7, 24))
-    np.add.at(counts, (local.dt.weekday.to_numpy(), local.dt.hour.to_numpy()), 1)
+    np.add.at(counts, (local.dt.day_of_week.to_numpy(), local.dt.hour.to_numpy()), 1)
     first = first or local.min().date()
     last = last or local.max().date()
     dates = pd.date_range(first, last, freq="D")
-    days = np.bincount(dates.weekday, minlength=7).astype(float)
+    days = np.bincount(dates.day_of_week, minlength=7).astype(float)
     return counts, days
 
 
@@ -1368,7 +1430,7 @@ def _stream_name(language: str, channel: str, region: str, regions: int) -> str:
 
 def _priority_mix(priorities: pd.Series) -> dict[str, float]:
     """Shares of each priority seen (every priority seen keeps a share, however small)."""
-    shares = priorities.astype(str).value_counts(normalize=True)
+    shares = _as_category(priorities).value_counts(normalize=True)
     ordered = sorted(shares.index, key=lambda p: PRIORITY_RANK[p])
     mix = {p: max(round(float(shares[p]), 6), 1e-6) for p in ordered if shares[p] > 0}
     largest = max(mix, key=lambda p: mix[p])
@@ -1434,7 +1496,7 @@ def _fit_patience(channel: str, frame: pd.DataFrame) -> PatienceFit | None:
 def _observed_agents(tickets: pd.DataFrame, zone: str, days: np.ndarray) -> np.ndarray | None:
     """Mean distinct agents serving in each local hour of the week (7 x 24), or None."""
     served = tickets[
-        (tickets["agent"].astype(str) != "")
+        (_as_category(tickets["agent"]) != "")
         & tickets["first_response"].notna()
         & tickets["handle_minutes"].notna()
     ]
@@ -1449,11 +1511,12 @@ def _observed_agents(tickets: pd.DataFrame, zone: str, days: np.ndarray) -> np.n
         np.cumsum(spans.to_numpy()) - spans.to_numpy(), spans.to_numpy()
     )
     hours = hour0.to_numpy()[idx] + offset.astype("timedelta64[h]")
-    active = pd.DataFrame({"hour": hours, "agent": served["agent"].astype(str).to_numpy()[idx]})
+    agent_codes = _as_category(served["agent"]).cat.codes.to_numpy()
+    active = pd.DataFrame({"hour": hours, "agent": agent_codes[idx]})
     per_hour = active.drop_duplicates().groupby("hour").size()
     when = pd.DatetimeIndex(per_hour.index)
     total = np.zeros((7, 24))
-    np.add.at(total, (when.weekday, when.hour), per_hour.to_numpy())
+    np.add.at(total, (when.day_of_week, when.hour), per_hour.to_numpy())
     return total / np.maximum(days, 1)[:, None]
 
 
@@ -1538,18 +1601,19 @@ def fit_scenario(
         ``profile`` in the region's local time whose weights are the average tickets per
         hour observed (tickets in that weekday-hour / occurrences of the weekday in the
         date span), and its ``priority_mix``. Channels carry a lognormal ``handle_minutes``
-        fitted by maximum likelihood and, where calls abandon, an exponential
-        ``patience_minutes`` fitted to censored waits. Callers who left before reaching the
-        agent queue become ``demand.deflection``. One placeholder team (``observed``) is
-        sized from the agents seen in the log, or from the offered workload.
+        with the sample mean and cv (so the simulated workload is the observed one; the
+        maximum likelihood fit is in the report) and, where calls abandon, an exponential
+        ``patience_minutes`` fitted to censored waits. Callers who hung up before reaching
+        the agent queue become the stream's ``deflection``. One placeholder team
+        (``observed``) is sized from the agents seen in the log, or from the workload.
     report : FitReport
         Provenance and fit quality.
     """
     if tickets.empty:
         raise TicketImportError("no tickets to fit (expected at least one)")
     meta = dict(tickets.attrs.get("import", {}))
-    regions = sorted(tickets["region"].astype(str).unique())
-    main_region = tickets["region"].astype(str).value_counts().index[0]
+    regions = _values(tickets["region"])
+    main_region = str(_as_category(tickets["region"]).value_counts().index[0])
     local_main = _local(tickets["created"], main_region)
     first_date = local_main.min().date()
     last_date = local_main.max().date()
@@ -1559,11 +1623,13 @@ def fit_scenario(
     stream_fits: list[StreamFit] = []
     rates_by_channel: dict[str, np.ndarray] = {}
     keys = ["language", "channel", "region"]
-    groups = tickets.groupby([tickets[k].astype(str) for k in keys], sort=True)
+    groups = tickets.groupby([_as_category(tickets[k]) for k in keys], sort=True, observed=True)
+    spans: dict[str, tuple[dt.date, dt.date]] = {}
     for (language, channel, region), frame in groups:
-        local = _local(frame["created"], region)
-        lo = min(local.min().date(), _local(tickets["created"], region).min().date())
-        hi = max(local.max().date(), _local(tickets["created"], region).max().date())
+        if region not in spans:  # the whole log's dates, on this region's clock
+            local = _local(tickets["created"], region)
+            spans[region] = (local.min().date(), local.max().date())
+        lo, hi = spans[region]
         counts, days = hour_of_week_counts(frame["created"], region, lo, hi)
         rates = counts / np.maximum(days, 1)[:, None]
         per_week = float(rates.sum())
@@ -1592,17 +1658,22 @@ def fit_scenario(
                 "priority_mix": _priority_mix(frame["priority"]),
             }
         )
+        # Callers who hung up before reaching the agent queue (in the IVR): no agent could
+        # have answered them, so they are the stream's deflection, not abandonment.
+        before_queue = frame["abandoned"].to_numpy(bool) & (frame["wait_minutes"].to_numpy() <= 0)
+        if channel in SYNCHRONOUS_CHANNELS and before_queue.any():
+            streams[-1]["deflection"] = round(float(before_queue.mean()), 6)
         here = rates if region == main_region else _shift_zone(rates, region, main_region, lo)
         rates_by_channel[channel] = rates_by_channel.get(channel, np.zeros((7, 24))) + here
 
-    channels_present = sorted(tickets["channel"].astype(str).unique(), key=CHANNELS.index)
+    channels_present = sorted(_values(tickets["channel"]), key=CHANNELS.index)
     channel_data: dict[str, Any] = {}
     handle_fits: dict[str, HandleFit] = {}
     patience_fits: dict[str, PatienceFit] = {}
     notes = list(meta.get("notes", []))
     deflected = 0
     for channel in channels_present:
-        frame = tickets[tickets["channel"].astype(str) == channel]
+        frame = tickets[(_as_category(tickets["channel"]) == channel).to_numpy()]
         spec: dict[str, Any] = {}
         fit = _fit_handle(channel, frame.loc[~frame["abandoned"], "handle_minutes"].to_numpy(float))
         if fit is not None:
@@ -1631,7 +1702,7 @@ def fit_scenario(
     quantiles: dict[str, dict[str, float]] = {}
     missing_first: dict[str, int] = {}
     for channel in channels_present:
-        frame = tickets[tickets["channel"].astype(str) == channel]
+        frame = tickets[(_as_category(tickets["channel"]) == channel).to_numpy()]
         waits = ((frame["first_response"] - frame["created"]).dt.total_seconds() / 60.0).dropna()
         missing_first[channel] = int(len(frame) - len(waits))
         if len(waits):
@@ -1671,7 +1742,7 @@ def fit_scenario(
     if not shifts:
         shifts = [{"days": "Mon-Fri", "start": "09:00", "hours": 8, "agents": 1}]
     team_agents = sum(s["agents"] for s in shifts)
-    languages = sorted(tickets["language"].astype(str).unique())
+    languages = _values(tickets["language"])
 
     if horizon == "observed":
         if span_days > 104 * 7:
@@ -1691,7 +1762,7 @@ def fit_scenario(
         levels = [dict(s) for s in PRESETS["generic"].service_levels]
     levels = [dict(s) for s in levels if s["channel"] in channels_present]
     n_total = len(tickets)
-    deflection = deflected / n_total if n_total else 0.0
+    deflection = deflected / n_total
     data: dict[str, Any] = {
         "name": name,
         "description": f"Imported from {Path(str(meta.get('source', 'tickets'))).name}: "
@@ -1702,7 +1773,7 @@ def fit_scenario(
             "interval_minutes": interval_minutes,
             "timezone": horizon_zone,
         },
-        "demand": {"deflection": round(deflection, 6), "streams": streams},
+        "demand": {"streams": streams},
         "channels": channel_data,
         "reopen_rate": round(reopen_rate, 6) if reopen_rate is not None else 0.0,
         "service_levels": levels,
@@ -1719,8 +1790,6 @@ def fit_scenario(
         ],
         "shrinkage": 0.0,
     }
-    if not data["demand"]["deflection"]:
-        del data["demand"]["deflection"]
     if reopen_rate is not None and reopen_rate >= 1:
         data["reopen_rate"] = 0.99
     report = FitReport(
@@ -1754,7 +1823,7 @@ def _shift_zone(rates: np.ndarray, src: str, dst: str, on: dt.date) -> np.ndarra
     )
     there = hours.tz_convert(dst)
     out = np.zeros((7, 24))
-    np.add.at(out, (there.weekday, there.hour), rates.reshape(-1))
+    np.add.at(out, (there.day_of_week, there.hour), rates.reshape(-1))
     return out
 
 
@@ -1779,12 +1848,12 @@ _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(dict, _represent_dict)
 
 _SECTION_COMMENTS = {
-    "demand:": "# demand: fitted per stream (language x channel x customer region); profile "
+    "demand:": "demand: fitted per stream (language x channel x customer region); profile "
     "weights are the average tickets per hour in each local hour of the week, Monday first",
-    "channels:": "# channels: lognormal handle times with the sample mean and cv; patience by "
+    "channels:": "channels: lognormal handle times with the sample mean and cv; patience by "
     "exponential maximum likelihood on censored waits (fit quality in the header)",
-    "service_levels:": "# service levels: not in the data; assumed, edit to your targets",
-    "teams:": "# teams: INFERRED PLACEHOLDER, not your roster; see 'team:' above",
+    "service_levels:": "service levels: not in the data; assumed, edit to your targets",
+    "teams:": "teams: INFERRED PLACEHOLDER, not your roster; see 'team:' above",
 }
 
 
@@ -1807,7 +1876,7 @@ def write_scenario_yaml(
     for line in body.splitlines():
         comment = _SECTION_COMMENTS.get(line.split(" ", 1)[0])
         if comment:
-            lines.append(comment)
+            lines += textwrap.wrap(comment, 100, initial_indent="# ", subsequent_indent="#   ")
         lines.append(line)
     header = [
         wrapped

@@ -198,3 +198,16 @@ def test_status_catches_errors_and_blocked_requests(tmp_path: Path) -> None:
     # The injected inline script has no hash in the policy, so it never runs.
     assert any("script-src" in e for e in errors), errors
     assert not any("deliberate" in e for e in errors)
+
+
+def test_sweep_report_renders_every_chart(tmp_path: Path) -> None:
+    from test_reports import SWEEP_FIGURES, synthetic_sweep
+
+    from reports import render_sweep_report
+
+    table, marginal, meta = synthetic_sweep(label=EVIL)
+    page = render_sweep_report(table, marginal, {**meta, "title": EVIL})
+    report, dom = render_in_browser(page, tmp_path)
+    assert_all_drawn(report, {f"fig-{f}" for f in SWEEP_FIGURES})
+    assert "".join(dom.h1).strip() == EVIL  # the name is shown as text, not run
+    screenshot(tmp_path / "report.html", tmp_path)

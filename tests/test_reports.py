@@ -712,3 +712,149 @@ def test_size_does_not_grow_with_the_ticket_count() -> None:
     large = render_run_report(*synthetic_run(tickets=1_000_000, weeks=4))
     assert len(large.encode()) < 15_000_000
     assert abs(len(large) - len(small)) < 20_000
+
+
+# --------------------------------------------------------------------------- sweep
+
+
+def synthetic_sweep(label: str = "") -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """(table, marginal, meta) of a 3 x 2 sweep as ``sim.whatif.sweep_table`` and
+    ``sim.marginal.marginal_value`` build them; ``label`` is prefixed to keys, names, teams."""
+    from sim.whatif import pareto_mask
+
+    agents_key, deflection_key = f"{label}teams.dublin.agents", f"{label}demand.deflection"
+    axes = {agents_key: ["4", "6", "8"], deflection_key: ["0", "0.3"]}
+    rows = []
+    for agents in axes[agents_key]:
+        for deflection in axes[deflection_key]:
+            a, d = int(agents), float(deflection)
+            attainment = 0.5 + 0.05 * a + 0.1 * d - 0.004 * a * a
+            rows.append(
+                {
+                    agents_key: agents,
+                    deflection_key: deflection,
+                    "scenario": f"{label}small [{agents_key}={agents}, {deflection_key}="
+                    f"{deflection}]",
+                    "cost_per_week": 1_200.0 * a + 40 * (1 - d),
+                    "cost_per_ticket": 1_200.0 * a / (900 * (1 - d)),
+                    "attainment": attainment,
+                    "goal_met": attainment >= 0.8,
+                    "queues_meeting_goal": int(attainment >= 0.7) + int(attainment >= 0.75),
+                    "queues_with_goal": 3,
+                    "first_response_p90_minutes": 120.0 / a,
+                    "occupancy": 0.9 * (1 - d) * 4 / a,
+                    "burnout_violations": max(0, 6 - a),
+                    "burnout_agents_at_risk": max(0, 5 - a),
+                    "abandoned": 200.0 / a,
+                    "revenue_at_risk": 9_000.0 / a,
+                    "currency": label or "EUR",
+                }
+            )
+    table = pd.DataFrame(rows)
+    table["pareto"] = pareto_mask(table["cost_per_week"].to_numpy(), table["attainment"])
+    hours = np.arange(168)
+    frames = []
+    for n, team in enumerate((f"{label}dublin", f"{label}manila")):
+        saved = np.clip(np.sin((hours % 24 - 6 - 4 * n) / 24 * 2 * np.pi), 0, None) * (3 - n)
+        value = saved * 24.0
+        cost = np.where(hours >= 120, 45.0, 30.0) - 5 * n
+        frames.append(
+            pd.DataFrame(
+                {
+                    "team": team,
+                    "hour_of_week": hours,
+                    "tickets_saved_per_agent_hour": saved,
+                    "value_per_agent_hour": value,
+                    "cost_per_agent_hour": cost,
+                    "net_per_agent_hour": value - cost,
+                }
+            )
+        )
+    meta = {"file": f"{label}small.yaml", "axes": axes}
+    return table, pd.concat(frames, ignore_index=True), meta
+
+
+SWEEP_FIGURES = {"frontier-scatter", "by-key-key-0", "by-key-key-1", "marginal-heatmap"}
+
+
+def test_sweep_frontier_marks_the_pareto_points_in_cost_order() -> None:
+    from reports.sweep_report import FRONTIER_NAME, plot_sweep_frontier
+
+    table, _, meta = synthetic_sweep()
+    fig = plot_sweep_frontier(table, meta["axes"])
+    assert len(fig.data) == 2
+    other, frontier = fig.data
+    assert frontier.name == FRONTIER_NAME and "frontier" in frontier.name
+    assert frontier.marker.symbol == "diamond" and other.marker.symbol == "circle"
+    assert "lines" in frontier.mode and "lines" not in other.mode
+    assert len(frontier.x) == int(table["pareto"].sum()) >= 2
+    assert len(frontier.x) + len(other.x) == len(table)
+    assert list(frontier.x) == sorted(frontier.x)  # the line runs in cost order
+    on = table[table["pareto"]].sort_values("cost_per_week")
+    assert list(frontier.y) == pytest.approx(on["attainment"].tolist())
+    # Every point's settings are in its hover label.
+    assert all(
+        "teams.dublin.agents = " in h and "demand.deflection = " in h for h in other.customdata
+    )
+    assert "EUR per week" in axis_title(fig) and "%" in axis_title(fig, "yaxis")
+    assert fig.layout.yaxis.tickformat.endswith("%")
+    # Without a pareto column the frontier is computed from cost and attainment.
+    again = plot_sweep_frontier(table.drop(columns="pareto"), list(meta["axes"]))
+    assert list(again.data[1].x) == list(frontier.x)
+
+
+def test_sweep_report_sections_tables_and_marginal_value() -> None:
+    from reports import render_sweep_report
+    from reports.sweep_report import plot_marginal_heatmap, top_hours
+
+    table, marginal, meta = synthetic_sweep()
+    page = render_sweep_report(table, marginal, meta)
+    for section in ("frontier", "results", "by-key", "marginal", "details"):
+        assert f'<section id="{section}">' in page
+    specs = figure_specs(page)
+    assert set(specs) == {f"spec-{f}" for f in SWEEP_FIGURES}
+    assert all(spec["data"] for spec in specs.values())
+    # Frontier rows are marked with a word, one per Pareto point.
+    assert page.count("&#x25C6;</span> frontier</span>") == int(table["pareto"].sum())
+    assert page.count(">dominated</span>") == int((~table["pareto"]).sum())
+    assert "not a simulation" in page and "churn probability" in page
+    top = top_hours(marginal)
+    assert len(top) == 10 and top["net_per_agent_hour"].is_monotonic_decreasing
+    best = top.iloc[0]
+    day_hour = f"{('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')[best.hour_of_week // 24]} "
+    assert f"{day_hour}{best.hour_of_week % 24:02d}:00–" in page
+    fig = plot_marginal_heatmap(marginal, "EUR", "Europe/Dublin")
+    heat, stars = fig.data
+    assert np.asarray(heat.z).shape == (2, 168)
+    scale = heat.colorscale
+    zero = -heat.zmin / (heat.zmax - heat.zmin)
+    assert any(abs(p - zero) < 1e-9 and c == "#F7F7F7" for p, c in scale)  # zero is white
+    assert "tickets brought within target" in heat.hovertemplate
+    assert "value" in heat.hovertemplate and "cost" in heat.hovertemplate
+    assert len(stars.x) == 10 and "Europe/Dublin" in axis_title(fig)
+    # A text key is listed, not drawn; an empty marginal table says why.
+    texty = table.assign(**{"teams.dublin.agents": table["teams.dublin.agents"] + " agents"})
+    page = render_sweep_report(texty, marginal.iloc[0:0], meta)
+    assert set(figure_specs(page)) == {"spec-frontier-scatter", "spec-by-key-key-0"}
+    assert "No team to estimate." in page
+
+
+def test_sweep_report_escapes_user_strings_and_is_self_contained() -> None:
+    from reports import render_sweep_report
+
+    table, marginal, meta = synthetic_sweep(label=EVIL)
+    page = render_sweep_report(table, marginal, {**meta, "note": EVIL})
+    assert EVIL not in page
+    assert EVIL.upper() not in page.upper()
+    assert EVIL_ESCAPED in page
+    specs = figure_specs(page)
+    assert set(specs) == {f"spec-{f}" for f in SWEEP_FIGURES}
+    labels = [s for spec in specs.values() for s in strings(spec) if "alert(1)" in s]
+    assert labels and all("<script" not in s for s in labels)
+    assert any(EVIL_ESCAPED in s for s in labels)
+    scripts = re.findall(r"<script\b([^>]*)>", page, flags=re.I)
+    assert sum(1 for attrs in scripts if attrs == "") == 3
+    assert all(attrs == "" or attrs.startswith(' type="application/json"') for attrs in scripts)
+    rest = without_plotly_js(page)
+    assert not re.search(r"https?://", rest)
+    assert "connect-src &#x27;none&#x27;" in page

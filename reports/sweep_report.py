@@ -1,0 +1,808 @@
+"""The sweep report: every point of a ``--set`` grid, the cost-service frontier, and where
+one more agent-hour pays most.
+
+Role: turn the table ``sim.whatif.sweep_table`` builds (one row per grid point: the swept
+settings, the headline KPIs and a ``pareto`` flag) and the marginal-value table of
+``sim.marginal.marginal_value`` (team x hour of week) into one self-contained HTML page:
+the frontier scatter, the results table, attainment and cost against each numeric swept
+key, and a heatmap with the ten best hours to add an agent.  Every user string (scenario,
+key, value and team names) is escaped.  Must not import simpy, pyomo, ``sim`` or
+``optimizer``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from reports import theme
+from reports.html import (
+    Markup,
+    Section,
+    esc,
+    fmt_minutes,
+    fmt_money,
+    fmt_num,
+    fmt_pct,
+    mapping_table,
+    paragraph,
+    render_page,
+    table_html,
+)
+from reports.theme import (
+    DAYS,
+    HEATMAP_MARGIN,
+    HOURS_OF_WEEK,
+    MET,
+    NEUTRAL,
+    OKABE_ITO,
+    base_layout,
+    day_separators,
+    diverging_scale,
+    empty_figure,
+    esc_all,
+    hour_of_week_axis,
+)
+
+SWEEP_COLUMNS = (
+    "scenario",
+    "cost_per_week",
+    "cost_per_ticket",
+    "attainment",
+    "goal_met",
+    "queues_meeting_goal",
+    "queues_with_goal",
+    "first_response_p90_minutes",
+    "occupancy",
+    "burnout_violations",
+    "burnout_agents_at_risk",
+    "abandoned",
+    "revenue_at_risk",
+    "currency",
+    "pareto",
+)
+"""Columns ``render_sweep_report`` reads in ``table`` besides the swept keys."""
+
+MARGINAL_COLUMNS = (
+    "team",
+    "hour_of_week",
+    "tickets_saved_per_agent_hour",
+    "value_per_agent_hour",
+    "cost_per_agent_hour",
+    "net_per_agent_hour",
+)
+"""Columns ``render_sweep_report`` reads in ``marginal``."""
+
+FRONTIER_NAME = "on the frontier (Pareto: no other point is both cheaper and better served)"
+OTHER_NAME = "other points (dominated: another point is at least as cheap and as well served)"
+MAX_TEXT_LABELS = 20
+"""Points are labelled on the chart itself up to this many; beyond, on hover only."""
+MAX_LINES = 6
+"""Per-key charts draw one line per combination of the other keys up to this many."""
+TOP_HOURS = 10
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def value_text(value: object) -> str:
+    """A swept value as text: numbers compactly (``0.3``, ``8``), anything else as given."""
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value)).lower()
+    if isinstance(value, float | np.floating):
+        return f"{float(value):g}"
+    return "" if value is None else str(value)
+
+
+def sweep_keys(table: pd.DataFrame, axes: Mapping[str, Any] | Sequence[str] | None) -> list[str]:
+    """The swept keys in the order given (those present in ``table``), else every column
+    that is not a KPI column."""
+    if axes:
+        keys = [str(k) for k in axes]
+        return [k for k in keys if k in table.columns]
+    known = set(SWEEP_COLUMNS)
+    return [str(c) for c in table.columns if c not in known and not str(c).startswith("delta_")]
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values, errors="coerce").astype(float)
+
+
+def _pareto(cost: np.ndarray, service: np.ndarray) -> np.ndarray:
+    """Points no other point beats on both cost (lower) and service (higher)."""
+    service = np.nan_to_num(service, nan=-np.inf)
+    cost = np.nan_to_num(cost, nan=np.inf)
+    mask = np.ones(len(cost), dtype=bool)
+    for i in range(len(cost)):
+        better = (cost <= cost[i]) & (service >= service[i])
+        strictly = (cost < cost[i]) | (service > service[i])
+        mask[i] = not np.any(better & strictly)
+    return mask
+
+
+def pareto_flags(table: pd.DataFrame) -> np.ndarray:
+    """The table's ``pareto`` column as booleans, computed from cost and attainment when
+    absent."""
+    if "pareto" in table:
+        return table["pareto"].fillna(False).astype(bool).to_numpy()
+    return _pareto(
+        _numbers(table["cost_per_week"]).to_numpy(), _numbers(table["attainment"]).to_numpy()
+    )
+
+
+def _currency(table: pd.DataFrame) -> str:
+    if "currency" in table and len(table):
+        return str(table["currency"].iloc[0])
+    return ""
+
+
+def _settings_hover(table: pd.DataFrame, keys: Sequence[str]) -> list[str]:
+    """Per point: its scenario and every swept setting, escaped for Plotly, one a line."""
+    out = []
+    for i, row in enumerate(table.to_dict("records")):
+        lines = [f"<b>point {i + 1}</b>"]
+        lines += [f"{theme.esc(k)} = {theme.esc(value_text(row[k]))}" for k in keys]
+        if "scenario" in row:
+            lines.append(f"<i>{theme.esc(row['scenario'])}</i>")
+        out.append("<br>".join(lines))
+    return out
+
+
+def _pad(values: pd.Series, share: float, floor: float) -> tuple[float, float] | None:
+    finite = values[np.isfinite(values)]
+    if finite.empty:
+        return None
+    pad = max(float(finite.max() - finite.min()) * share, floor)
+    return float(finite.min()) - pad, float(finite.max()) + pad
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def plot_sweep_frontier(
+    table: pd.DataFrame, axes: Mapping[str, Any] | Sequence[str] | None = None
+) -> go.Figure:
+    """Cost per week against SLA attainment for every sweep point, the frontier marked.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per point: the swept keys, ``scenario``, ``cost_per_week``, ``attainment``
+        (0..1), ``currency`` and ``pareto`` (computed from cost and attainment if absent).
+    axes : mapping or sequence of str, optional
+        The swept keys (a mapping's keys), in order; default: every non-KPI column.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two traces: the other points (grey circles) and the frontier (blue diamonds joined
+        by a line in order of cost); each point's settings show on hover and, up to
+        :data:`MAX_TEXT_LABELS` points, as a label of its values.
+    """
+    title = "Cost against service level: the cost-service frontier"
+    cost = _numbers(table["cost_per_week"]) if len(table) else pd.Series(dtype=float)
+    att = _numbers(table["attainment"]) if len(table) else pd.Series(dtype=float)
+    shown = np.isfinite(cost.to_numpy()) & np.isfinite(att.to_numpy())
+    if not shown.any():
+        return empty_figure(title, "No sweep point with both a cost and an attainment.")
+    keys = sweep_keys(table, axes)
+    currency = _currency(table)
+    pareto = pareto_flags(table)
+    hover = np.array(_settings_hover(table, keys), dtype=object)
+    labels = np.array(
+        [", ".join(theme.esc(value_text(row[k])) for k in keys) for _, row in table.iterrows()],
+        dtype=object,
+    )
+    with_text = int(shown.sum()) <= MAX_TEXT_LABELS and bool(keys)
+    template = (
+        "%{customdata}<br>%{x:,.0f} "
+        + theme.esc(currency)
+        + " per week<br>SLA attainment %{y:.1%}<extra>%{fullData.name}</extra>"
+    )
+    fig = go.Figure()
+    for on_frontier in (False, True):
+        pick = shown & (pareto == on_frontier)
+        if not pick.any():
+            continue
+        order = np.argsort(cost.to_numpy()[pick], kind="stable")
+        x = cost.to_numpy()[pick][order]
+        y = att.to_numpy()[pick][order]
+        mode = "lines+markers" if on_frontier else "markers"
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode=mode + ("+text" if with_text else ""),
+                name=FRONTIER_NAME if on_frontier else OTHER_NAME,
+                text=list(labels[pick][order]) if with_text else None,
+                textposition="top center",
+                textfont={"size": 11, "color": "#222222" if on_frontier else "#555555"},
+                customdata=list(hover[pick][order]),
+                hovertemplate=template,
+                marker={
+                    "size": 15 if on_frontier else 11,
+                    "symbol": "diamond" if on_frontier else "circle",
+                    "color": MET if on_frontier else "#BBBBBB",
+                    "line": {"width": 1, "color": "#000000" if on_frontier else NEUTRAL},
+                },
+                line={"color": MET, "width": 2} if on_frontier else None,
+                legendrank=1 if on_frontier else 2,
+            )
+        )
+    xaxis: dict[str, Any] = {
+        "title": {"text": f"staff cost ({theme.esc(currency)} per week)"},
+        "tickformat": ",.0f",
+    }
+    span = float(att[shown].max() - att[shown].min())
+    yaxis: dict[str, Any] = {
+        "title": {"text": "SLA attainment (% answered within target)"},
+        "tickformat": ".0%" if span > 0.05 else ".1%",
+    }
+    x_range = _pad(cost[shown], 0.08, max(float(cost[shown].abs().max()) * 0.02, 1.0))
+    y_range = _pad(att[shown], 0.1, 0.005)
+    if x_range:
+        xaxis["range"] = list(x_range)
+    if y_range:  # extra room on top for the labels
+        yaxis["range"] = [y_range[0], y_range[1] + (y_range[1] - y_range[0]) * 0.05]
+    fig.update_layout(
+        base_layout(title, 500, legend={**base_layout(title, 500)["legend"], "y": 1.0}),
+        xaxis=xaxis,
+        yaxis=yaxis,
+        margin={"l": 80, "r": 30, "t": 110, "b": 60},
+    )
+    return fig
+
+
+def _combos(table: pd.DataFrame, others: Sequence[str]) -> list[tuple[str, np.ndarray]]:
+    """(label, row mask) per combination of the other keys' values, in table order."""
+    if not others:
+        return [("all points", np.ones(len(table), dtype=bool))]
+    texts = table[list(others)].map(value_text)
+    out = []
+    for values, group in texts.groupby(list(others), sort=False):
+        values = values if isinstance(values, tuple) else (values,)
+        label = ", ".join(f"{k}={v}" for k, v in zip(others, values, strict=True))
+        out.append((label, table.index.isin(group.index)))
+    return out
+
+
+def plot_sweep_key(table: pd.DataFrame, key: str, keys: Sequence[str]) -> go.Figure:
+    """SLA attainment and cost per week against one numeric swept key, side by side.
+
+    One line per combination of the other keys' values (up to :data:`MAX_LINES`), else the
+    mean over them with every point as a grey dot.
+    """
+    title = f"SLA attainment and cost against {theme.esc(key)}"
+    x_all = _numbers(table[key])
+    if not np.isfinite(x_all).any():
+        return empty_figure(title, "The values of this key are not numbers.")
+    currency = _currency(table)
+    others = [k for k in keys if k != key]
+    combos = _combos(table, others)
+    metrics = (
+        ("attainment", "SLA attainment", ".1%"),
+        ("cost_per_week", f"staff cost ({theme.esc(currency)} per week)", ",.0f"),
+    )
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.12,
+        subplot_titles=[m[1] for m in metrics],
+    )
+    many = len(combos) > MAX_LINES
+    if many:
+        frame = pd.DataFrame(
+            {
+                "x": x_all,
+                "attainment": _numbers(table["attainment"]),
+                "cost_per_week": _numbers(table["cost_per_week"]),
+            }
+        ).dropna(subset=["x"])
+        mean = frame.groupby("x", as_index=False).mean().sort_values("x")
+        for col, (metric, _, fmt) in enumerate(metrics, start=1):
+            fig.add_trace(
+                go.Scatter(
+                    x=frame["x"],
+                    y=frame[metric],
+                    mode="markers",
+                    name="every point",
+                    legendgroup="points",
+                    showlegend=col == 1,
+                    marker={"color": "#BBBBBB", "size": 7, "line": {"width": 0.5}},
+                    hovertemplate=f"%{{x:g}}: %{{y:{fmt}}}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=mean["x"],
+                    y=mean[metric],
+                    mode="lines+markers",
+                    name=f"mean over the other settings ({len(combos)} combinations)",
+                    legendgroup="mean",
+                    showlegend=col == 1,
+                    line={"color": MET, "width": 2},
+                    marker={"size": 8},
+                    hovertemplate=f"%{{x:g}}: mean %{{y:{fmt}}}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+    else:
+        symbols = ("circle", "square", "diamond", "triangle-up", "x", "star")
+        for n, (label, mask) in enumerate(combos):
+            part = pd.DataFrame(
+                {
+                    "x": x_all[mask],
+                    "attainment": _numbers(table.loc[mask, "attainment"]),
+                    "cost_per_week": _numbers(table.loc[mask, "cost_per_week"]),
+                }
+            ).sort_values("x")
+            colour = OKABE_ITO[n % len(OKABE_ITO)]
+            for col, (metric, _, fmt) in enumerate(metrics, start=1):
+                fig.add_trace(
+                    go.Scatter(
+                        x=part["x"],
+                        y=part[metric],
+                        mode="lines+markers",
+                        name=theme.esc(label),
+                        legendgroup=f"g{n}",
+                        showlegend=col == 1 and bool(others),
+                        line={"color": colour, "width": 2},
+                        marker={"size": 8, "symbol": symbols[n % len(symbols)]},
+                        hovertemplate=f"%{{fullData.name}}<br>{theme.esc(key)} = %{{x:g}}: "
+                        f"%{{y:{fmt}}}<extra></extra>",
+                    ),
+                    row=1,
+                    col=col,
+                )
+    height = 340 if many or len(combos) <= 3 else 380
+    fig.update_layout(
+        base_layout(title, height, showlegend=bool(others)),
+        margin={"l": 70, "r": 30, "t": 110 if others else 80, "b": 60},
+    )
+    fig.update_layout(legend={"y": 1.12})
+    for col, (_, _, fmt) in enumerate(metrics, start=1):
+        fig.update_xaxes(title_text=theme.esc(key), row=1, col=col)
+        fig.update_yaxes(tickformat=fmt.replace(".1%", ".0%"), row=1, col=col)
+    return fig
+
+
+def _hour_label(hour: int) -> str:
+    return f"{DAYS[hour // 24]} {hour % 24:02d}:00–{(hour + 1) % 24:02d}:00"
+
+
+def plot_marginal_heatmap(marginal: pd.DataFrame, currency: str, timezone: str) -> go.Figure:
+    """Net value of one more agent-hour per team and hour of week; the best ten marked.
+
+    Parameters
+    ----------
+    marginal : pandas.DataFrame
+        ``team``, ``hour_of_week`` (0..167, Monday 00:00 first), ``net_per_agent_hour``,
+        ``tickets_saved_per_agent_hour``, ``value_per_agent_hour``, ``cost_per_agent_hour``.
+    currency : str
+        Money unit, named on the colour bar and in the hover.
+    timezone : str
+        Reporting time zone (named on the axis).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A diverging heatmap (orange: costs more than it saves, white: break-even, blue:
+        pays for itself) and a marker trace numbering the :data:`TOP_HOURS` best cells.
+    """
+    title = "Net value of one more agent-hour, by team and hour of week"
+    if marginal.empty:
+        return empty_figure(title, "No team to estimate.")
+    teams = list(pd.unique(marginal["team"].astype(str)))
+    frame = marginal.assign(team=marginal["team"].astype(str))
+
+    def grid(column: str) -> np.ndarray:
+        table = frame.pivot_table(
+            index="team", columns="hour_of_week", values=column, aggfunc="mean", observed=False
+        )
+        return table.reindex(index=teams, columns=range(168)).to_numpy(float)
+
+    z = grid("net_per_agent_hour")
+    custom = np.dstack(
+        [
+            grid("tickets_saved_per_agent_hour"),
+            grid("value_per_agent_hour"),
+            grid("cost_per_agent_hour"),
+        ]
+    )
+    finite = z[np.isfinite(z)]
+    low = min(float(finite.min()), 0.0) if finite.size else -1.0
+    high = max(float(finite.max()), 0.0) if finite.size else 1.0
+    cur = theme.esc(currency)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=HOURS_OF_WEEK,
+            y=esc_all(teams),
+            customdata=custom,
+            colorscale=diverging_scale(low, high),
+            zmin=low,
+            zmax=high,
+            ygap=1,
+            colorbar={"title": {"text": f"net value<br>({cur}/agent-hour)", "side": "top"}},
+            hovertemplate="%{y}, %{x}<br>net %{z:+,.2f} "
+            + cur
+            + " per extra agent-hour<br>tickets brought within target %{customdata[0]:.2f}"
+            "<br>value %{customdata[1]:,.2f} "
+            + cur
+            + "<br>cost %{customdata[2]:,.2f} "
+            + cur
+            + "<extra></extra>",
+        )
+    )
+    top = top_hours(marginal)
+    if len(top):
+        fig.add_trace(
+            go.Scatter(
+                x=[HOURS_OF_WEEK[int(h)] for h in top["hour_of_week"]],
+                y=esc_all(top["team"]),
+                mode="markers",
+                name=f"the {len(top)} best hours to add an agent (ranked in the table below)",
+                marker={
+                    "symbol": "star",
+                    "size": 11,
+                    "color": "#ffffff",
+                    "line": {"width": 1.5, "color": "#000000"},
+                },
+                customdata=np.arange(1, len(top) + 1),
+                hovertemplate="%{y}, %{x}<br>rank %{customdata} of the best hours<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        base_layout(
+            title,
+            max(330, 26 * len(teams) + 180),
+            shapes=day_separators(len(teams)),
+            margin=HEATMAP_MARGIN,
+            showlegend=True,
+        ),
+        xaxis=hour_of_week_axis(timezone),
+        yaxis={
+            "title": {"text": "team"},
+            "autorange": "reversed",
+            "type": "category",
+            "ticklabelstandoff": 6,
+        },
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def top_hours(marginal: pd.DataFrame, n: int = TOP_HOURS) -> pd.DataFrame:
+    """The ``n`` team-hours with the highest net value of one more agent-hour."""
+    if marginal.empty:
+        return marginal
+    frame = marginal[np.isfinite(_numbers(marginal["net_per_agent_hour"]))]
+    return frame.sort_values(
+        ["net_per_agent_hour", "tickets_saved_per_agent_hour"], ascending=False, kind="stable"
+    ).head(n)
+
+
+def frontier_mark(on_frontier: bool) -> Markup:
+    """The frontier word for a results row: a diamond (as on the chart) and the word."""
+    if on_frontier:
+        return Markup('<span class="badge met"><span class="icon">&#x25C6;</span> frontier</span>')
+    return Markup('<span class="note">dominated</span>')
+
+
+def _nowrap(content: object) -> Markup:
+    return Markup(f'<span style="white-space:nowrap">{esc(content)}</span>')
+
+
+def results_table(table: pd.DataFrame, keys: Sequence[str]) -> Markup:
+    """One row per point: number, frontier mark, settings and KPIs.
+
+    Money columns name the currency in their heading when every point has the same one,
+    else in each cell.
+    """
+    pareto = pareto_flags(table)
+    currencies = set(table["currency"].astype(str)) if "currency" in table else {""}
+    one = len(currencies) == 1
+    unit = f" ({next(iter(currencies))})" if one and currencies != {""} else ""
+
+    def money(value: object, currency: str, digits: int = 0) -> str:
+        return fmt_num(value, digits) if one else fmt_money(value, currency, digits)
+
+    header: list[str] = [
+        "point",
+        "frontier",
+        *[Markup(esc(k).replace(".", ".<wbr>")) for k in keys],
+        f"cost per week{unit}",
+        f"cost per ticket{unit}",
+        "SLA attainment",
+        "queues at goal",
+        "first response p90",
+        "occupancy",
+        "abandoned",
+        "labour-rule breaks",
+        "agents at burnout risk",
+        f"revenue at risk{unit}",
+    ]
+    rows = []
+    for i, row in enumerate(table.to_dict("records")):
+        cur = str(row.get("currency", ""))
+        goals = ""
+        if "queues_meeting_goal" in row:
+            goals = fmt_num(row["queues_meeting_goal"])
+            if "queues_with_goal" in row:
+                goals = f"{goals} of {fmt_num(row['queues_with_goal'])}"
+        rows.append(
+            [
+                i + 1,
+                frontier_mark(bool(pareto[i])),
+                *[value_text(row[k]) for k in keys],
+                _nowrap(money(row.get("cost_per_week"), cur)),
+                _nowrap(money(row.get("cost_per_ticket"), cur, 2)),
+                fmt_pct(row.get("attainment")),
+                _nowrap(goals),
+                _nowrap(fmt_minutes(row.get("first_response_p90_minutes"))),
+                fmt_pct(row.get("occupancy")),
+                fmt_num(row.get("abandoned")),
+                fmt_num(row.get("burnout_violations")),
+                fmt_num(row.get("burnout_agents_at_risk")),
+                _nowrap(money(row.get("revenue_at_risk"), cur)),
+            ]
+        )
+    first_kpi = 2 + len(keys)
+    return table_html(
+        header,
+        rows,
+        numeric=[0, *range(first_kpi, len(header))],
+        caption="Every sweep point (frontier rows are marked “frontier”)",
+        row_classes=["pareto" if p else "" for p in pareto],
+    )
+
+
+def top_hours_table(marginal: pd.DataFrame, currency: str) -> Markup:
+    """The best hours to add an agent: team, day and hour, tickets, value, cost, net."""
+    top = top_hours(marginal)
+    rows = [
+        [
+            rank,
+            row["team"],
+            _hour_label(int(row["hour_of_week"])),
+            fmt_num(row["tickets_saved_per_agent_hour"], 2),
+            fmt_money(row["value_per_agent_hour"], currency, 2),
+            fmt_money(row["cost_per_agent_hour"], currency, 2),
+            Markup(
+                esc(fmt_money(row["net_per_agent_hour"], currency, 2))
+                + (
+                    Markup(' <span class="note">pays for itself</span>')
+                    if row["net_per_agent_hour"] > 0
+                    else Markup(' <span class="note">does not pay</span>')
+                )
+            ),
+        ]
+        for rank, row in enumerate(top.to_dict("records"), start=1)
+    ]
+    return table_html(
+        [
+            "rank",
+            "team",
+            "hour of week",
+            "tickets brought within target",
+            "value",
+            "cost",
+            "net per agent-hour",
+        ],
+        rows,
+        numeric=[0, 3, 4, 5, 6],
+        caption=f"The {len(top)} team-hours where one more agent-hour pays most",
+    )
+
+
+# --------------------------------------------------------------------------- page
+
+
+def _axes_table(table: pd.DataFrame, keys: Sequence[str], axes: Any) -> Markup:
+    rows = []
+    for key in keys:
+        if isinstance(axes, Mapping) and key in axes:
+            given = axes[key]
+            values = (
+                [value_text(v) for v in given]
+                if isinstance(given, list | tuple)
+                else [value_text(given)]
+            )
+        else:
+            values = [value_text(v) for v in pd.unique(table[key])]
+        numeric = bool(np.isfinite(_numbers(table[key])).all()) if len(table) else False
+        rows.append([key, ", ".join(values), "number" if numeric else "text"])
+    return table_html(["swept key", "values", "kind"], rows, caption="Swept settings")
+
+
+def _frontier_section(table: pd.DataFrame, keys: Sequence[str]) -> Section:
+    pareto = pareto_flags(table)
+    n = len(table)
+    front = table[pareto].copy()
+    front["_cost"] = _numbers(front["cost_per_week"])
+    front = front.sort_values("_cost")
+    currency = _currency(table)
+    if len(front):
+        cheapest, best = front.iloc[0], front.iloc[-1]
+        summary = paragraph(
+            f"{int(pareto.sum())} of {n} points are on the frontier: no other point is both "
+            "cheaper and better served. Along it, SLA attainment goes from "
+            f"{fmt_pct(cheapest['attainment'])} at {fmt_money(cheapest['cost_per_week'], currency)}"
+            f" per week to {fmt_pct(best['attainment'])} at "
+            f"{fmt_money(best['cost_per_week'], currency)}. For every point off the frontier, a "
+            "frontier point is at least as cheap and at least as well served, and better on one."
+        )
+    else:
+        summary = paragraph("No point has both a cost and an attainment.")
+    labels = (
+        f" Labels give each point's values of {', '.join(keys)}, in that order; hover over a "
+        "point for its settings and scenario."
+        if 0 < n <= MAX_TEXT_LABELS and keys
+        else " Hover over a point for its settings and scenario."
+    )
+    return Section(
+        "frontier",
+        "Cost-service frontier",
+        paragraph(
+            "Each point is one combination of the swept settings, simulated. Up and to the "
+            "left is better: more tickets answered within target (abandoned ones count as "
+            "misses) for less money.",
+            labels,
+        ),
+        [("scatter", plot_sweep_frontier(table, keys))],
+        summary,
+    )
+
+
+def _key_section(table: pd.DataFrame, keys: Sequence[str]) -> Section | None:
+    numeric = [
+        k
+        for k in keys
+        if len(table)
+        and bool(np.isfinite(_numbers(table[k])).all())
+        and _numbers(table[k]).nunique() > 1
+    ]
+    if not numeric:
+        return None
+    skipped = [k for k in keys if k not in numeric]
+    note = (
+        paragraph(
+            "Not drawn (values are not numbers, or only one value): ", ", ".join(skipped), "."
+        )
+        if skipped
+        else Markup("")
+    )
+    return Section(
+        "by-key",
+        "Effect of each swept setting",
+        Markup(
+            paragraph(
+                "For each numeric key, SLA attainment (left) and staff cost per week (right) "
+                "against its values; one line per combination of the other swept settings."
+            )
+            + note
+        ),
+        [(f"key-{i}", plot_sweep_key(table, k, keys)) for i, k in enumerate(numeric)],
+    )
+
+
+def _marginal_section(marginal: pd.DataFrame, currency: str, timezone: str) -> Section:
+    explain = paragraph(
+        "An estimate from queueing formulas (Erlang C, or Erlang A where customers give up), "
+        "not a simulation. It is taken at the planned staffing of the scenario file as given, "
+        "before any swept setting: for each planning interval, the service level with the "
+        "agents on shift is compared with one more agent. One extra agent is counted where it "
+        "helps most among the queues the team serves (not summed, since one person cannot "
+        "answer everywhere at once). Tickets brought within target are valued at churn "
+        "probability × customer value × value months; the net is that value minus the "
+        "agent-hour's cost. Blue cells pay for themselves, orange cells cost more than they "
+        "save, white is break-even; stars mark the best hours, ranked in the table."
+    )
+    if marginal.empty:
+        return Section(
+            "marginal",
+            "Marginal value of one more agent-hour",
+            Markup(explain + paragraph("No team to estimate.")),
+        )
+    net = _numbers(marginal["net_per_agent_hour"])
+    pays = int((net > 0).sum())
+    count = paragraph(
+        f"One more agent-hour pays for itself in {pays} of {int(np.isfinite(net).sum())} "
+        "team-hours of the week."
+    )
+    return Section(
+        "marginal",
+        "Marginal value of one more agent-hour",
+        Markup(explain + count),
+        [("heatmap", plot_marginal_heatmap(marginal, currency, timezone))],
+        top_hours_table(marginal, currency),
+    )
+
+
+def render_sweep_report(
+    table: pd.DataFrame, marginal: pd.DataFrame, meta: Mapping[str, Any] | None = None
+) -> str:
+    """A self-contained HTML page of a sweep over a grid of settings.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per sweep point: the swept keys (strings or numbers), and the columns of
+        :data:`SWEEP_COLUMNS` (``cost_per_week`` and ``cost_per_ticket`` in ``currency``,
+        ``attainment`` and ``occupancy`` 0..1, ``pareto`` bool).
+    marginal : pandas.DataFrame
+        The columns of :data:`MARGINAL_COLUMNS`: per team and hour of week (0..167, Monday
+        00:00 first, reporting time zone) the tickets one more agent-hour brings within
+        target, their value, the agent-hour's cost and the net (value minus cost).
+    meta : mapping, optional
+        ``axes`` (swept key -> values, in order; default: every non-KPI column), ``file``
+        (the scenario file), ``title`` (page heading), ``description`` (a paragraph),
+        ``timezone`` (named on the heatmap's axis); any other items are shown under "Run
+        details".
+
+    Returns
+    -------
+    str
+        The HTML page (plotly.js embedded; opens offline; no network request).
+    """
+    meta = dict(meta or {})
+    axes = meta.pop("axes", None)
+    source = meta.pop("file", None)
+    description = meta.pop("description", None)
+    timezone = str(meta.pop("timezone", "reporting time zone"))
+    keys = sweep_keys(table, axes)
+    n = len(table)
+    base_name = ""
+    if n and "scenario" in table:
+        base_name = str(table["scenario"].iloc[0]).split(" [", 1)[0]
+    title = str(meta.pop("title", f"Sweep of {base_name or source or 'a scenario'}"))
+    currency = _currency(table)
+    grid = " × ".join(f"{k} ({table[k].nunique()} values)" for k in keys) if n else ""
+    lead = Markup(
+        (f'<p class="lead">{esc(description)}</p>' if description else "")
+        + f'<p class="lead">{n} point(s)'
+        + (f": every combination of {esc(grid)}" if grid else "")
+        + (f", from {esc(source)}" if source else "")
+        + ". All points are simulated with one seed (common random numbers), so demand the "
+        "settings leave unchanged brings the same customers at every point.</p>"
+    )
+    sections: list[Section] = []
+    if n:
+        sections.append(_frontier_section(table, keys))
+        sections.append(
+            Section(
+                "results",
+                "Results per point",
+                paragraph(
+                    "Point numbers match the hover labels of the chart. Rows on the "
+                    "cost-service frontier are marked “frontier”; the others are dominated."
+                ),
+                after=results_table(table, keys),
+            )
+        )
+        by_key = _key_section(table, keys)
+        if by_key is not None:
+            sections.append(by_key)
+    else:
+        sections.append(Section("frontier", "Cost-service frontier", paragraph("No point.")))
+    sections.append(_marginal_section(marginal, currency, timezone))
+    details: dict[str, object] = {}
+    if source is not None:
+        details["scenario file"] = source
+    details.update(meta)
+    body = Markup(
+        (_axes_table(table, keys, axes) if keys else Markup(""))
+        + (mapping_table(details) if details else Markup(""))
+    )
+    sections.append(Section("details", "Run details", body))
+    return render_page(kind="Sweep", title=title, lead=lead, sections=sections)

@@ -1,0 +1,545 @@
+"""Ticket import: known answers on real data, fitted scenarios, presets, streaming, bad files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import DATA, ROOT
+
+from scenarios import load_scenario, scenario_from_data
+from scenarios.ticket_import import (
+    PRESETS,
+    TICKET_COLUMNS,
+    FitReport,
+    TicketImportError,
+    _cover_shifts,
+    fit_scenario,
+    kaplan_meier,
+    parse_mapping,
+    read_tickets,
+    write_scenario_yaml,
+)
+from sim.queueing import staff_for_wait_probability
+
+Fit = tuple[dict[str, Any], FitReport]
+BANK = DATA / "anonymous_bank_extract.tsv"
+HELPDESK = DATA / "import_helpdesk_extract.csv"
+PUBLISHED_AGENTS = [1, 1, 1, 0, 1, 1, 1, 4, 8, 9, 10, 9, 8, 16, 10, 10, 6, 7, 8, 8, 6, 6, 5, 4]
+PUBLISHED_RATES = [
+    6.75, 1.75, 1.25, 0, 0.5, 0.25, 4.75, 39.5, 97.25, 107.5, 124, 110.25,
+    95.5, 203.5, 115.75, 115.5, 67.75, 75, 88.75, 85.5, 68, 61.5, 57.5, 44.25,
+]  # fmt: skip
+
+
+def raw_bank(path: Path) -> pd.DataFrame:
+    """The bank's calls read plainly with pandas, PHANTOM and negative-VRU calls dropped."""
+    raw = pd.read_csv(path, sep="\t", dtype=str, skiprows=_comments(path))
+    raw = raw[(raw["outcome"] != "PHANTOM") & (raw["vru_time"].astype(int) >= 0)].copy()
+    raw["local"] = pd.to_datetime(raw["date"] + " " + raw["vru_entry"], format="%y%m%d %H:%M:%S")
+    return raw
+
+
+def raw_helpdesk(path: Path) -> pd.DataFrame:
+    """One row per case: first event, first 'Take in charge ticket' (local naive times)."""
+    events = pd.read_csv(path, dtype=str, skiprows=_comments(path))
+    events["t"] = pd.to_datetime(events["Complete Timestamp"])
+    first = events.groupby("Case ID")["t"].min()
+    touch = events[events["Activity"] == "Take in charge ticket"].groupby("Case ID")["t"].min()
+    return pd.DataFrame({"created": first, "touch": touch.reindex(first.index)})
+
+
+def _comments(path: Path) -> int:
+    """Leading '#' lines (the provenance line of an extract)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines) if not line.startswith("#"))
+
+
+def profile_counts(data: dict[str, Any], days: np.ndarray) -> np.ndarray:
+    """Tickets per local weekday-hour implied by the fitted streams (all streams summed)."""
+    total = np.zeros((7, 24))
+    for stream in data["demand"]["streams"]:
+        rates = np.array(stream["profile"], dtype=float)
+        total += rates / rates.sum() * stream["tickets_per_week"] * days[:, None]
+    return total
+
+
+def weekday_days(first: str, last: str) -> np.ndarray:
+    return np.bincount(pd.date_range(first, last, freq="D").day_of_week, minlength=7).astype(float)
+
+
+@pytest.fixture(scope="module")
+def bank() -> pd.DataFrame:
+    return read_tickets(BANK, "anonymous_bank")
+
+
+@pytest.fixture(scope="module")
+def bank_fit(bank: pd.DataFrame) -> Fit:
+    return fit_scenario(bank, "anonymous-bank-wednesdays")
+
+
+@pytest.fixture(scope="module")
+def helpdesk() -> pd.DataFrame:
+    return read_tickets(HELPDESK, "helpdesk_eventlog")
+
+
+# --------------------------------------------------------------------------- Anonymous Bank
+
+
+def test_bank_extract_is_read_with_drops_counted(bank: pd.DataFrame) -> None:
+    meta = bank.attrs["import"]
+    assert meta["rows_read"] == 6356
+    assert meta["dropped"] == {
+        "outcome PHANTOM (not a customer contact)": 64,
+        "negative queue_delay_seconds (column 'vru_time')": 3,
+    }
+    assert len(bank) == 6356 - 64 - 3
+    assert list(bank.columns) == list(TICKET_COLUMNS)
+    assert str(bank["created"].dt.tz) == "UTC"
+    # Local Israeli times become UTC with zoneinfo: February is standard time, UTC+2.
+    local = bank["created"].dt.tz_convert("Asia/Jerusalem").dt.tz_localize(None)
+    assert set(local - bank["created"].dt.tz_localize(None)) == {pd.Timedelta(hours=2)}
+    expected = raw_bank(BANK)["local"].sort_values().to_numpy()
+    np.testing.assert_array_equal(local.to_numpy(), expected)
+    assert set(bank["language"].astype(str)) == {"he", "en"}
+    assert set(bank["priority"].astype(str)) == {"normal", "high"}
+
+
+def test_published_erlang_c_staffing_vector_from_the_import(bank_fit: Fit) -> None:
+    """README known answer: 4 Wednesdays, rate = calls per hour of vru_entry / 4, 15 calls an
+    agent-hour, smallest c with Erlang C P(wait) <= 0.5."""
+    data, _ = bank_fit
+    scenario = scenario_from_data(data, "imported")
+    wednesday = sum(s.tickets_per_week * s.weights()[2] for s in scenario.demand.streams)
+    np.testing.assert_allclose(wednesday, PUBLISHED_RATES, rtol=0, atol=1e-9)
+    agents = staff_for_wait_probability(wednesday, 1 / 15, 0.5)
+    assert list(agents) == PUBLISHED_AGENTS
+
+
+def test_bank_profile_and_weekly_volume_match_raw_counts(bank_fit: Fit) -> None:
+    data, report = bank_fit
+    raw = raw_bank(BANK)
+    counts = np.zeros((7, 24))
+    np.add.at(counts, (raw["local"].dt.day_of_week, raw["local"].dt.hour), 1)
+    days = weekday_days("1999-02-03", "1999-02-24")
+    np.testing.assert_allclose(profile_counts(data, days), counts, atol=1e-6)
+    weekly = sum(s["tickets_per_week"] for s in data["demand"]["streams"])
+    assert weekly == pytest.approx(len(raw) / 4)  # only Wednesdays: 4 of them in the span
+    assert report.tickets == len(raw)
+
+
+def test_bank_fits_agree_with_hand_computation(bank_fit: Fit) -> None:
+    data, report = bank_fit
+    raw = raw_bank(BANK)
+    q_time = raw["q_time"].astype(float) / 60
+    hang = raw["outcome"] == "HANG"
+    before_queue = hang & (q_time <= 0)
+    # Exponential MLE with censoring: all queue waiting time / abandonments from the queue.
+    expected_patience = q_time[~before_queue].sum() / (hang & ~before_queue).sum()
+    assert data["channels"]["phone"]["patience_minutes"]["mean"] == pytest.approx(
+        expected_patience, rel=1e-4
+    )
+    hebrew = raw["type"] != "PE"
+    (he,) = (st for st in data["demand"]["streams"] if st["language"] == "he")
+    assert he["deflection"] == pytest.approx(before_queue[hebrew].mean(), abs=1e-6)
+    served = raw.loc[raw["outcome"] == "AGENT", "ser_time"].astype(float) / 60
+    served = served[served > 0]
+    handle = data["channels"]["phone"]["handle_minutes"]
+    assert handle["distribution"] == "lognormal"
+    assert handle["mean"] == pytest.approx(served.mean(), rel=1e-4)
+    assert handle["cv"] == pytest.approx(served.std(ddof=0) / served.mean(), rel=1e-4)
+    fit = report.handle["phone"]
+    assert 0 < fit.ks_statistic < 0.2 and 0 <= fit.ks_pvalue <= 1
+    assert fit.mle_mean > 0 and fit.mle_sigma > 0
+
+
+def test_full_bank_volume_profile_and_vector(shared_data: Path) -> None:
+    path = shared_data / "anonymous_bank" / "data_anonymous_bank_february_1999.tsv"
+    tickets = read_tickets(path, "anonymous_bank")
+    data, report = fit_scenario(tickets, "anonymous-bank")
+    raw = raw_bank(path)
+    assert len(tickets) == len(raw) == 33043
+    counts = np.zeros((7, 24))
+    np.add.at(counts, (raw["local"].dt.day_of_week, raw["local"].dt.hour), 1)
+    days = weekday_days("1999-02-01", "1999-02-28")  # exactly four of each weekday
+    np.testing.assert_allclose(profile_counts(data, days), counts, atol=1e-6)
+    weekly = sum(s["tickets_per_week"] for s in data["demand"]["streams"])
+    assert weekly == pytest.approx(33043 / 4)
+    scenario = scenario_from_data(data)
+    wednesday = sum(s.tickets_per_week * s.weights()[2] for s in scenario.demand.streams)
+    assert list(staff_for_wait_probability(wednesday, 1 / 15, 0.5)) == PUBLISHED_AGENTS
+    assert report.weeks == 4.0
+
+
+# --------------------------------------------------------------------------- help-desk log
+
+
+def test_helpdesk_profile_matches_raw_counts(helpdesk: pd.DataFrame) -> None:
+    data, report = fit_scenario(helpdesk, "helpdesk")
+    raw = raw_helpdesk(HELPDESK)
+    assert len(helpdesk) == len(raw) == report.tickets
+    counts = np.zeros((7, 24))
+    np.add.at(counts, (raw["created"].dt.day_of_week, raw["created"].dt.hour), 1)
+    first, last = raw["created"].min().date(), raw["created"].max().date()
+    days = weekday_days(str(first), str(last))
+    np.testing.assert_allclose(profile_counts(data, days), counts, atol=1e-4)
+    stream = data["demand"]["streams"][0]
+    assert (stream["language"], stream["channel"], stream["region"]) == (
+        "it",
+        "email",
+        "Europe/Rome",
+    )
+    assert set(stream["priority_mix"]) <= {"normal", "urgent"}
+
+
+def test_helpdesk_time_to_first_touch_is_reported(helpdesk: pd.DataFrame) -> None:
+    _, report = fit_scenario(helpdesk, "helpdesk")
+    raw = raw_helpdesk(HELPDESK)
+    hours = (raw["touch"] - raw["created"]).dt.total_seconds().dropna() / 60
+    quantiles = report.first_response["email"]
+    for q in (10, 25, 50, 75, 90, 95):
+        assert quantiles[f"p{q}"] == pytest.approx(np.quantile(hours, q / 100), rel=1e-9)
+    assert report.no_first_response["email"] == int(raw["touch"].isna().sum())
+    assert any(line.startswith("first response email: p10") for line in report.lines())
+
+
+def test_full_helpdesk_first_touch_median_about_17_hours(shared_data: Path) -> None:
+    tickets = read_tickets(
+        shared_data / "helpdesk_eventlog" / "Helpdesk_log.csv", "helpdesk_eventlog"
+    )
+    _, report = fit_scenario(tickets, "helpdesk")
+    assert report.tickets == 4479
+    median_hours = report.first_response["email"]["p50"] / 60
+    assert 16.5 < median_hours < 18.0  # README: "median ~17 h"
+    assert report.reopen_rate is not None and 0 < report.reopen_rate < 0.2
+
+
+def test_event_log_across_chunk_boundaries_gives_the_same_tickets(helpdesk: pd.DataFrame) -> None:
+    chunked = read_tickets(HELPDESK, "helpdesk_eventlog", chunksize=97)
+    pd.testing.assert_frame_equal(chunked, helpdesk)
+
+
+def test_chunked_reading_gives_the_same_tickets(bank: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(read_tickets(BANK, "anonymous_bank", chunksize=500), bank)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def test_written_scenario_validates_with_provenance_comments(tmp_path: Path, bank_fit: Fit) -> None:
+    data, report = bank_fit
+    out = write_scenario_yaml(tmp_path / "imported.yaml", data, report)
+    text = out.read_text()
+    assert text.startswith("# imported from ")
+    assert "# rows read 6356, dropped 67" in text
+    assert "INFERRED PLACEHOLDER" in text
+    assert "KS D" in text and "Kaplan-Meier" in text
+    scenario = load_scenario(out)
+    assert scenario.teams[0].name == "observed"
+    assert scenario.to_data()["demand"]["streams"][0]["tickets_per_week"] > 0
+    assert [p.name for p in tmp_path.iterdir()] == ["imported.yaml"]  # no temporary left
+
+
+def test_helpdesk_scenario_validates(tmp_path: Path, helpdesk: pd.DataFrame) -> None:
+    data, report = fit_scenario(helpdesk, "helpdesk")
+    scenario = load_scenario(write_scenario_yaml(tmp_path / "h.yaml", data, report))
+    assert scenario.channel("email").handle_minutes.mean == 8  # assumed, and said so
+    assert any("no handle times for email" in n for n in report.notes)
+
+
+def test_placeholder_shifts_cover_the_requirement() -> None:
+    rng = np.random.default_rng(3)
+    required = rng.integers(0, 6, (7, 24))
+    cover = np.zeros(168, dtype=int)
+    names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    for shift in _cover_shifts(required):
+        for day in shift["days"].split(","):
+            start = names.index(day) * 24 + int(shift["start"][:2])
+            cover[(start + np.arange(shift["hours"])) % 168] += shift["agents"]
+    assert np.all(cover >= required.reshape(-1))
+
+
+# --------------------------------------------------------------------------- fitting units
+
+
+def test_kaplan_meier_hand_example() -> None:
+    times, survival = kaplan_meier(np.array([1, 2, 2, 3, 4.0]), np.array([1, 0, 1, 1, 0], bool))
+    np.testing.assert_allclose(times, [1, 2, 3])
+    np.testing.assert_allclose(survival, [0.8, 0.6, 0.3])
+
+
+def synthetic_calls(n: int, seed: int = 1) -> pd.DataFrame:
+    """Normalised phone calls: lognormal handle (mean 5, cv 0.8), exponential patience
+    (mean 3) censored by an exponential time to answer (mean 2)."""
+    rng = np.random.default_rng(seed)
+    created = pd.Timestamp("2026-01-05", tz="UTC") + pd.to_timedelta(
+        np.sort(rng.uniform(0, 14 * 1440, n)), unit="min"
+    )
+    patience = rng.exponential(3.0, n)
+    answer = rng.exponential(2.0, n)
+    abandoned = patience < answer
+    wait = np.minimum(patience, answer)
+    sigma2 = np.log1p(0.8**2)
+    handle = rng.lognormal(np.log(5) - sigma2 / 2, np.sqrt(sigma2), n)
+    first = created + pd.to_timedelta(wait, unit="min")
+    return pd.DataFrame(
+        {
+            "created": created,
+            "queued": created,
+            "first_response": first.where(~abandoned),
+            "solved": pd.NaT,
+            "abandoned": abandoned,
+            "wait_minutes": wait,
+            "handle_minutes": np.where(abandoned, np.nan, handle),
+            "channel": pd.Categorical(["phone"] * n),
+            "language": pd.Categorical(["en"] * n),
+            "priority": pd.Categorical(["normal"] * n),
+            "region": pd.Categorical(["UTC"] * n),
+            "agent": pd.Categorical([""] * n),
+            "reopened": pd.array([pd.NA] * n, dtype="boolean"),
+        }
+    )
+
+
+def test_handle_and_patience_fits_recover_known_parameters() -> None:
+    data, report = fit_scenario(synthetic_calls(40_000), "synthetic")
+    handle = report.handle["phone"]
+    assert handle.mean == pytest.approx(5.0, rel=0.03)
+    assert handle.mle_mean == pytest.approx(5.0, rel=0.03)
+    assert handle.mle_cv == pytest.approx(0.8, rel=0.05)
+    assert handle.ks_pvalue > 0.001  # the data are lognormal
+    patience = report.patience["phone"]
+    assert patience.mean == pytest.approx(3.0, rel=0.05)
+    assert patience.km_median == pytest.approx(3.0 * np.log(2), rel=0.1)
+    assert data["channels"]["phone"]["patience_minutes"]["distribution"] == "exponential"
+    # No agents in the log: the team comes from the workload.
+    assert "workload" in report.team
+
+
+# --------------------------------------------------------------------------- other formats
+
+
+ZENDESK = (
+    "Id,Created at,First reply time in minutes,Solved at,Via,Priority,Assignee,"
+    "Requester language,Requester time zone,Reopens,Subject\n"
+    "1,2026-03-02 09:03:22 +0100,12,2026-03-02 11:00:00 +0100,Web form,Urgent,Ann,English,"
+    'Eastern Time (US & Canada),0,"refund, please"\n'
+    "2,2026-03-02T15:03:22Z,,,Chat,Normal,,de-DE,(GMT+01:00) Berlin,1,hello\n"
+    "3,2026-03-03T15:03:22+01:00,3,,Phone call (inbound),low,Bob,Klingon,Mars/Base,0,x\n"
+)
+
+
+def test_zendesk_style_export(tmp_path: Path) -> None:
+    path = tmp_path / "zendesk.csv"
+    path.write_text(ZENDESK)
+    tickets = read_tickets(path, "zendesk")
+    assert list(tickets["channel"].astype(str)) == ["email", "chat", "phone"]
+    assert list(tickets["priority"].astype(str)) == ["urgent", "normal", "low"]
+    assert list(tickets["language"].astype(str)) == ["en", "de", "en"]
+    assert list(tickets["region"].astype(str)) == ["America/New_York", "Europe/Berlin", "UTC"]
+    assert tickets["created"].iloc[0] == pd.Timestamp("2026-03-02 08:03:22", tz="UTC")
+    assert tickets["wait_minutes"].iloc[0] == 12
+    assert pd.isna(tickets["first_response"].iloc[1])
+    assert list(tickets["reopened"]) == [False, True, False]
+    notes = " ".join(tickets.attrs["import"]["notes"])
+    assert "'Klingon'" in notes and "'Mars/Base'" in notes
+    data, report = fit_scenario(tickets, "zendesk")
+    assert len(data["demand"]["streams"]) == 3
+    assert report.reopen_rate == pytest.approx(1 / 3)
+    scenario_from_data(data)
+
+
+def test_intercom_unix_seconds_and_parquet(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "created_at": [1767603600, 1767607200],
+            "first_admin_reply_at": [1767603660, None],
+            "last_close_at": [1767610000, None],
+            "source_type": ["conversation", "email"],
+        }
+    )
+    csv = tmp_path / "intercom.csv"
+    frame.to_csv(csv, index=False)
+    tickets = read_tickets(csv, "intercom")
+    assert tickets["created"].iloc[0] == pd.Timestamp(1767603600, unit="s", tz="UTC")
+    assert tickets["wait_minutes"].iloc[0] == pytest.approx(1.0)
+    assert list(tickets["channel"].astype(str)) == ["chat", "email"]
+    parquet = tmp_path / "intercom.parquet"
+    typed = frame.assign(created_at=pd.to_datetime(frame["created_at"], unit="s", utc=True))
+    typed.to_parquet(parquet)
+    from_parquet = read_tickets(parquet, "intercom")
+    pd.testing.assert_series_equal(
+        from_parquet["created"], tickets["created"], check_dtype=False, check_names=False
+    )
+
+
+def test_mapping_renames_columns_and_sets_options(tmp_path: Path) -> None:
+    path = tmp_path / "custom.csv"
+    path.write_text(
+        "opened;answered;lang\n05/01/2026 09:00;05/01/2026 09:30;fr\n06/01/2026 10:00;;it\n"
+    )
+    mapping = parse_mapping(
+        [
+            "created=opened",
+            "first_response=answered",
+            "language=lang",
+            "sep=;",
+            "timestamp_format=%d/%m/%Y %H:%M",
+            "timezone=Europe/Paris",
+            "default_channel=chat",
+        ]
+    )
+    tickets = read_tickets(path, "generic", mapping)
+    assert tickets["created"].iloc[0] == pd.Timestamp("2026-01-05 08:00", tz="UTC")
+    assert tickets["wait_minutes"].iloc[0] == 30
+    assert list(tickets["language"].astype(str)) == ["fr", "it"]
+    assert set(tickets["channel"].astype(str)) == {"chat"}
+    assert set(tickets["region"].astype(str)) == {"Europe/Paris"}
+
+
+@pytest.mark.parametrize(
+    ("items", "message"),
+    [
+        (["created"], "expected FIELD=COLUMN"),
+        (["arrival=Created"], "unknown field 'arrival'"),
+    ],
+)
+def test_bad_mapping(items: list[str], message: str) -> None:
+    with pytest.raises(TicketImportError, match=message):
+        parse_mapping(items)
+
+
+def test_every_preset_is_described() -> None:
+    assert {"zendesk", "freshdesk", "intercom", "anonymous_bank", "helpdesk_eventlog"} <= set(
+        PRESETS
+    )
+    for name, preset in PRESETS.items():
+        assert preset.name == name and preset.description
+        assert preset.required <= set(preset.columns)
+
+
+# --------------------------------------------------------------------------- bad files
+
+
+def write(tmp_path: Path, text: str, name: str = "bad.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_missing_column_is_named(tmp_path: Path) -> None:
+    lines = BANK.read_text().splitlines()[1:4]
+    header = lines[0].split("\t")
+    keep = [i for i, c in enumerate(header) if c != "q_time"]
+    text = "\n".join("\t".join(line.split("\t")[i] for i in keep) for line in lines) + "\n"
+    with pytest.raises(TicketImportError, match=r"missing column 'q_time' \(wait_seconds\)"):
+        read_tickets(write(tmp_path, text, "bank.tsv"), "anonymous_bank")
+
+
+def test_wrong_separator_is_hinted() -> None:
+    with pytest.raises(TicketImportError, match=r"looks 'tab'-separated.*--map sep=tab"):
+        read_tickets(BANK, "zendesk")
+
+
+def test_unparsable_timestamp_names_row_and_column(tmp_path: Path) -> None:
+    text = "Created at,Via\n2026-03-02 09:00:00,Email\n2026-03-02 10:00:00,Email\nnot a date,Chat\n"
+    with pytest.raises(
+        TicketImportError,
+        match=r"row 3 \(line 4\), column 'Created at': cannot read 'not a date' as a timestamp",
+    ):
+        read_tickets(write(tmp_path, text), "zendesk")
+
+
+def test_unparsable_bank_time_names_row_and_column(tmp_path: Path) -> None:
+    lines = BANK.read_text().splitlines()[:6]
+    fields = lines[4].split("\t")
+    fields[1] = "25:61:00"
+    lines[4] = "\t".join(fields)
+    path = write(tmp_path, "\n".join(lines) + "\n", "bank.tsv")
+    with pytest.raises(TicketImportError, match=r"row 3 \(line 5\), column 'vru_entry'"):
+        read_tickets(path, "anonymous_bank")
+
+
+def test_unparsable_number_names_row_and_column(tmp_path: Path) -> None:
+    lines = BANK.read_text().splitlines()[:4]
+    fields = lines[3].split("\t")
+    fields[2] = "ten"
+    lines[3] = "\t".join(fields)
+    path = write(tmp_path, "\n".join(lines) + "\n", "bank.tsv")
+    with pytest.raises(TicketImportError, match=r"row 2 \(line 4\), column 'vru_time'.*'ten'"):
+        read_tickets(path, "anonymous_bank")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "the file is empty"), ("Created at,Via\n", "no data rows after the header")],
+)
+def test_empty_file(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(TicketImportError, match=message):
+        read_tickets(write(tmp_path, text), "zendesk")
+
+
+def test_mixed_time_zone_formats_are_refused(tmp_path: Path) -> None:
+    text = (
+        "Created at,Solved at\n"
+        "2026-03-02T09:00:00+01:00,2026-03-02T10:00:00+01:00\n"
+        "2026-03-02T11:00:00+01:00,2026-03-02 12:00:00\n"
+    )
+    with pytest.raises(
+        TicketImportError,
+        match=r"row 2 \(line 3\), column 'Solved at'.*without an offset.*row 1, column "
+        r"'Created at'.*mixed time-zone formats",
+    ):
+        read_tickets(write(tmp_path, text), "zendesk")
+
+
+def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
+    with pytest.raises(TicketImportError, match="file not found"):
+        read_tickets(tmp_path / "nope.csv", "zendesk")
+    with pytest.raises(TicketImportError, match="--format 'jira': unknown format"):
+        read_tickets(BANK, "jira")
+    assert issubclass(TicketImportError, ValueError)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "CI": "true"},
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def cli_has_import() -> None:
+    if "import-tickets" not in _cli("--help").stdout:
+        pytest.skip("run_sim.py has no import-tickets subcommand yet")
+
+
+@pytest.mark.usefixtures("cli_has_import")
+def test_cli_import_tickets_writes_a_valid_scenario(tmp_path: Path) -> None:
+    out = tmp_path / "bank.yaml"
+    done = _cli("import-tickets", str(BANK), "--format", "anonymous_bank", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert _cli("validate", str(out)).returncode == 0
+
+
+@pytest.mark.usefixtures("cli_has_import")
+def test_cli_import_tickets_bad_file_exits_2(tmp_path: Path) -> None:
+    bad = write(tmp_path, "Created at\nnot a date\n")
+    done = _cli(
+        "import-tickets", str(bad), "--format", "zendesk", "--out", str(tmp_path / "x.yaml")
+    )
+    assert done.returncode == 2
+    assert "row 1" in done.stderr and "Traceback" not in done.stderr
