@@ -81,7 +81,7 @@ def write_parquet(path: Path, frame: pd.DataFrame) -> None:
         frame.to_parquet(tmp, engine="pyarrow", index=False)
 
 
-def write_all(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+def write_all(out_dir: Path, writers: dict[str, Callable[[Path], object]]) -> list[Path]:
     """Run each ``name -> writer(path)`` into ``out_dir``; return the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
