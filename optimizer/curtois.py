@@ -93,21 +93,21 @@ def parse_curtois(text: str, *, source: str = "<text>", name: str = "curtois") -
     header_line: dict[str, int] = {}
     current: str | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
+        content = raw.strip()
+        if not content or content.startswith("#"):
             continue
-        if line.startswith("SECTION_"):
-            if line not in SECTIONS:
-                raise fail(number, f"unknown section '{line}'", f"one of {', '.join(SECTIONS)}")
-            if line in sections:
-                raise fail(number, f"section '{line}' repeated", "each section once")
-            current = line
-            sections[line] = []
-            header_line[line] = number
+        if content.startswith("SECTION_"):
+            if content not in SECTIONS:
+                raise fail(number, f"unknown section '{content}'", f"one of {', '.join(SECTIONS)}")
+            if content in sections:
+                raise fail(number, f"section '{content}' repeated", "each section once")
+            current = content
+            sections[content] = []
+            header_line[content] = number
             continue
         if current is None:
-            raise fail(number, f"data '{line[:40]}' before any section", "a SECTION_ header")
-        sections[current].append((number, [f.strip() for f in line.split(",")]))
+            raise fail(number, f"data '{content[:40]}' before any section", "a SECTION_ header")
+        sections[current].append((number, [f.strip() for f in content.split(",")]))
     for sec in _REQUIRED:
         if sec not in sections:
             raise OptimizerError(
@@ -194,8 +194,14 @@ def parse_curtois(text: str, *, source: str = "<text>", name: str = "curtois") -
                 raise fail(line, f"max-shifts item '{item}'", "ShiftID=count, '|' separated")
             cap_row[shift_of(line, sid.strip())] = integer(line, count.strip(), "max shifts")
         max_shifts_rows.append(cap_row)
-        labels = ("max minutes", "min minutes", "max consecutive", "min consecutive")
-        labels += ("min days off", "max weekends")
+        labels = (
+            "max minutes",
+            "min minutes",
+            "max consecutive",
+            "min consecutive",
+            "min days off",
+            "max weekends",
+        )
         staff_numbers.append(
             [integer(line, v, lab) for v, lab in zip(numbers, labels, strict=True)]
         )
@@ -228,10 +234,9 @@ def parse_curtois(text: str, *, source: str = "<text>", name: str = "curtois") -
     def requests(section: str) -> np.ndarray:
         weight = np.zeros((n_e, days, n_s), dtype=np.float64)
         for line, row in sections.get(section, []):
-            eid, d, sid, w = fields(line, row, 4, "EmployeeID, Day, ShiftID, Weight")
-            weight[employee_of(line, eid), day_of(line, d), shift_of(line, sid)] += integer(
-                line, w, "weight"
-            )
+            eid, day_text, sid, w_text = fields(line, row, 4, "EmployeeID, Day, ShiftID, Weight")
+            e, d = employee_of(line, eid), day_of(line, day_text)
+            weight[e, d, shift_of(line, sid)] += integer(line, w_text, "weight")
         return weight
 
     on_weight = requests("SECTION_SHIFT_ON_REQUESTS")

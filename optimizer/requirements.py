@@ -30,7 +30,7 @@ from sim.queueing import staff_erlang_a, staff_erlang_c
 DEFAULT_WINDOW_MINUTES = 240.0
 
 
-def _queue_arrivals(scenario: Scenario) -> dict[tuple[str, str, str], np.ndarray]:
+def queue_arrivals(scenario: Scenario) -> dict[tuple[str, str, str], np.ndarray]:
     """Expected arrivals per planning interval for every tier-1 queue."""
     minutes = scenario.horizon.interval_minutes
     cells_per_interval = minutes // CELL_MINUTES if minutes >= CELL_MINUTES else 1
@@ -73,7 +73,7 @@ def interval_requirements(scenario: Scenario) -> pd.DataFrame:
     rules = scenario.labor_rules
     origin = horizon_origin(scenario)
     frames = []
-    arrivals = _queue_arrivals(scenario)
+    arrivals = queue_arrivals(scenario)
     esc = scenario.escalation
     tier2: dict[tuple[str, str, str], np.ndarray] = {}
     for (language, channel, priority), counts in arrivals.items():
@@ -89,13 +89,15 @@ def interval_requirements(scenario: Scenario) -> pd.DataFrame:
             required = load / rules.max_occupancy
         else:
             slots = spec.concurrency if channel == "chat" else 1
-            extra = rate * handle * scenario.reopen_rate / slots
-            erlangs = rate * handle / slots + extra
+            # Reopened tickets come back as extra work on the same queue: count them as
+            # extra arrivals in the queueing formulas.
+            offered = rate * (1 + scenario.reopen_rate)
+            erlangs = offered * handle / slots
             if sl is None:
-                servers = np.ceil(rate * handle / rules.max_occupancy - 1e-9)
+                servers = np.ceil(offered * handle / rules.max_occupancy - 1e-9)
             elif spec.patience_minutes is not None:
                 servers = staff_erlang_a(
-                    rate,
+                    offered,
                     handle,
                     spec.patience_minutes.mean,
                     sl.answer_within,
@@ -104,11 +106,9 @@ def interval_requirements(scenario: Scenario) -> pd.DataFrame:
                 )
             else:
                 servers = staff_erlang_c(
-                    rate, handle, sl.answer_within, sl.goal, rules.max_occupancy
+                    offered, handle, sl.answer_within, sl.goal, rules.max_occupancy
                 )
-            required = np.ceil(np.asarray(servers, dtype=float) / slots - 1e-9) + np.ceil(
-                extra / rules.max_occupancy - 1e-9
-            ) * (extra > 0)
+            required = np.ceil(np.asarray(servers, dtype=float) / slots - 1e-9)
             load = erlangs
         if esc is not None and esc.rate > 0:
             tier2[(language, channel, priority)] = rate * esc.rate * esc.handle_minutes.mean

@@ -27,6 +27,7 @@ __all__ = [
     "OptimizerError",
     "SolveResult",
     "SolveStatus",
+    "relative_gap",
     "solve_with_highs",
 ]
 
@@ -209,9 +210,8 @@ def solve_with_highs(
         message = "the hard constraints cannot all be satisfied"
     elif term == TerminationCondition.maxTimeLimit:
         status = SolveStatus.FEASIBLE if has_incumbent else SolveStatus.TIME_LIMIT
-        message = (
-            f"time limit of {time_limit:g} s reached "
-            + ("with an incumbent" if has_incumbent else "without a feasible solution")
+        message = f"time limit of {time_limit:g} s reached " + (
+            "with an incumbent" if has_incumbent else "without a feasible solution"
         )
     elif has_incumbent:
         status = SolveStatus.FEASIBLE
@@ -220,9 +220,9 @@ def solve_with_highs(
         status = SolveStatus.ERROR
         message = f"solver stopped ({term.name}) without a solution"
 
-    gap = 0.0 if status == SolveStatus.OPTIMAL else relative_gap(objective, bound)
-    if status == SolveStatus.OPTIMAL and objective is not None and bound is not None:
-        gap = relative_gap(objective, bound)
+    gap = relative_gap(objective, bound)
+    if status == SolveStatus.OPTIMAL and gap is None:
+        gap = 0.0
     return SolveResult(
         status=status,
         objective=objective,

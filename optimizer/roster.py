@@ -21,7 +21,7 @@ import dataclasses
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,8 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 _INTEGRAL_TOL = 1e-9
+
+RunFormulation = Literal["network", "windows"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -308,9 +310,10 @@ def check_problem(p: RosterProblem) -> None:
             raise OptimizerError(
                 f"roster '{p.name}': {key} has a negative or NaN value (expected >= 0)"
             )
-    if np.isinf(np.asarray(p.cover_under_weight)).any() or np.isinf(
-        np.asarray(p.cover_over_weight)
-    ).any():
+    if (
+        np.isinf(np.asarray(p.cover_under_weight)).any()
+        or np.isinf(np.asarray(p.cover_over_weight)).any()
+    ):
         raise OptimizerError(
             f"roster '{p.name}': cover weights must be finite (expected a penalty per employee)"
         )
@@ -362,7 +365,7 @@ def _row(expr: Any, lower: float | None, upper: float | None) -> Any:
     return (lower, expr, upper)
 
 
-def build_model(problem: RosterProblem) -> pyo.ConcreteModel:
+def build_model(problem: RosterProblem, *, runs: RunFormulation = "network") -> pyo.ConcreteModel:
     """Build the roster MILP.
 
     Variables: ``x[e, d, s]`` binary for allowed assignments only; ``under[d, s]`` and
@@ -373,6 +376,10 @@ def build_model(problem: RosterProblem) -> pyo.ConcreteModel:
     ----------
     problem : RosterProblem
         The roster problem.
+    runs : {"network", "windows"}, default "network"
+        How the consecutive-day rules are written: ``"network"`` as a path of work and off
+        blocks per employee (a flow whose LP is exact for these rules: much tighter bounds),
+        ``"windows"`` as compact sliding-window and run-start inequalities.
 
     Returns
     -------
@@ -393,13 +400,16 @@ def build_model(problem: RosterProblem) -> pyo.ConcreteModel:
     m.problem = p
     m.work = work
 
-    _add_one_shift_per_day(m, p)
+    if runs == "network":
+        _add_run_network(m, p)
+    else:
+        _add_one_shift_per_day(m, p)
+        _add_max_consecutive_shifts(m, p)
+        _add_min_consecutive_shifts(m, p)
+        _add_min_consecutive_days_off(m, p)
     _add_forbidden_successions(m, p)
     _add_max_shifts_per_type(m, p)
     _add_total_minutes(m, p)
-    _add_max_consecutive_shifts(m, p)
-    _add_min_consecutive_shifts(m, p)
-    _add_min_consecutive_days_off(m, p)
     _add_max_weekends(m, p)
     _add_weekly_nights(m, p)
     _add_weekly_days_off(m, p)
@@ -421,6 +431,95 @@ def _add_one_shift_per_day(m: pyo.ConcreteModel, p: RosterProblem) -> None:
     """At most one shift per employee and day: sum_s x[e,d,s] <= 1 for all e, d."""
     idx = [(e, d) for e in range(p.n_employees) for d in range(p.days) if len(m.work[e][d]) > 1]
     m.one_shift_per_day = pyo.Constraint(idx, rule=lambda m, e, d: _w(m, e, d) <= 1)
+
+
+# Node kinds of the run network: source, "an off block starts here", "a work block starts
+# here", "off for at least the minimum so far", sink.
+_SRC, _OFF_START, _WORK_START, _OFF_LONG, _SINK = range(5)
+
+
+def _run_arcs(
+    p: RosterProblem, e: int, can_work: Sequence[bool]
+) -> list[tuple[tuple[int, int], tuple[int, int], int, int]]:
+    """Arcs (tail, head, first worked day, work length) of employee e's run network.
+
+    A path from source to sink alternates work blocks and off blocks; work arcs carry their
+    days (length > 0), off arcs have length 0.  Blocks touching the first or last day are
+    exempt from the minimum lengths; work blocks never cover a day the employee cannot work.
+    """
+    n_d = p.days
+    min_on = max(1, int(p.min_consecutive_shifts[e]))
+    max_on = int(min(p.max_consecutive_shifts[e], n_d))
+    min_off = max(1, int(p.min_consecutive_days_off[e]))
+    src, sink = (_SRC, 0), (_SINK, n_d)
+    arcs: list[tuple[tuple[int, int], tuple[int, int], int, int]] = []
+    # Work blocks: days d .. d+length-1.
+    for d in range(n_d):
+        tail = src if d == 0 else (_WORK_START, d)
+        for length in range(1, max_on + 1):
+            end = d + length
+            if end > n_d or not can_work[end - 1]:
+                break
+            if length < min_on and d > 0 and end < n_d:
+                continue
+            head = sink if end == n_d else (_OFF_START, end)
+            arcs.append((tail, head, d, length))
+    # Off blocks from the first day: any length.
+    for end in range(1, n_d):
+        arcs.append((src, (_WORK_START, end), -1, 0))
+    arcs.append((src, sink, -1, 0))
+    # Off blocks after a work block: to the end (any length) or at least min_off days.
+    for d in range(1, n_d):
+        arcs.append(((_OFF_START, d), sink, -1, 0))
+        if d + min_off < n_d:
+            arcs.append(((_OFF_START, d), (_OFF_LONG, d + min_off), -1, 0))
+    for k in range(2, n_d):
+        arcs.append(((_OFF_LONG, k), (_WORK_START, k), -1, 0))
+        if k + 1 < n_d:
+            arcs.append(((_OFF_LONG, k), (_OFF_LONG, k + 1), -1, 0))
+    return arcs
+
+
+def _add_run_network(m: pyo.ConcreteModel, p: RosterProblem) -> None:
+    """Each employee's days form one source-sink path of work and off blocks whose lengths
+    obey the consecutive-day rules, and the worked days are the days its work blocks cover:
+    sum_out f - sum_in f = [node is source] - [node is sink],
+    sum_s x[e,d,s] = sum_{work arcs a covering d} f[e,a]."""
+    arc_index: list[tuple[int, int]] = []
+    out_arcs: dict[tuple[int, int, int], list[int]] = {}
+    in_arcs: dict[tuple[int, int, int], list[int]] = {}
+    cover: dict[tuple[int, int], list[int]] = {}
+    arc_list: list[tuple[int, int]] = []
+    for e in range(p.n_employees):
+        can_work = [bool(m.work[e][d]) for d in range(p.days)]
+        for tail, head, first, length in _run_arcs(p, e, can_work):
+            a = len(arc_list)
+            arc_list.append((e, a))
+            arc_index.append((e, a))
+            out_arcs.setdefault((e, *tail), []).append(a)
+            in_arcs.setdefault((e, *head), []).append(a)
+            for d in range(first, first + length):
+                cover.setdefault((e, d), []).append(a)
+    m.run_arcs = pyo.Set(initialize=arc_list, dimen=2, ordered=True)
+    m.f = pyo.Var(m.run_arcs, bounds=(0.0, 1.0))
+    nodes = sorted(set(out_arcs) | set(in_arcs))
+
+    def balance(m: pyo.ConcreteModel, e: int, kind: int, d: int) -> Any:
+        out = pyo.quicksum(m.f[e, a] for a in out_arcs.get((e, kind, d), []))
+        inn = pyo.quicksum(m.f[e, a] for a in in_arcs.get((e, kind, d), []))
+        rhs = 1.0 if kind == _SRC else (-1.0 if kind == _SINK else 0.0)
+        return _row(out - inn, rhs, rhs)
+
+    m.run_balance = pyo.Constraint(nodes, rule=balance)
+
+    def link(m: pyo.ConcreteModel, e: int, d: int) -> Any:
+        flow = pyo.quicksum(m.f[e, a] for a in cover.get((e, d), []))
+        return _row(_w(m, e, d) - flow, 0.0, 0.0)
+
+    m.run_link = pyo.Constraint(
+        [(e, d) for e in range(p.n_employees) for d in range(p.days) if m.work[e][d]],
+        rule=link,
+    )
 
 
 def _add_forbidden_successions(m: pyo.ConcreteModel, p: RosterProblem) -> None:
@@ -463,9 +562,7 @@ def _add_total_minutes(m: pyo.ConcreteModel, p: RosterProblem) -> None:
     """Paid minutes over the horizon lie within the employee's range:
     min_minutes[e] <= sum_{d,s} len[s] x[e,d,s] <= max_minutes[e]."""
     idx = [
-        e
-        for e in range(p.n_employees)
-        if p.min_minutes[e] > 0 or math.isfinite(p.max_minutes[e])
+        e for e in range(p.n_employees) if p.min_minutes[e] > 0 or math.isfinite(p.max_minutes[e])
     ]
 
     def rule(m: pyo.ConcreteModel, e: int) -> Any:
@@ -543,8 +640,7 @@ def _add_max_weekends(m: pyo.ConcreteModel, p: RosterProblem) -> None:
     m.max_weekends = pyo.Constraint(
         emps,
         rule=lambda m, e: (
-            pyo.quicksum((m.weekend[e, k] for k in range(len(weekends))))
-            <= float(p.max_weekends[e])
+            pyo.quicksum(m.weekend[e, k] for k in range(len(weekends))) <= float(p.max_weekends[e])
         ),
     )
 
@@ -618,8 +714,7 @@ def _add_cover(m: pyo.ConcreteModel, p: RosterProblem) -> None:
         (d, s)
         for d in range(p.days)
         for s in range(p.n_shifts)
-        if p.cover_requirement[d, s] > 0
-        or (p.cover_over_weight[d, s] > 0 and (d, s) in on)
+        if p.cover_requirement[d, s] > 0 or (p.cover_over_weight[d, s] > 0 and (d, s) in on)
     ]
     m.C = pyo.Set(initialize=idx, dimen=2, ordered=True)
     m.under = pyo.Var(m.C, domain=pyo.NonNegativeIntegers)
@@ -658,9 +753,7 @@ def _add_objective(m: pyo.ConcreteModel, p: RosterProblem) -> None:
         for d, s in m.C
         if p.cover_over_weight[d, s] > 0
     ]
-    m.objective = pyo.Objective(
-        expr=constant + pyo.quicksum(terms), sense=pyo.minimize
-    )
+    m.objective = pyo.Objective(expr=constant + pyo.quicksum(terms), sense=pyo.minimize)
 
 
 def _objective_is_integral(p: RosterProblem) -> bool:
@@ -734,6 +827,7 @@ def _precheck(p: RosterProblem) -> list[str]:
 
 
 _EMPLOYEE_FAMILIES = (
+    "run_balance",
     "one_shift_per_day",
     "forbidden_successions",
     "max_shifts_per_type",
@@ -746,6 +840,12 @@ _EMPLOYEE_FAMILIES = (
     "weekly_days_off",
     "weekly_minutes",
 )
+
+_FAMILY_WORDS = {
+    "run_balance": "consecutive working days and days off",
+    "total_minutes": "minimum/maximum total minutes",
+    "max_shifts_per_type": "maximum shifts per type",
+}
 
 
 def _explain_infeasible(m: pyo.ConcreteModel, p: RosterProblem, time_limit: float) -> str:
@@ -796,7 +896,7 @@ def _explain_infeasible(m: pyo.ConcreteModel, p: RosterProblem, time_limit: floa
                 row.activate()
             if ok:
                 guilty.append(p.employee_ids[e])
-        rule = fam.replace("_", " ")
+        rule = _FAMILY_WORDS.get(fam, fam.replace("_", " "))
         if guilty:
             words.append(f"rule '{rule}' for employee(s) {', '.join(guilty)}")
         else:
@@ -818,6 +918,7 @@ def solve_roster(
     mip_gap: float = 0.0,
     threads: int | None = None,
     options: Mapping[str, Any] | None = None,
+    runs: RunFormulation = "network",
     explain_infeasible: bool = True,
     tee: bool = False,
 ) -> SolveResult:
@@ -836,6 +937,8 @@ def solve_roster(
         HiGHS threads.
     options : Mapping[str, Any], optional
         Further HiGHS options by name.
+    runs : {"network", "windows"}, default "network"
+        Formulation of the consecutive-day rules (see :func:`build_model`).
     explain_infeasible : bool, default True
         On infeasibility, re-solve with rule families switched off to name the culprit
         (at most ``time_limit`` more seconds).
@@ -850,7 +953,7 @@ def solve_roster(
         solution exists.
     """
     start = time.perf_counter()
-    model = build_model(problem)
+    model = build_model(problem, runs=runs)
     build_seconds = time.perf_counter() - start
     abs_gap = 1.0 - 1e-6 if _objective_is_integral(problem) else None
     result = solve_with_highs(

@@ -130,7 +130,7 @@ def test_library_shifts_respect_their_own_labor_rules(path: Path) -> None:
     rules = scenario.labor_rules
     for team in scenario.teams:
         assigned = sum(s.agents for s in team.shifts if s.agents is not None)
-        if all(s.agents is not None for s in team.shifts):
+        if team.shifts and all(s.agents is not None for s in team.shifts):
             assert assigned == team.agents, f"{team.name}: every agent is on a shift"
         for shift in team.shifts:
             where = f"{path.name}: {team.name} {format_days(shift.days)} {shift.start}"

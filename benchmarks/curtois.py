@@ -1,0 +1,151 @@
+"""Run the roster optimizer on Curtois-Qu benchmark instances and print one JSON line each.
+
+Usage (from the repository root)::
+
+    python benchmarks/curtois.py ../shared/data/curtois/instances/Instance1.txt \
+        [more files] [--time-limit 600] [--roster-out DIR]
+
+Each line holds ``instance``, ``objective``, ``best_known``, ``gap`` (relative distance of the
+objective above the best known value, ``None`` without either), ``seconds``, ``status``, plus
+``bound``, ``mip_gap``, ``build_seconds`` and ``solve_seconds``.  ``best_known`` comes from
+``../shared/data/curtois/best_known.csv`` next to the repository when that file exists.
+``--roster-out DIR`` writes ``<instance>.csv`` (``employee``, ``day``, ``shift``) atomically.
+
+A thin command-line edge: it may print and write files; the optimizer modules do neither.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from optimizer.curtois import load_curtois  # noqa: E402
+from optimizer.result import OptimizerError, SolveResult  # noqa: E402
+from optimizer.roster import solve_roster  # noqa: E402
+
+BEST_KNOWN_CSV = REPO_ROOT.parent / "shared" / "data" / "curtois" / "best_known.csv"
+
+
+def load_best_known(path: Path = BEST_KNOWN_CSV) -> dict[str, float]:
+    """Best known objective per instance name, empty when the file is absent.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        CSV with columns ``instance`` and ``best_known_solution``.
+
+    Returns
+    -------
+    dict[str, float]
+    """
+    if not path.is_file():
+        return {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        return {
+            row["instance"]: float(row["best_known_solution"])
+            for row in csv.DictReader(fh)
+            if row.get("best_known_solution")
+        }
+
+
+def write_roster_csv(result: SolveResult, path: Path) -> None:
+    """Write the assignments table atomically (temporary file, then ``os.replace``).
+
+    Parameters
+    ----------
+    result : SolveResult
+        A solve result with an ``assignments`` table.
+    path : pathlib.Path
+        Destination CSV.
+    """
+    if result.assignments is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            result.assignments[["employee", "day", "shift"]].to_csv(fh, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _round(value: float | None, digits: int = 6) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def run_instance(
+    path: Path, time_limit: float, best_known: dict[str, float], roster_out: Path | None
+) -> dict[str, object]:
+    """Solve one instance and return its JSON record.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Instance file.
+    time_limit : float
+        HiGHS time limit (s).
+    best_known : dict[str, float]
+        Best known objectives by instance name.
+    roster_out : pathlib.Path or None
+        Folder for ``<instance>.csv``, or ``None``.
+
+    Returns
+    -------
+    dict[str, object]
+        The record printed as one JSON line.
+    """
+    problem = load_curtois(path)
+    result = solve_roster(problem, time_limit=time_limit)
+    best = best_known.get(problem.name)
+    gap = None
+    if result.objective is not None and best is not None:
+        gap = (result.objective - best) / max(abs(best), 1e-9)
+    if roster_out is not None:
+        write_roster_csv(result, roster_out / f"{problem.name}.csv")
+    return {
+        "instance": problem.name,
+        "objective": result.objective,
+        "best_known": best,
+        "gap": _round(gap),
+        "seconds": round(result.seconds, 2),
+        "status": str(result.status),
+        "bound": result.bound,
+        "mip_gap": _round(result.gap),
+        "build_seconds": round(result.build_seconds, 3),
+        "solve_seconds": round(result.solve_seconds, 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit code (2 on a bad instance file)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path, help="Curtois-Qu instance files")
+    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per instance")
+    parser.add_argument("--roster-out", type=Path, default=None, help="folder for roster CSVs")
+    args = parser.parse_args(argv)
+    best_known = load_best_known()
+    code = 0
+    for path in args.files:
+        try:
+            record = run_instance(path, args.time_limit, best_known, args.roster_out)
+        except OptimizerError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            code = 2
+            continue
+        print(json.dumps(record), flush=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

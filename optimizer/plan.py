@@ -1,0 +1,515 @@
+"""Plan: from a scenario to a shift schedule, to named rosters, to an optimized scenario.
+
+Role: the ``optimize`` pipeline.  :func:`optimize_scenario` solves the schedule MILP
+(:mod:`optimizer.schedule`: head counts per team, shift template and local day), then, per
+``shifts: optimize`` team, a named-roster MILP (:mod:`optimizer.roster`) that puts the team's
+agents ``<team>-001`` ... on those shifts under the labour rules (one shift a day, minimum
+rest, consecutive days, weekly hours, days off, nights, weekends) with a cheap fairness
+penalty spreading weekends and nights.  It returns an :class:`OptimizeResult`: tables,
+the status of every solve, and the input scenario whose optimized teams carry ``roster:``
+entries, ready for ``simulate``.
+
+Must not import: ``reports``, ``run_sim``, SimPy.  Must not print or write files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import time
+import zoneinfo
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from optimizer.result import SolveStatus, solve_with_highs
+from optimizer.roster import RosterProblem, build_model, solve_roster
+from optimizer.schedule import (
+    ScheduleResult,
+    premium_minutes,
+    solve_schedule,
+    team_local_dates,
+)
+from scenarios.schema import RosterEntry, Scenario, Team
+from scenarios.types import time_of_day_minutes
+from sim.demand import holiday_dates
+
+__all__ = ["OptimizeResult", "build_team_roster_problem", "optimize_scenario"]
+
+SCHEDULE_TIME_SHARE = 0.35
+"""Share of the time limit given to the schedule; the rosters share the rest (and whatever
+the schedule did not use)."""
+
+UNDER_WEIGHT_SHIFTS = 20.0
+"""Penalty for one agent missing from a scheduled shift, in shifts' pay (the longest)."""
+
+FAIRNESS_WEIGHT_HOURS = 4.0
+"""Penalty per weekend or night shift above an agent's fair share, in hours of pay."""
+
+ROSTER_COLUMNS = ["agent", "team", "date", "start", "end", "breaks"]
+
+_STATUS_ORDER = {
+    SolveStatus.OPTIMAL: 0,
+    SolveStatus.FEASIBLE: 1,
+    SolveStatus.TIME_LIMIT: 2,
+    SolveStatus.INFEASIBLE: 3,
+    SolveStatus.ERROR: 4,
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _TeamRoster:
+    """A team's roster problem and how its indices map back to dates and shifts."""
+
+    team: Team
+    problem: RosterProblem
+    first_monday: dt.date
+    shifts: tuple[tuple[str, float, str | None, float, bool], ...]
+    """(start HH:MM, hours, break start HH:MM or None, break minutes, night) per shift type."""
+
+
+def _dst_margin_minutes(team: Team, dates: list[dt.date]) -> float:
+    """Largest change of the team's UTC offset over the dates (min): a rest margin so that
+    a wall-clock rest rule still holds in real time across a daylight-saving change."""
+    tz = zoneinfo.ZoneInfo(team.timezone)
+    offsets = set()
+    for d in dates:
+        off = dt.datetime.combine(d, dt.time(12), tzinfo=tz).utcoffset()
+        offsets.add(off.total_seconds() / 60 if off is not None else 0.0)
+    return max(offsets) - min(offsets) if offsets else 0.0
+
+
+def build_team_roster_problem(
+    scenario: Scenario, team: Team, schedule: pd.DataFrame
+) -> _TeamRoster:
+    """The roster problem of one ``shifts: optimize`` team for a schedule.
+
+    Employees are ``<team>-001`` ... ``<team>-<agents>``; shift types are the templates the
+    schedule uses for the team; day 0 is the Monday on or before the first local date (days
+    before it are days off); cover = the schedule's head counts.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (labour rules, costs).
+    team : Team
+        The team.
+    schedule : pandas.DataFrame
+        :attr:`ScheduleResult.schedule` (all teams; this team's rows are used).
+
+    Returns
+    -------
+    _TeamRoster
+        The problem and its index maps.
+    """
+    rules = scenario.labor_rules
+    rows = schedule[schedule["team"] == team.name]
+    dates = team_local_dates(scenario)
+    monday = dates[0] - dt.timedelta(days=dates[0].weekday())
+    n_days = (dates[-1] - monday).days + 1
+    shift_keys: dict[tuple[str, float], int] = {}
+    shifts: list[tuple[str, float, str | None, float, bool]] = []
+    for start, hours, b_start, b_min, night in zip(
+        rows["start"],
+        rows["hours"],
+        rows["break_start"],
+        rows["break_minutes"],
+        rows["night"],
+        strict=True,
+    ):
+        key = (str(start), float(hours))
+        if key not in shift_keys:
+            shift_keys[key] = len(shifts)
+            shifts.append((key[0], key[1], b_start, float(b_min), bool(night)))
+    order = sorted(range(len(shifts)), key=lambda k: (shifts[k][0], shifts[k][1]))
+    shifts = [shifts[k] for k in order]
+    shift_keys = {(s[0], s[1]): k for k, s in enumerate(shifts)}
+    n_s = len(shifts)
+    cover = np.zeros((n_days, n_s), dtype=np.int64)
+    for date, start, hours, agents in zip(
+        rows["date"], rows["start"], rows["hours"], rows["agents"], strict=True
+    ):
+        cover[(date - monday).days, shift_keys[(str(start), float(hours))]] += int(agents)
+    minutes = np.array([round(s[1] * 60) for s in shifts], dtype=np.int64)
+    start_min = np.array([time_of_day_minutes(s[0]) for s in shifts], dtype=np.float64)
+    margin = _dst_margin_minutes(team, dates)
+    rest = start_min[None, :] + 1440.0 - (start_min[:, None] + minutes[:, None])
+    forbidden = rest < rules.min_rest_hours * 60 + margin - 1e-9
+    employees = [f"{team.name}-{k + 1:03d}" for k in range(team.agents)]
+    days_off = np.zeros((len(employees), n_days), dtype=bool)
+    days_off[:, : (dates[0] - monday).days] = True
+    longest = float(minutes.max(initial=60)) / 60.0
+    optional: dict[str, Any] = {
+        "shift_start_minute": start_min,
+        "shift_night": np.array([s[4] for s in shifts], dtype=bool),
+        "forbidden_successors": forbidden,
+        "max_consecutive_shifts": float(rules.max_consecutive_days),
+        "max_minutes_per_week": rules.max_hours_per_week * 60.0,
+        "min_days_off_per_week": float(rules.min_days_off_per_week),
+        "max_nights_per_week": float(rules.max_night_shifts_per_week),
+        "days_off": days_off,
+        "hourly_cost": team.hourly_cost,
+        "cover_under_weight": UNDER_WEIGHT_SHIFTS * max(team.hourly_cost, 1.0) * longest,
+        "cover_over_weight": 1.0,
+    }
+    if rules.max_working_weekends is not None:
+        optional["max_weekends"] = float(rules.max_working_weekends)
+    problem = RosterProblem.create(
+        days=n_days,
+        shift_ids=[f"{s[0]}/{s[1]:g}h" for s in shifts],
+        shift_minutes=minutes,
+        employee_ids=employees,
+        cover_requirement=cover,
+        name=f"roster:{team.name}",
+        **optional,
+    )
+    return _TeamRoster(team=team, problem=problem, first_monday=monday, shifts=tuple(shifts))
+
+
+def _add_fairness(m: pyo.ConcreteModel, p: RosterProblem, weight: float) -> None:
+    """Weekends and nights above an agent's fair share cost a soft penalty:
+    ww[e,k] >= w[e,d] (d in weekend k), over_w[e] >= sum_k ww[e,k] - ceil(W/E),
+    over_n[e] >= sum_{d, s night} x[e,d,s] - ceil(N/E); objective + weight (over_w + over_n),
+    where W and N are the weekends and night shifts the cover asks for."""
+    n_e = p.n_employees
+    if n_e == 0:
+        return
+    cover = np.asarray(p.cover_requirement)
+    weekends = [tuple(d for d in (sat, sat + 1) if d < p.days) for sat in range(5, p.days, 7)]
+    weekends = [w for w in weekends if cover[list(w)].sum() > 0]
+    night = np.asarray(p.shift_night, dtype=bool)
+    total_w = sum(int(cover[list(w)].sum(axis=1).max()) for w in weekends)
+    total_n = int(cover[:, night].sum()) if night.any() else 0
+    m.fair_weekend = pyo.Var(
+        [(e, k) for e in range(n_e) for k in range(len(weekends))], bounds=(0, 1)
+    )
+    link = [
+        (e, k, d, s)
+        for e in range(n_e)
+        for k, w in enumerate(weekends)
+        for d in w
+        for s, _ in m.work[e][d]
+    ]
+    m.fair_weekend_link = pyo.Constraint(
+        link, rule=lambda m, e, k, d, s: m.x[e, d, s] <= m.fair_weekend[e, k]
+    )
+    m.fair_over = pyo.Var(range(n_e), ["weekends", "nights"], domain=pyo.NonNegativeReals)
+    target_w = math.ceil(total_w / n_e)
+    target_n = math.ceil(total_n / n_e)
+    m.fair_weekends = pyo.Constraint(
+        range(n_e),
+        rule=lambda m, e: (
+            pyo.quicksum(m.fair_weekend[e, k] for k in range(len(weekends))) - target_w
+            <= m.fair_over[e, "weekends"]
+        ),
+    )
+
+    def nights(m: pyo.ConcreteModel, e: int) -> Any:
+        terms = [v for d in range(p.days) for s, v in m.work[e][d] if night[s]]
+        if not terms:
+            return pyo.Constraint.Skip
+        return pyo.quicksum(terms) - target_n <= m.fair_over[e, "nights"]
+
+    m.fair_nights = pyo.Constraint(range(n_e), rule=nights)
+    m.objective.deactivate()
+    m.fair_objective = pyo.Objective(
+        expr=m.objective.expr + weight * pyo.quicksum(m.fair_over.values()),
+        sense=pyo.minimize,
+    )
+
+
+def _solve_team_roster(
+    tr: _TeamRoster, time_limit: float, mip_gap: float, threads: int | None, fairness: bool
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Solve one team's roster; returns the solve record and the assignments
+    (employee, day, shift) as a table (empty without a solution)."""
+    p = tr.problem
+    t0 = time.perf_counter()
+    # The sliding-window form of the consecutive-day rules solves these cover-driven rosters
+    # faster than the run network (measured on plan_demo: optimum in 13 s against none in 30 s).
+    model = build_model(p, runs="windows")
+    if fairness:
+        _add_fairness(model, p, FAIRNESS_WEIGHT_HOURS * max(tr.team.hourly_cost, 1.0))
+    build_seconds = time.perf_counter() - t0
+    res = solve_with_highs(
+        model, time_limit, mip_gap=mip_gap, threads=threads, build_seconds=build_seconds
+    )
+    message = res.message
+    rows: list[tuple[str, int, str]] = []
+    if res.has_solution:
+        for e, d, s in model.X:
+            if (model.x[e, d, s].value or 0.0) > 0.5:
+                rows.append((p.employee_ids[e], int(d), p.shift_ids[s]))
+        under = sum(max(0.0, model.under[k].value or 0.0) for k in model.under)
+        if under > 0.5:
+            message += (
+                f"; {round(under)} scheduled agent-shifts could not be staffed "
+                "under the labour rules"
+            )
+    elif res.status == SolveStatus.INFEASIBLE:
+        # The plain roster model names the rule, team member or day that cannot hold.
+        explained = solve_roster(
+            p, time_limit=max(5.0, time_limit / 2), threads=threads, runs="windows"
+        )
+        message = explained.message or message
+    record = {
+        "stage": p.name,
+        "status": str(res.status),
+        "objective": res.objective,
+        "bound": res.bound,
+        "gap": res.gap,
+        "build_seconds": res.build_seconds,
+        "solve_seconds": res.solve_seconds,
+        "message": message,
+    }
+    table = pd.DataFrame(rows, columns=["employee", "day", "shift"])
+    return record, table
+
+
+def _fmt(minute: float) -> str:
+    mm = round(minute) % 1440
+    return f"{mm // 60:02d}:{mm % 60:02d}"
+
+
+def _roster_rows(
+    scenario: Scenario, tr: _TeamRoster, assignments: pd.DataFrame
+) -> tuple[list[dict[str, Any]], list[RosterEntry], float]:
+    """Roster table rows, scenario roster entries and paid cost (with premiums)."""
+    team = tr.team
+    tz = zoneinfo.ZoneInfo(team.timezone)
+    index = {sid: k for k, sid in enumerate(tr.problem.shift_ids)}
+    dates = team_local_dates(scenario)
+    team_holidays = holiday_dates(team.country, dates[0], dates[-1] + dt.timedelta(days=1))
+    costs = scenario.costs
+    rows: list[dict[str, Any]] = []
+    entries: list[RosterEntry] = []
+    total = 0.0
+    for agent, day, sid in zip(
+        assignments["employee"], assignments["day"], assignments["shift"], strict=True
+    ):
+        start, hours, b_start, b_min, _ = tr.shifts[index[sid]]
+        date = tr.first_monday + dt.timedelta(days=int(day))
+        start_min = time_of_day_minutes(start)
+        local = dt.datetime.combine(date, dt.time(start_min // 60, start_min % 60), tzinfo=tz)
+        begin = pd.Timestamp(local)
+        end = (begin.tz_convert("UTC") + pd.Timedelta(hours=hours)).tz_convert(team.timezone)
+        breaks = ""
+        if b_start is not None and b_min > 0:
+            breaks = f"{b_start}-{_fmt(time_of_day_minutes(b_start) + b_min)}"
+        rows.append(
+            {
+                "agent": agent,
+                "team": team.name,
+                "date": date.isoformat(),
+                "start": begin.isoformat(),
+                "end": end.isoformat(),
+                "breaks": breaks,
+            }
+        )
+        entries.append(
+            RosterEntry(
+                agent=agent,
+                date=date,
+                start=start,
+                hours=hours,
+                break_start=b_start if b_min > 0 else None,
+                break_minutes=b_min if b_start is not None else 0.0,
+            )
+        )
+        minutes = hours * 60
+        night, weekend, holiday = premium_minutes(date, start_min, minutes, team_holidays)
+        premium = (
+            night * costs.night_premium
+            + weekend * costs.weekend_premium
+            + holiday * costs.holiday_premium
+        ) / minutes
+        total += hours * team.hourly_cost * (1 + premium)
+    return rows, entries, total
+
+
+def _schedule_record(res: ScheduleResult) -> dict[str, Any]:
+    return {
+        "stage": "schedule",
+        "status": str(res.status),
+        "objective": res.objective,
+        "bound": res.bound,
+        "gap": res.gap,
+        "build_seconds": res.build_seconds,
+        "solve_seconds": res.solve_seconds,
+        "message": res.message,
+    }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OptimizeResult:
+    """Outcome of :func:`optimize_scenario`.
+
+    Attributes
+    ----------
+    requirements : pandas.DataFrame
+        Group requirements (see :func:`optimizer.schedule.group_requirements`).
+    schedule : pandas.DataFrame
+        ``team``, ``date``, ``start`` (local HH:MM), ``hours``, ``agents``, ``break_start``,
+        ``break_minutes``, ``night``, ``cost``.
+    coverage : pandas.DataFrame
+        ``interval_start`` (UTC), ``group``, ``required``, ``scheduled``, ``shortfall``.
+    roster : pandas.DataFrame
+        ``agent``, ``team``, ``date`` (local), ``start`` and ``end`` (ISO 8601 local time
+        with its UTC offset), ``breaks`` (local ``HH:MM-HH:MM``, empty when none).
+    solves : list of dict
+        One per solve: ``stage`` ("schedule" or "roster:<team>"), ``status``, ``objective``,
+        ``bound``, ``gap``, ``build_seconds``, ``solve_seconds``, ``message``.
+    optimized : Scenario
+        The input scenario with each optimized team given ``roster:`` entries.
+    uncovered : list of dict
+        Intervals the schedule leaves short: ``group``, ``interval_start``, ``shortfall``.
+    cost : float
+        Paid cost of the optimized teams' rosters with premiums (currency).
+    currency : str
+        The scenario's currency.
+    scenario_name : str
+        The input scenario's name.
+    """
+
+    requirements: pd.DataFrame
+    schedule: pd.DataFrame
+    coverage: pd.DataFrame
+    roster: pd.DataFrame
+    solves: list[dict[str, Any]]
+    optimized: Scenario
+    uncovered: list[dict[str, Any]]
+    cost: float
+    currency: str
+    scenario_name: str
+
+    @property
+    def status(self) -> SolveStatus:
+        """The worst status over all solves."""
+        statuses = [SolveStatus(s["status"]) for s in self.solves]
+        return max(statuses, key=_STATUS_ORDER.__getitem__, default=SolveStatus.ERROR)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every solve produced a plan (optimal or feasible)."""
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary for ``optimize.json``.
+
+        Returns
+        -------
+        dict
+            ``scenario``, ``status``, ``objective`` (schedule), ``gap`` (largest over
+            solves), ``seconds`` (total), ``solves``, ``cost`` {``currency``, ``total``},
+            ``agents_rostered``, ``shifts_rostered``, ``uncovered_intervals``,
+            ``uncovered_agent_hours`` and ``uncovered`` (group, interval_start, shortfall).
+        """
+        gaps = [s["gap"] for s in self.solves if s["gap"] is not None]
+        seconds = sum(s["build_seconds"] + s["solve_seconds"] for s in self.solves)
+        interval_hours = (
+            (self.coverage["interval_start"].iloc[1] - self.coverage["interval_start"].iloc[0])
+            / pd.Timedelta(hours=1)
+            if len(self.coverage) > 1
+            else 0.0
+        )
+        return {
+            "scenario": self.scenario_name,
+            "status": str(self.status),
+            "objective": self.solves[0]["objective"] if self.solves else None,
+            "gap": max(gaps) if gaps else None,
+            "seconds": seconds,
+            "solves": [dict(s) for s in self.solves],
+            "cost": {"currency": self.currency, "total": self.cost},
+            "agents_rostered": int(self.roster["agent"].nunique()) if len(self.roster) else 0,
+            "shifts_rostered": len(self.roster),
+            "uncovered_intervals": len(self.uncovered),
+            "uncovered_agent_hours": float(
+                sum(u["shortfall"] for u in self.uncovered) * interval_hours
+            ),
+            "uncovered": list(self.uncovered),
+        }
+
+
+def optimize_scenario(
+    scenario: Scenario,
+    time_limit: float = 120.0,
+    *,
+    mip_gap: float = 0.01,
+    threads: int | None = None,
+    fairness: bool = True,
+) -> OptimizeResult:
+    """Schedule and roster every ``shifts: optimize`` team of a scenario.
+
+    Steps: group requirements and the schedule MILP (a share ``SCHEDULE_TIME_SHARE`` of the
+    time); per optimized team, a roster MILP with the time left split evenly over the teams
+    still to solve; the optimized scenario with each team's ``roster:``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario with at least one ``shifts: optimize`` team.
+    time_limit : float, default 120.0
+        Total solver time over all stages (s); model building comes on top.
+    mip_gap : float, default 0.01
+        Relative gap at which each solve stops.
+    threads : int, optional
+        HiGHS threads.
+    fairness : bool, default True
+        Add the soft penalty spreading weekends and nights evenly over each team's agents.
+
+    Returns
+    -------
+    OptimizeResult
+        Always a value; see ``solves`` for each stage's status and words.
+
+    Raises
+    ------
+    OptimizerError
+        When no team has ``shifts: optimize``.
+    """
+    sched = solve_schedule(
+        scenario, time_limit * SCHEDULE_TIME_SHARE, mip_gap=mip_gap, threads=threads
+    )
+    solves = [_schedule_record(sched)]
+    left = max(0.0, time_limit - sched.solve_seconds)
+    teams = [t for t in scenario.teams if t.optimize_shifts]
+    roster_rows: list[dict[str, Any]] = []
+    new_teams: dict[str, Team] = {}
+    cost = 0.0
+    if sched.has_solution:
+        for k, team in enumerate(teams):
+            share = max(1.0, left / (len(teams) - k))
+            tr = build_team_roster_problem(scenario, team, sched.schedule)
+            record, assignments = _solve_team_roster(tr, share, mip_gap, threads, fairness)
+            solves.append(record)
+            left = max(0.0, left - record["solve_seconds"])
+            rows, entries, team_cost = _roster_rows(scenario, tr, assignments)
+            roster_rows.extend(rows)
+            cost += team_cost
+            if SolveStatus(record["status"]) in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+                new_teams[team.name] = team.model_copy(
+                    update={"optimize_shifts": False, "shifts": [], "roster": entries}
+                )
+    optimized = scenario.model_copy(
+        update={"teams": [new_teams.get(t.name, t) for t in scenario.teams]}
+    )
+    roster = pd.DataFrame(roster_rows, columns=ROSTER_COLUMNS)
+    if len(roster):
+        roster = roster.sort_values(["team", "agent", "start"], kind="stable").reset_index(
+            drop=True
+        )
+    return OptimizeResult(
+        requirements=sched.requirements,
+        schedule=sched.schedule,
+        coverage=sched.coverage,
+        roster=roster,
+        solves=solves,
+        optimized=optimized,
+        uncovered=sched.uncovered,
+        cost=cost,
+        currency=scenario.costs.currency,
+        scenario_name=scenario.name,
+    )

@@ -1,0 +1,1086 @@
+"""Schedule MILP: how many agents of each team work each shift template on each local day.
+
+Role: turn a :class:`~scenarios.schema.Scenario` with ``shifts: optimize`` teams into head
+counts per (team, shift template, local day) that cover the queue groups' requirements at
+least cost.  The model has a generic covering core (:class:`ScheduleInputs`): a requirement
+per queue group and interval, a sparse shift-to-interval coverage matrix whose entries are
+the expected available agents one scheduled agent gives (breaks and absence removed), and
+flows from teams to the groups they have the skills for, so that an agent's time is counted
+once, not once per skill.  Shortfall is allowed at a high penalty, so an impossible target
+still yields the best plan and the list of uncovered intervals.
+
+:func:`build_schedule_inputs` maps a scenario onto the core (shift templates in each team's
+local time converted to UTC with zoneinfo, so daylight-saving changes are real; teams with
+fixed shifts or a roster contribute their expected availability as fixed supply);
+:func:`build_schedule_model` builds the Pyomo model (pure); :func:`solve_schedule` solves it
+with HiGHS and returns a :class:`ScheduleResult` with tidy tables.
+
+Must not import: ``reports``, ``run_sim``, SimPy.  Must not print or write files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import time
+import zoneinfo
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyomo.environ as pyo
+from scipy import sparse
+
+from optimizer.requirements import (
+    interval_requirements,
+    queue_arrivals,
+)
+from optimizer.result import OptimizerError, SolveResult, SolveStatus, solve_with_highs
+from scenarios.schema import BreakRule, Scenario, ServiceLevel, Team
+from scenarios.types import time_of_day_minutes
+from sim.demand import holiday_dates, horizon_minutes, horizon_origin
+from sim.queueing import staff_erlang_a, staff_erlang_c
+
+__all__ = [
+    "Cap",
+    "MaxCap",
+    "ScheduleColumn",
+    "ScheduleInputs",
+    "ScheduleResult",
+    "build_schedule_inputs",
+    "build_schedule_model",
+    "group_requirements",
+    "solve_covering",
+    "solve_schedule",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+NIGHT_START_MINUTE = 22 * 60
+NIGHT_END_MINUTE = 6 * 60
+NIGHT_SHIFT_MIN_MINUTES = 180
+"""A shift with at least three hours between 22:00 and 06:00 local is a night shift
+(the engine's rule, ``sim.agents``)."""
+
+SHORTFALL_WEIGHT = 20.0
+"""Penalty per agent-hour of shortfall, in multiples of the dearest agent-hour (with
+premiums): high enough that coverage comes first, finite so that an impossible target still
+has a best plan."""
+
+TIE_BREAK = 1e-4
+"""Tie-breaking cost per paid hour, in multiples of the dearest hourly cost."""
+
+
+# --------------------------------------------------------------------------------------
+# The generic covering core
+# --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Cap:
+    """A linear cap on one team's columns: ``sum_j coef[j] * x[columns[j]] <= rhs``."""
+
+    name: str
+    team: int
+    columns: IntArray
+    coef: FloatArray
+    rhs: float
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MaxCap:
+    """A cap on a sum of maxima: ``sum_k max_b sum_{j in blocks[k][b]} x[j] <= rhs``.
+
+    Used for weekends: a weekend counts once per agent whether Saturday, Sunday or both are
+    worked, so the agents working weekend k are at least the larger of the two day counts.
+    """
+
+    name: str
+    team: int
+    blocks: tuple[tuple[IntArray, ...], ...]
+    rhs: float
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ScheduleColumn:
+    """What one schedule column (team, template, local day) means, for tables."""
+
+    team: str
+    date: dt.date
+    start: str
+    hours: float
+    start_utc: pd.Timestamp
+    break_start: str | None
+    break_minutes: float
+    night: bool
+    cost: float
+    """Paid cost of one agent on this shift with premiums (currency)."""
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ScheduleInputs:
+    """A covering problem with flows from teams to queue groups.
+
+    Shapes use ``I`` teams, ``G`` queue groups, ``T`` intervals and ``J`` columns (a column
+    is one shift template on one day for one team; ``x[j]`` agents work it).
+
+    Attributes
+    ----------
+    teams, groups : tuple[str, ...]
+        Labels, shapes (I,) and (G,).
+    requirement : ndarray, shape (G, T)
+        Available agents needed per group and interval.
+    coverage : scipy.sparse.csr_array, shape (T, J)
+        Expected available agents one agent on column j gives in interval t (0..1).
+    column_team : ndarray of int, shape (J,)
+        Team of each column.
+    column_cost : ndarray, shape (J,)
+        Cost of one agent on each column (tie-break included).
+    column_upper : ndarray, shape (J,)
+        Most agents on a column (inf = no limit).
+    skills : ndarray of bool, shape (I, G)
+        Which teams may serve which groups.
+    fixed_supply : ndarray, shape (I, T)
+        Available agents a team has anyway (fixed shifts, rosters).
+    shortfall_penalty : ndarray, shape (G, T)
+        Cost per agent short in an interval.
+    caps, max_caps : tuple
+        Linear caps and sums of maxima on columns (head counts, weekly hours, ...).
+    integer : bool
+        Whether head counts are integers.
+    interval_starts : pandas.DatetimeIndex or None
+        UTC start of each interval, for tables.
+    columns : tuple[ScheduleColumn, ...]
+        Meaning of each column, for tables (may be empty for abstract problems).
+    """
+
+    teams: tuple[str, ...]
+    groups: tuple[str, ...]
+    requirement: FloatArray
+    coverage: sparse.csr_array
+    column_team: IntArray
+    column_cost: FloatArray
+    column_upper: FloatArray
+    skills: BoolArray
+    fixed_supply: FloatArray
+    shortfall_penalty: FloatArray
+    caps: tuple[Cap, ...] = ()
+    max_caps: tuple[MaxCap, ...] = ()
+    integer: bool = True
+    interval_starts: pd.DatetimeIndex | None = None
+    columns: tuple[ScheduleColumn, ...] = ()
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        """(I, G, T, J)."""
+        return (
+            len(self.teams),
+            len(self.groups),
+            int(self.requirement.shape[1]),
+            int(self.coverage.shape[1]),
+        )
+
+    @classmethod
+    def covering(
+        cls,
+        requirement: npt.ArrayLike,
+        coverage: npt.ArrayLike,
+        cost: npt.ArrayLike | float = 1.0,
+        *,
+        shortfall_penalty: float = 1e3,
+    ) -> ScheduleInputs:
+        """A single-team, single-group covering problem from a requirement vector and a
+        shift-to-interval coverage matrix.
+
+        Parameters
+        ----------
+        requirement : array_like, shape (T,)
+            Agents needed per interval.
+        coverage : array_like, shape (T, J)
+            ``coverage[t, j]`` = agents one unit of shift j gives in interval t.
+        cost : array_like or float, default 1.0
+            Cost per unit of each shift.
+        shortfall_penalty : float, default 1000
+            Cost per agent short in an interval.
+
+        Returns
+        -------
+        ScheduleInputs
+        """
+        req = np.asarray(requirement, dtype=np.float64).reshape(1, -1)
+        cov = sparse.csr_array(np.asarray(coverage, dtype=np.float64))
+        n_t, n_j = cov.shape
+        if n_t != req.shape[1]:
+            raise OptimizerError(
+                f"covering: coverage has {n_t} rows (expected one per interval, {req.shape[1]})"
+            )
+        return cls(
+            teams=("team",),
+            groups=("group",),
+            requirement=req,
+            coverage=cov,
+            column_team=np.zeros(n_j, dtype=np.int64),
+            column_cost=np.broadcast_to(np.asarray(cost, dtype=np.float64), (n_j,)).copy(),
+            column_upper=np.full(n_j, math.inf),
+            skills=np.ones((1, 1), dtype=bool),
+            fixed_supply=np.zeros((1, n_t)),
+            shortfall_penalty=np.full((1, n_t), float(shortfall_penalty)),
+        )
+
+
+def build_schedule_model(inputs: ScheduleInputs) -> pyo.ConcreteModel:
+    """Build the schedule MILP (pure: reads ``inputs`` only).
+
+    Variables: ``x[j]`` agents on column j (integer when ``inputs.integer``); ``f[i, g, t]``
+    available agents of team i serving group g in interval t, only where the team has the
+    skill, the group a requirement and the team any supply; ``short[g, t]`` shortfall.
+
+    Parameters
+    ----------
+    inputs : ScheduleInputs
+        The covering problem.
+
+    Returns
+    -------
+    pyomo.environ.ConcreteModel
+        The model; ``m.inputs`` holds the inputs.
+    """
+    p = inputs
+    n_t, n_j = p.shape[2:]
+    m = pyo.ConcreteModel(name="schedule")
+    m.inputs = p
+    upper = np.asarray(p.column_upper, dtype=np.float64)
+    m.J = pyo.RangeSet(0, n_j - 1) if n_j else pyo.Set(initialize=[])
+    m.x = pyo.Var(
+        m.J,
+        domain=pyo.NonNegativeIntegers if p.integer else pyo.NonNegativeReals,
+        bounds=lambda m, j: (0, float(upper[j]) if math.isfinite(upper[j]) else None),
+    )
+    # Per team and interval: the columns that give supply (from the CSR rows).
+    cov = sparse.csr_array(p.coverage)
+    indptr, indices, data = cov.indptr, cov.indices, cov.data
+    team_of = np.asarray(p.column_team)
+    supply_terms: dict[tuple[int, int], list[tuple[int, float]]] = {}
+    for t in range(n_t):
+        for k in range(indptr[t], indptr[t + 1]):
+            j, a = int(indices[k]), float(data[k])
+            if a > 0:
+                supply_terms.setdefault((int(team_of[j]), t), []).append((j, a))
+    fixed = np.asarray(p.fixed_supply, dtype=np.float64)
+    req = np.asarray(p.requirement, dtype=np.float64)
+    need = np.argwhere(req > 1e-9)
+    skills = np.asarray(p.skills, dtype=bool)
+    flows: list[tuple[int, int, int]] = []
+    for g, t in need:
+        for i in np.flatnonzero(skills[:, g]):
+            if (int(i), int(t)) in supply_terms or fixed[i, t] > 1e-9:
+                flows.append((int(i), int(g), int(t)))
+    m.F = pyo.Set(initialize=flows, dimen=3, ordered=True)
+    m.f = pyo.Var(m.F, domain=pyo.NonNegativeReals)
+    m.N = pyo.Set(initialize=[(int(g), int(t)) for g, t in need], dimen=2, ordered=True)
+    m.short = pyo.Var(m.N, domain=pyo.NonNegativeReals)
+    m.supply_terms = supply_terms
+    _add_supply(m)
+    _add_demand(m)
+    _add_caps(m)
+    _add_max_caps(m)
+    _add_objective(m)
+    return m
+
+
+def _add_supply(m: pyo.ConcreteModel) -> None:
+    """A team's agents are counted once across the groups they serve:
+    sum_g f[i,g,t] <= sum_{j of team i} a[t,j] x[j] + fixed[i,t]  for all i, t."""
+    by_it: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    for i, g, t in m.F:
+        by_it.setdefault((i, t), []).append((i, g, t))
+    fixed = np.asarray(m.inputs.fixed_supply, dtype=np.float64)
+    terms = m.supply_terms
+
+    def rule(m: pyo.ConcreteModel, i: int, t: int) -> Any:
+        given = pyo.quicksum(a * m.x[j] for j, a in terms.get((i, t), []))
+        used = pyo.quicksum(m.f[k] for k in by_it[i, t])
+        return used - given <= float(fixed[i, t])
+
+    m.supply = pyo.Constraint(sorted(by_it), rule=rule)
+
+
+def _add_demand(m: pyo.ConcreteModel) -> None:
+    """Flows from teams plus shortfall meet each group's requirement:
+    sum_i f[i,g,t] + short[g,t] >= req[g,t]  for all g, t with req > 0."""
+    by_gt: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    for i, g, t in m.F:
+        by_gt.setdefault((g, t), []).append((i, g, t))
+    req = np.asarray(m.inputs.requirement, dtype=np.float64)
+
+    def rule(m: pyo.ConcreteModel, g: int, t: int) -> Any:
+        served = pyo.quicksum(m.f[k] for k in by_gt.get((g, t), []))
+        return served + m.short[g, t] >= float(req[g, t])
+
+    m.demand = pyo.Constraint(m.N, rule=rule)
+
+
+def _add_caps(m: pyo.ConcreteModel) -> None:
+    """Each cap holds: sum_j coef[c,j] x[j] <= rhs[c]  (head count per day, weekly hours,
+    weekly working days, weekly nights)."""
+    caps = [c for c in m.inputs.caps if len(c.columns)]
+
+    def rule(m: pyo.ConcreteModel, k: int) -> Any:
+        cap = caps[k]
+        expr = pyo.quicksum(
+            float(a) * m.x[int(j)] for j, a in zip(cap.columns, cap.coef, strict=True)
+        )
+        return expr <= float(cap.rhs)
+
+    m.caps = pyo.Constraint(range(len(caps)), rule=rule)
+    m.cap_list = caps
+
+
+def _add_max_caps(m: pyo.ConcreteModel) -> None:
+    """Sums of maxima stay under their cap through block maxima y:
+    y[c,k] >= sum_{j in block b of k} x[j] for all b,  sum_k y[c,k] <= rhs[c]."""
+    caps = [c for c in m.inputs.max_caps if c.blocks]
+    y_idx = [(c, k) for c, cap in enumerate(caps) for k in range(len(cap.blocks))]
+    m.block_max = pyo.Var(y_idx, domain=pyo.NonNegativeReals)
+    link_idx = [
+        (c, k, b)
+        for c, k in y_idx
+        for b in range(len(caps[c].blocks[k]))
+        if len(caps[c].blocks[k][b])
+    ]
+    m.block_link = pyo.Constraint(
+        link_idx,
+        rule=lambda m, c, k, b: (
+            pyo.quicksum(m.x[int(j)] for j in caps[c].blocks[k][b]) <= m.block_max[c, k]
+        ),
+    )
+    m.max_caps = pyo.Constraint(
+        range(len(caps)),
+        rule=lambda m, c: (
+            pyo.quicksum(m.block_max[c, k] for k in range(len(caps[c].blocks)))
+            <= float(caps[c].rhs)
+        ),
+    )
+
+
+def _add_objective(m: pyo.ConcreteModel) -> None:
+    """Minimise cost plus shortfall penalty:
+    sum_j cost[j] x[j] + sum_{g,t} penalty[g,t] short[g,t]."""
+    cost = np.asarray(m.inputs.column_cost, dtype=np.float64)
+    pen = np.asarray(m.inputs.shortfall_penalty, dtype=np.float64)
+    terms: list[Any] = [float(cost[j]) * m.x[j] for j in m.J if cost[j] != 0]
+    terms += [float(pen[g, t]) * m.short[g, t] for g, t in m.N]
+    m.objective = pyo.Objective(expr=pyo.quicksum(terms), sense=pyo.minimize)
+
+
+def solve_covering(
+    inputs: ScheduleInputs,
+    time_limit: float = 60.0,
+    *,
+    mip_gap: float = 0.0,
+    threads: int | None = None,
+) -> tuple[SolveResult, FloatArray, FloatArray, FloatArray]:
+    """Build and solve a covering problem.
+
+    Parameters
+    ----------
+    inputs : ScheduleInputs
+        The problem.
+    time_limit : float, default 60.0
+        HiGHS wall-clock limit (s).
+    mip_gap : float, default 0.0
+        Relative gap at which to stop.
+    threads : int, optional
+        HiGHS threads.
+
+    Returns
+    -------
+    result : SolveResult
+        Status, objective, bound, gap, timings (no tables).
+    x : ndarray, shape (J,)
+        Agents per column (rounded when integer; zeros without a solution).
+    served : ndarray, shape (G, T)
+        Available agents the plan gives each group (sum of flows).
+    shortfall : ndarray, shape (G, T)
+        ``max(0, requirement - served)``.
+    """
+    start = time.perf_counter()
+    model = build_schedule_model(inputs)
+    build_seconds = time.perf_counter() - start
+    result = solve_with_highs(
+        model, time_limit, mip_gap=mip_gap, threads=threads, build_seconds=build_seconds
+    )
+    _, n_g, n_t, n_j = inputs.shape
+    x = np.zeros(n_j)
+    served = np.zeros((n_g, n_t))
+    if result.has_solution:
+        x = np.array([pyo.value(model.x[j]) or 0.0 for j in range(n_j)], dtype=np.float64)
+        if inputs.integer:
+            x = np.round(x)
+        for i, g, t in model.F:
+            served[g, t] += max(0.0, pyo.value(model.f[i, g, t]) or 0.0)
+    req = np.asarray(inputs.requirement, dtype=np.float64)
+    shortfall = np.maximum(req - served, 0.0)
+    shortfall[shortfall < 1e-6] = 0.0
+    return result, x, served, shortfall
+
+
+# --------------------------------------------------------------------------------------
+# Queue groups and their requirements
+# --------------------------------------------------------------------------------------
+
+
+def _group_label(language: str, channel: str, tier: int) -> str:
+    return f"{language}/{channel}" + ("" if tier == 1 else f"/tier{tier}")
+
+
+def _strictest(levels: Sequence[ServiceLevel | None]) -> ServiceLevel | None:
+    """The strictest service level: shortest threshold first, then the highest goal."""
+    found = [sl for sl in levels if sl is not None]
+    if not found:
+        return None
+    return min(found, key=lambda sl: (sl.answer_within, -sl.goal))
+
+
+def group_requirements(scenario: Scenario, *, pooled: bool = True) -> pd.DataFrame:
+    """Available agents required per interval and queue group (language, channel, tier).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    pooled : bool, default True
+        For phone and chat, compute the requirement on the pooled arrivals of the group's
+        priorities with the group's strictest service level (agents serve all priorities of
+        a group, so they are shared: fewer agents than the sum of per-priority needs), with
+        reopened tickets added to the arrivals.  When
+        false, or for email and tier-2 work (deadline workload, which adds up), the group's
+        requirement is the sum of its queues' requirements.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``interval_start`` (UTC), ``group``, ``language``, ``channel``, ``tier``,
+        ``arrivals`` (expected tickets), ``required`` (available agents) and
+        ``required_scheduled`` (inflated by shrinkage); ``attrs["unit"]`` names units.
+    """
+    per_queue = interval_requirements(scenario)
+    keys = ["interval_start", "language", "channel", "tier"]
+    table = (
+        per_queue.groupby(keys, sort=True, as_index=False)[["arrivals", "required"]]
+        .sum()
+        .reset_index(drop=True)
+    )
+    if pooled:
+        interval = scenario.horizon.interval_minutes
+        rules = scenario.labor_rules
+        arrivals = queue_arrivals(scenario)
+        pooled_counts: dict[tuple[str, str], FloatArray] = {}
+        levels: dict[tuple[str, str], list[ServiceLevel | None]] = {}
+        for (language, channel, priority), counts in arrivals.items():
+            if channel == "email":
+                continue
+            key = (language, channel)
+            pooled_counts[key] = pooled_counts.get(key, 0.0) + counts
+            levels.setdefault(key, []).append(
+                scenario.service_level_for(language, channel, priority)
+            )
+        for (language, channel), counts in pooled_counts.items():
+            spec = scenario.channel(channel)
+            rate = counts / interval
+            sl = _strictest(levels[(language, channel)])
+            handle = spec.handle_minutes.mean
+            slots = spec.concurrency if channel == "chat" else 1
+            # Reopened tickets come back as arrivals to the same pool of agents.
+            rate = rate * (1 + scenario.reopen_rate)
+            if sl is None:
+                servers = np.ceil(rate * handle / rules.max_occupancy - 1e-9)
+            elif spec.patience_minutes is not None:
+                servers = staff_erlang_a(
+                    rate,
+                    handle,
+                    spec.patience_minutes.mean,
+                    sl.answer_within,
+                    sl.goal,
+                    rules.max_occupancy,
+                )
+            else:
+                servers = staff_erlang_c(
+                    rate, handle, sl.answer_within, sl.goal, rules.max_occupancy
+                )
+            required = np.ceil(np.asarray(servers, dtype=float) / slots - 1e-9)
+            mask = (
+                (table["language"] == language)
+                & (table["channel"] == channel)
+                & (table["tier"] == 1)
+            ).to_numpy()
+            table.loc[mask, "required"] = required.astype(float)
+    table.insert(
+        1,
+        "group",
+        [
+            _group_label(lang, ch, int(tier))
+            for lang, ch, tier in zip(
+                table["language"], table["channel"], table["tier"], strict=True
+            )
+        ],
+    )
+    table["required_scheduled"] = table["required"] / (1 - scenario.shrinkage)
+    table.attrs["unit"] = {"required": "agents", "arrivals": "tickets"}
+    return table
+
+
+# --------------------------------------------------------------------------------------
+# From a scenario to the covering core
+# --------------------------------------------------------------------------------------
+
+
+def _overlap(lo: float, hi: float, a: float, b: float) -> float:
+    return max(0.0, min(hi, b) - max(lo, a))
+
+
+def premium_minutes(
+    date: dt.date, start_minute: int, minutes: float, holidays_: frozenset[dt.date]
+) -> tuple[float, float, float]:
+    """Night, weekend and holiday minutes of a shift on its local wall clock.
+
+    Parameters
+    ----------
+    date : datetime.date
+        Local date the shift starts on.
+    start_minute : int
+        Local start, minutes after midnight.
+    minutes : float
+        Paid length (min).
+    holidays_ : frozenset of datetime.date
+        The team's public holidays.
+
+    Returns
+    -------
+    tuple of float
+        Minutes between 22:00 and 06:00, on Saturday or Sunday, and on a holiday.
+    """
+    lo, hi = float(start_minute), float(start_minute + minutes)
+    night = weekend = holiday = 0.0
+    for day_offset in range(-1, int(hi // 1440) + 1):
+        day0 = day_offset * 1440.0
+        night += _overlap(lo, hi, day0 + NIGHT_START_MINUTE, day0 + 1440 + NIGHT_END_MINUTE)
+        local_day = date + dt.timedelta(days=day_offset)
+        on_day = _overlap(lo, hi, day0, day0 + 1440)
+        if local_day.weekday() >= 5:
+            weekend += on_day
+        if local_day in holidays_:
+            holiday += on_day
+    return night, weekend, holiday
+
+
+def break_offset(minutes: float, rule: BreakRule | None) -> tuple[float, float]:
+    """Break (offset from shift start, length) in minutes; (0, 0) when no break applies."""
+    if rule is None or rule.minutes <= 0 or minutes <= rule.after_hours * 60:
+        return 0.0, 0.0
+    offset = min(max(rule.after_hours * 60, 0.0), max(minutes - rule.minutes, 0.0))
+    return offset, float(rule.minutes)
+
+
+def availability_factor(shrinkage: float, break_share: float) -> float:
+    """Expected share of an on-shift, off-break agent who is present: 1 - absence, with
+    absence = max(0, shrinkage - break share) / (1 - break share) (the engine's rule)."""
+    absent = max(0.0, shrinkage - break_share) / max(1e-9, 1 - break_share)
+    return 1.0 - absent
+
+
+def _window_fractions(
+    lo: float, hi: float, interval: float, n_t: int
+) -> tuple[list[int], list[float]]:
+    """Intervals overlapped by [lo, hi) (minutes since origin) and the overlapped share."""
+    if hi <= lo:
+        return [], []
+    first = max(0, math.floor(lo / interval))
+    last = min(n_t - 1, math.ceil(hi / interval) - 1)
+    ts: list[int] = []
+    fr: list[float] = []
+    for t in range(first, last + 1):
+        share = _overlap(lo, hi, t * interval, (t + 1) * interval) / interval
+        if share > 1e-12:
+            ts.append(t)
+            fr.append(share)
+    return ts, fr
+
+
+def team_local_dates(scenario: Scenario) -> list[dt.date]:
+    """Local dates on which a shift may start: the day before the horizon to its last day."""
+    first = scenario.horizon.start - dt.timedelta(days=1)
+    return [first + dt.timedelta(days=k) for k in range(scenario.horizon.days + 1)]
+
+
+def template_grid(scenario: Scenario, team: Team) -> list[tuple[int, float]]:
+    """(start minute, length in hours) of every shift template of a team."""
+    spec = scenario.templates_for(team)
+    step = float(spec.starts_every)
+    lo, hi = time_of_day_minutes(spec.earliest), time_of_day_minutes(spec.latest)
+    starts: list[int] = []
+    m = float(lo)
+    while m <= hi + 1e-9:
+        starts.append(round(m))
+        m += step
+    return [(s, float(h)) for s in starts for h in spec.lengths_hours]
+
+
+def _fmt_minute(minute: float) -> str:
+    mm = round(minute) % 1440
+    return f"{mm // 60:02d}:{mm % 60:02d}"
+
+
+def _fixed_supply(
+    scenario: Scenario, team_index: dict[str, int], interval: float, n_t: int
+) -> FloatArray:
+    """Expected available agents per team and interval from fixed shifts and rosters."""
+    from sim.agents import build_staffing  # the engine's own shift expansion
+
+    out = np.zeros((len(team_index), n_t))
+    if all(t.optimize_shifts for t in scenario.teams):
+        return out
+    staffing = build_staffing(scenario, scenario.seed)
+    s = staffing.shifts
+    for team, start, end, b0, b1 in zip(
+        s["team"], s["start"], s["end"], s["break_start"], s["break_end"], strict=True
+    ):
+        if team not in team_index:
+            continue
+        i = team_index[team]
+        length = float(end - start)
+        factor = availability_factor(scenario.shrinkage, float(b1 - b0) / max(length, 1e-9))
+        windows = ((start, b0), (b1, end)) if b1 > b0 else ((start, end),)
+        for lo, hi in windows:
+            ts, fr = _window_fractions(float(lo), float(hi), interval, n_t)
+            for t, share in zip(ts, fr, strict=True):
+                out[i, t] += share * factor
+    return out
+
+
+def _weeks_of(dates: Sequence[dt.date]) -> tuple[dt.date, list[int]]:
+    """Monday of the first date and the calendar-week number of each date."""
+    monday = dates[0] - dt.timedelta(days=dates[0].weekday())
+    return monday, [(d - monday).days // 7 for d in dates]
+
+
+def build_schedule_inputs(
+    scenario: Scenario,
+    *,
+    pooled: bool = True,
+    shortfall_weight: float = SHORTFALL_WEIGHT,
+    requirements: pd.DataFrame | None = None,
+) -> ScheduleInputs:
+    """Map a scenario onto the covering core.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario with at least one ``shifts: optimize`` team.
+    pooled : bool, default True
+        Pool priorities within a queue group (see :func:`group_requirements`).
+    shortfall_weight : float, default ``SHORTFALL_WEIGHT``
+        Penalty per agent-hour short, in multiples of the dearest agent-hour.
+    requirements : pandas.DataFrame, optional
+        A precomputed :func:`group_requirements` table.
+
+    Returns
+    -------
+    ScheduleInputs
+
+    Raises
+    ------
+    OptimizerError
+        When no team has ``shifts: optimize``.
+    """
+    opt_teams = [t for t in scenario.teams if t.optimize_shifts]
+    if not opt_teams:
+        raise OptimizerError(
+            f"scenario '{scenario.name}': no team has 'shifts: optimize' "
+            "(expected at least one team whose shifts the optimizer chooses)"
+        )
+    interval = float(scenario.horizon.interval_minutes)
+    n_t = int(horizon_minutes(scenario) // interval)
+    origin = horizon_origin(scenario)
+    table = (
+        requirements if requirements is not None else group_requirements(scenario, pooled=pooled)
+    )
+    groups = tuple(dict.fromkeys(table["group"]))
+    g_index = {g: k for k, g in enumerate(groups)}
+    req = np.zeros((len(groups), n_t))
+    t_idx = ((table["interval_start"] - origin) / pd.Timedelta(minutes=interval)).to_numpy()
+    req[table["group"].map(g_index).to_numpy(), t_idx.astype(np.int64)] = table[
+        "required"
+    ].to_numpy(float)
+    meta = table.drop_duplicates("group").set_index("group")
+
+    teams = tuple(t.name for t in scenario.teams)
+    team_index = {name: i for i, name in enumerate(teams)}
+    skills = np.zeros((len(teams), len(groups)), dtype=bool)
+    for i, team in enumerate(scenario.teams):
+        for g, label in enumerate(groups):
+            row = meta.loc[label]
+            skills[i, g] = (
+                row["language"] in team.languages
+                and row["channel"] in team.channels
+                and int(row["tier"]) == team.tier
+            )
+    fixed = _fixed_supply(scenario, team_index, interval, n_t)
+
+    costs = scenario.costs
+    dearest = max(1.0, max(t.hourly_cost for t in opt_teams)) * (
+        1 + costs.night_premium + costs.weekend_premium + costs.holiday_premium
+    )
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    column_team: list[int] = []
+    column_cost: list[float] = []
+    column_upper: list[float] = []
+    columns: list[ScheduleColumn] = []
+    caps: list[Cap] = []
+    max_caps: list[MaxCap] = []
+    rules = scenario.labor_rules
+    dates = team_local_dates(scenario)
+    monday, week_of = _weeks_of(dates)
+    end_minute = horizon_minutes(scenario)
+    for team in opt_teams:
+        i = team_index[team.name]
+        tz = zoneinfo.ZoneInfo(team.timezone)
+        team_holidays = holiday_dates(team.country, dates[0], dates[-1] + dt.timedelta(days=1))
+        rule = scenario.templates_for(team).break_rule
+        by_day: dict[int, list[int]] = {}
+        for d_i, date in enumerate(dates):
+            if not team.work_on_holidays and date in team_holidays:
+                continue
+            for start_minute, hours in template_grid(scenario, team):
+                minutes = hours * 60.0
+                local = dt.datetime.combine(
+                    date, dt.time(start_minute // 60, start_minute % 60), tzinfo=tz
+                )
+                start_utc = pd.Timestamp(local).tz_convert("UTC")
+                lo = (start_utc - origin).total_seconds() / 60.0
+                hi = lo + minutes
+                if hi <= 0 or lo >= end_minute:
+                    continue
+                b_off, b_len = break_offset(minutes, rule)
+                factor = availability_factor(scenario.shrinkage, b_len / minutes)
+                j = len(column_team)
+                windows = ((lo, lo + b_off), (lo + b_off + b_len, hi)) if b_len else ((lo, hi),)
+                for w_lo, w_hi in windows:
+                    ts, fr = _window_fractions(w_lo, w_hi, interval, n_t)
+                    rows.extend(ts)
+                    cols.extend([j] * len(ts))
+                    vals.extend(share * factor for share in fr)
+                night, weekend, holiday = premium_minutes(
+                    date, start_minute, minutes, team_holidays
+                )
+                premium = (
+                    night * costs.night_premium
+                    + weekend * costs.weekend_premium
+                    + holiday * costs.holiday_premium
+                ) / minutes
+                paid = hours * team.hourly_cost * (1 + premium)
+                column_team.append(i)
+                column_cost.append(paid + TIE_BREAK * dearest * hours)
+                column_upper.append(float(team.agents))
+                columns.append(
+                    ScheduleColumn(
+                        team=team.name,
+                        date=date,
+                        start=_fmt_minute(start_minute),
+                        hours=hours,
+                        start_utc=start_utc,
+                        break_start=_fmt_minute(start_minute + b_off) if b_len else None,
+                        break_minutes=b_len,
+                        night=night >= NIGHT_SHIFT_MIN_MINUTES,
+                        cost=paid,
+                    )
+                )
+                by_day.setdefault(d_i, []).append(j)
+        _team_caps(team, i, by_day, dates, week_of, monday, columns, caps, max_caps, rules)
+    n_j = len(column_team)
+    coverage = sparse.csr_array(
+        sparse.coo_array(
+            (np.asarray(vals, dtype=np.float64), (np.asarray(rows), np.asarray(cols))),
+            shape=(n_t, n_j),
+        )
+    )
+    penalty = np.full((len(groups), n_t), shortfall_weight * dearest * interval / 60.0)
+    return ScheduleInputs(
+        teams=teams,
+        groups=groups,
+        requirement=req,
+        coverage=coverage,
+        column_team=np.asarray(column_team, dtype=np.int64),
+        column_cost=np.asarray(column_cost, dtype=np.float64),
+        column_upper=np.asarray(column_upper, dtype=np.float64),
+        skills=skills,
+        fixed_supply=fixed,
+        shortfall_penalty=penalty,
+        caps=tuple(caps),
+        max_caps=tuple(max_caps),
+        integer=True,
+        interval_starts=pd.DatetimeIndex(
+            origin + pd.to_timedelta(np.arange(n_t) * interval, unit="min")
+        ),
+        columns=tuple(columns),
+    )
+
+
+def _team_caps(
+    team: Team,
+    i: int,
+    by_day: dict[int, list[int]],
+    dates: Sequence[dt.date],
+    week_of: Sequence[int],
+    monday: dt.date,
+    columns: Sequence[ScheduleColumn],
+    caps: list[Cap],
+    max_caps: list[MaxCap],
+    rules: Any,
+) -> None:
+    """Caps that keep a team's schedule rosterable by its ``agents`` under the labour rules:
+    head count per day, and per calendar week paid hours, working days and night shifts;
+    working weekends over the horizon when limited."""
+    agents = float(team.agents)
+    for d_i, js in by_day.items():
+        caps.append(
+            Cap(
+                f"{team.name}: head count on {dates[d_i]}",
+                i,
+                np.asarray(js, dtype=np.int64),
+                np.ones(len(js)),
+                agents,
+            )
+        )
+    weeks: dict[int, list[int]] = {}
+    for d_i, js in by_day.items():
+        weeks.setdefault(week_of[d_i], []).extend(js)
+    for w, js in weeks.items():
+        arr = np.asarray(js, dtype=np.int64)
+        hours = np.array([columns[j].hours for j in js])
+        first = monday + dt.timedelta(days=7 * w)
+        caps.append(
+            Cap(
+                f"{team.name}: paid hours in the week of {first}",
+                i,
+                arr,
+                hours,
+                agents * rules.max_hours_per_week,
+            )
+        )
+        present = sum(1 for d in dates if (d - monday).days // 7 == w)
+        allowed = min(present, max(0, 7 - rules.min_days_off_per_week))
+        caps.append(
+            Cap(
+                f"{team.name}: working days in the week of {first}",
+                i,
+                arr,
+                np.ones(len(js)),
+                agents * allowed,
+            )
+        )
+        nights = [j for j in js if columns[j].night]
+        if nights:
+            caps.append(
+                Cap(
+                    f"{team.name}: night shifts in the week of {first}",
+                    i,
+                    np.asarray(nights, dtype=np.int64),
+                    np.ones(len(nights)),
+                    agents * rules.max_night_shifts_per_week,
+                )
+            )
+    if rules.max_working_weekends is not None:
+        blocks: dict[int, list[IntArray]] = {}
+        for d_i, js in sorted(by_day.items()):
+            if dates[d_i].weekday() >= 5:
+                sat = dates[d_i] - dt.timedelta(days=dates[d_i].weekday() - 5)
+                blocks.setdefault((sat - monday).days, []).append(np.asarray(js, dtype=np.int64))
+        if blocks:
+            max_caps.append(
+                MaxCap(
+                    f"{team.name}: working weekends",
+                    i,
+                    tuple(tuple(b) for b in blocks.values()),
+                    agents * rules.max_working_weekends,
+                )
+            )
+
+
+# --------------------------------------------------------------------------------------
+# Solving a scenario's schedule
+# --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ScheduleResult:
+    """Outcome of the schedule solve.
+
+    Attributes
+    ----------
+    status : SolveStatus
+        How the solve ended.
+    objective, bound, gap : float or None
+        Objective (cost plus shortfall penalty, currency), best bound, relative gap.
+    build_seconds, solve_seconds : float
+        Wall times (s).
+    message : str
+        Words on the outcome.
+    schedule : pandas.DataFrame
+        ``team``, ``date`` (local), ``start`` (local HH:MM), ``hours``, ``agents``,
+        ``break_start`` (local HH:MM or None), ``break_minutes``, ``night``, ``cost``
+        (currency, all agents of the row); rows with agents > 0 only.
+    coverage : pandas.DataFrame
+        ``interval_start`` (UTC), ``group``, ``required``, ``scheduled`` (available agents
+        the plan gives the group), ``shortfall``.
+    uncovered : list of dict
+        ``{"group", "interval_start" (ISO 8601), "shortfall"}`` for every interval short.
+    requirements : pandas.DataFrame
+        The group requirement table the schedule covered.
+    inputs : ScheduleInputs
+        The covering problem solved.
+    """
+
+    status: SolveStatus
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    build_seconds: float
+    solve_seconds: float
+    message: str
+    schedule: pd.DataFrame
+    coverage: pd.DataFrame
+    uncovered: list[dict[str, Any]]
+    requirements: pd.DataFrame
+    inputs: ScheduleInputs
+
+    @property
+    def has_solution(self) -> bool:
+        """Whether a plan exists (optimal or feasible)."""
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+    @property
+    def cost(self) -> float:
+        """Paid cost of the schedule with premiums (currency), without penalties."""
+        return float(self.schedule["cost"].sum()) if len(self.schedule) else 0.0
+
+
+def solve_schedule(
+    scenario: Scenario,
+    time_limit: float = 60.0,
+    *,
+    mip_gap: float = 0.01,
+    pooled: bool = True,
+    shortfall_weight: float = SHORTFALL_WEIGHT,
+    threads: int | None = None,
+) -> ScheduleResult:
+    """Choose head counts per team, shift template and local day for ``shifts: optimize``
+    teams.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    time_limit : float, default 60.0
+        HiGHS wall-clock limit (s); building the model comes on top.
+    mip_gap : float, default 0.01
+        Relative gap at which to stop.
+    pooled : bool, default True
+        Pool priorities within queue groups (see :func:`group_requirements`).
+    shortfall_weight : float, default ``SHORTFALL_WEIGHT``
+        Penalty per agent-hour short, in multiples of the dearest agent-hour.
+    threads : int, optional
+        HiGHS threads.
+
+    Returns
+    -------
+    ScheduleResult
+        Always a value: shortfall is part of the plan, not an error.
+    """
+    t0 = time.perf_counter()
+    requirements = group_requirements(scenario, pooled=pooled)
+    inputs = build_schedule_inputs(
+        scenario, pooled=pooled, shortfall_weight=shortfall_weight, requirements=requirements
+    )
+    prep_seconds = time.perf_counter() - t0
+    result, x, served, shortfall = solve_covering(
+        inputs, time_limit, mip_gap=mip_gap, threads=threads
+    )
+    rows = []
+    for j in np.flatnonzero(x > 0.5):
+        col = inputs.columns[j]
+        rows.append(
+            {
+                "team": col.team,
+                "date": col.date,
+                "start": col.start,
+                "hours": col.hours,
+                "agents": int(x[j]),
+                "break_start": col.break_start,
+                "break_minutes": col.break_minutes,
+                "night": col.night,
+                "cost": float(x[j]) * col.cost,
+            }
+        )
+    schedule = pd.DataFrame(
+        rows,
+        columns=[
+            "team",
+            "date",
+            "start",
+            "hours",
+            "agents",
+            "break_start",
+            "break_minutes",
+            "night",
+            "cost",
+        ],
+    )
+    starts = inputs.interval_starts
+    assert starts is not None
+    n_g, n_t = inputs.requirement.shape
+    coverage = pd.DataFrame(
+        {
+            "interval_start": np.tile(starts, n_g),
+            "group": np.repeat(np.asarray(inputs.groups, dtype=object), n_t),
+            "required": inputs.requirement.ravel(),
+            "scheduled": served.ravel(),
+            "shortfall": shortfall.ravel(),
+        }
+    )
+    coverage.attrs["unit"] = {"required": "agents", "scheduled": "agents", "shortfall": "agents"}
+    short = coverage[coverage["shortfall"] > 0]
+    uncovered = [
+        {"group": g, "interval_start": pd.Timestamp(ts).isoformat(), "shortfall": float(s)}
+        for ts, g, s in zip(
+            short["interval_start"], short["group"], short["shortfall"], strict=True
+        )
+    ]
+    message = result.message
+    if result.has_solution and uncovered:
+        hours = float(short["shortfall"].sum()) * scenario.horizon.interval_minutes / 60
+        message += (
+            f"; {len(uncovered)} group-intervals short of their requirement "
+            f"({hours:.1f} agent-hours uncovered)"
+        )
+    return ScheduleResult(
+        status=result.status,
+        objective=result.objective,
+        bound=result.bound,
+        gap=result.gap,
+        build_seconds=result.build_seconds + prep_seconds,
+        solve_seconds=result.solve_seconds,
+        message=message,
+        schedule=schedule,
+        coverage=coverage,
+        uncovered=uncovered,
+        requirements=requirements,
+        inputs=inputs,
+    )

@@ -1,0 +1,165 @@
+"""Plan: optimize the demo scenario, check its roster against every labour rule from
+roster.csv alone (an independent checker), and simulate the optimized scenario."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimizer.plan import OptimizeResult, optimize_scenario
+from optimizer.result import SolveStatus
+from scenarios import LIBRARY, Scenario, load_scenario, scenario_from_data
+from sim.demand import horizon_origin
+from sim.engine import run_replication
+
+NIGHT_MINUTES = 180  # at least 3 h between 22:00 and 06:00 local makes a night shift
+
+
+@pytest.fixture(scope="module")
+def demo() -> Scenario:
+    return load_scenario(LIBRARY / "plan_demo.yaml")
+
+
+@pytest.fixture(scope="module")
+def planned(demo: Scenario) -> OptimizeResult:
+    return optimize_scenario(demo, time_limit=30)
+
+
+@pytest.fixture(scope="module")
+def roster_csv(planned: OptimizeResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("optimize") / "roster.csv"
+    planned.roster.to_csv(path, index=False)
+    return path
+
+
+def _night_minutes(start: pd.Timestamp, end: pd.Timestamp) -> float:
+    """Minutes between 22:00 and 06:00 on the shift's own (local) wall clock."""
+    total = 0.0
+    day = start.normalize() - pd.Timedelta(days=1)
+    while day < end:
+        lo, hi = day + pd.Timedelta(hours=22), day + pd.Timedelta(hours=30)
+        total += max(0.0, (min(end, hi) - max(start, lo)) / pd.Timedelta(minutes=1))
+        day += pd.Timedelta(days=1)
+    return total
+
+
+def check_roster(path: Path, scenario: Scenario) -> list[str]:
+    """Every labour-rule violation found in a roster.csv (agent, team, date, start, end)."""
+    rules = scenario.labor_rules
+    table = pd.read_csv(path)
+    problems: list[str] = []
+    for agent, rows in table.groupby("agent"):
+        starts = [pd.Timestamp(s) for s in rows["start"]]
+        ends = [pd.Timestamp(e) for e in rows["end"]]
+        dates = [dt.date.fromisoformat(d) for d in rows["date"]]
+        order = np.argsort([s.value for s in starts])
+        starts = [starts[i] for i in order]
+        ends = [ends[i] for i in order]
+        dates = [dates[i] for i in order]
+        if len(set(dates)) != len(dates):
+            problems.append(f"{agent}: two shifts on one local day")
+        for k in range(1, len(starts)):
+            rest = (starts[k] - ends[k - 1]) / pd.Timedelta(hours=1)
+            if rest < rules.min_rest_hours - 1e-9:
+                problems.append(f"{agent}: {rest:g} h rest before {starts[k]}")
+        run = 1
+        for k in range(1, len(dates)):
+            run = run + 1 if (dates[k] - dates[k - 1]).days == 1 else 1
+            if run > rules.max_consecutive_days:
+                problems.append(f"{agent}: {run} consecutive days to {dates[k]}")
+        weeks: dict[dt.date, list[int]] = {}
+        for k, d in enumerate(dates):
+            weeks.setdefault(d - dt.timedelta(days=d.weekday()), []).append(k)
+        for monday, ks in weeks.items():
+            hours = sum((ends[k] - starts[k]) / pd.Timedelta(hours=1) for k in ks)
+            if hours > rules.max_hours_per_week + 1e-9:
+                problems.append(f"{agent}: {hours:g} h in the week of {monday}")
+            if 7 - len(ks) < rules.min_days_off_per_week:
+                problems.append(f"{agent}: {7 - len(ks)} days off in the week of {monday}")
+            nights = sum(
+                _night_minutes(starts[k].tz_localize(None), ends[k].tz_localize(None))
+                >= NIGHT_MINUTES
+                for k in ks
+            )
+            if nights > rules.max_night_shifts_per_week:
+                problems.append(f"{agent}: {nights} night shifts in the week of {monday}")
+        if rules.max_working_weekends is not None:
+            weekends = {d - dt.timedelta(days=d.weekday() - 5) for d in dates if d.weekday() >= 5}
+            if len(weekends) > rules.max_working_weekends:
+                problems.append(f"{agent}: {len(weekends)} working weekends")
+    return problems
+
+
+def test_plan_demo_roster_keeps_every_labour_rule(
+    planned: OptimizeResult, roster_csv: Path, demo: Scenario
+) -> None:
+    assert [s["stage"] for s in planned.solves] == ["schedule", "roster:dublin", "roster:manila"]
+    assert planned.ok, planned.solves
+    table = pd.read_csv(roster_csv)
+    assert list(table.columns) == ["agent", "team", "date", "start", "end", "breaks"]
+    assert set(table["team"]) == {"dublin", "manila"}
+    assert len(table) > 100
+    assert all("+" in s or "-" in s[10:] for s in table["start"])  # offsets are written
+    assert check_roster(roster_csv, demo) == []
+
+
+def test_checker_catches_a_broken_rule(roster_csv: Path, demo: Scenario, tmp_path: Path) -> None:
+    table = pd.read_csv(roster_csv)
+    row = table.iloc[0].copy()
+    start = pd.Timestamp(row["end"]) + pd.Timedelta(hours=2)  # two hours of rest only
+    row["start"], row["end"] = start.isoformat(), (start + pd.Timedelta(hours=8)).isoformat()
+    row["date"] = (dt.date.fromisoformat(row["date"]) + dt.timedelta(days=1)).isoformat()
+    broken = tmp_path / "roster.csv"
+    pd.concat([table, row.to_frame().T]).to_csv(broken, index=False)
+    assert any("rest" in p for p in check_roster(broken, demo))
+
+
+def test_summary_reports_every_solve(planned: OptimizeResult) -> None:
+    summary = planned.summary()
+    assert summary["status"] in ("optimal", "feasible")
+    assert len(summary["solves"]) == 3
+    for solve in summary["solves"]:
+        assert set(solve) >= {
+            "stage",
+            "status",
+            "objective",
+            "gap",
+            "build_seconds",
+            "solve_seconds",
+            "message",
+        }
+    assert summary["cost"]["total"] > 0
+    assert summary["uncovered_intervals"] == len(planned.uncovered)
+    assert math.isfinite(summary["seconds"])
+
+
+def test_optimized_scenario_loads_and_simulates_inside_roster_shifts(
+    planned: OptimizeResult, roster_csv: Path
+) -> None:
+    optimized = scenario_from_data(planned.optimized.to_data())
+    for name in ("dublin", "manila"):
+        team = next(t for t in optimized.teams if t.name == name)
+        assert not team.optimize_shifts and team.roster
+    result = run_replication(optimized, seed=1)
+    table = pd.read_csv(roster_csv)
+    origin = horizon_origin(optimized)
+    windows: dict[str, list[tuple[float, float]]] = {}
+    for agent, start, end in zip(table["agent"], table["start"], table["end"], strict=True):
+        lo = (pd.Timestamp(start) - origin) / pd.Timedelta(minutes=1)
+        hi = (pd.Timestamp(end) - origin) / pd.Timedelta(minutes=1)
+        windows.setdefault(agent, []).append((lo, hi))
+    names = result.staffing.agents["agent"].to_numpy()
+    touched = 0
+    for agent_index, begin in zip(result.touch_agent, result.touch_start, strict=True):
+        agent = names[agent_index]
+        if agent not in windows:  # the fixed team
+            continue
+        touched += 1
+        assert any(lo - 1e-6 <= begin < hi for lo, hi in windows[agent]), (agent, begin)
+    assert touched > 0
+    assert SolveStatus(planned.solves[0]["status"]) in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)

@@ -1,0 +1,145 @@
+"""Schedule MILP: the covering core against known optima, flows across skills, shortfall."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from optimizer.result import SolveStatus
+from optimizer.schedule import ScheduleInputs, solve_covering, solve_schedule
+from scenarios import scenario_from_data
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_cyclic_covering_reaches_the_published_optimum() -> None:
+    example = json.loads((DATA / "shift_covering_examples.json").read_text())[
+        "cyclic_daily_8h_call_center"
+    ]
+    demand = np.asarray(example["demand"], dtype=float)
+    n = len(demand)
+    coverage = np.zeros((n, n))
+    for start in range(n):
+        for k in range(8):
+            coverage[(start + k) % n, start] = 1.0  # 8-hour shifts wrapping round midnight
+    result, x, _served, shortfall = solve_covering(ScheduleInputs.covering(demand, coverage), 30)
+    assert result.status == SolveStatus.OPTIMAL
+    assert example["published_optimum"] == 55
+    assert x.sum() == 55
+    assert result.objective == pytest.approx(55)
+    assert shortfall.sum() == 0
+    assert np.all(coverage @ x >= demand)
+
+
+def _two_team_case(bilingual_cost: float) -> ScheduleInputs:
+    """Two intervals; groups en and de each need one agent in both; one column per team
+    covering both intervals: a bilingual team (en, de) and an English-only team (cost 3)."""
+    return ScheduleInputs(
+        teams=("bilingual", "english"),
+        groups=("en", "de"),
+        requirement=np.ones((2, 2)),
+        coverage=sparse.csr_array(np.ones((2, 2))),
+        column_team=np.array([0, 1]),
+        column_cost=np.array([bilingual_cost, 3.0]),
+        column_upper=np.array([np.inf, np.inf]),
+        skills=np.array([[True, True], [True, False]]),
+        fixed_supply=np.zeros((2, 2)),
+        shortfall_penalty=np.full((2, 2), 100.0),
+    )
+
+
+@pytest.mark.parametrize(
+    ("bilingual_cost", "expected_x", "expected_cost"),
+    [(2.0, [2, 0], 4.0), (4.0, [1, 1], 7.0)],
+)
+def test_a_bilingual_agent_is_counted_once_per_interval(
+    bilingual_cost: float, expected_x: list[int], expected_cost: float
+) -> None:
+    # Counted once per skill, one bilingual agent (cost 2 or 4) would cover both groups.
+    result, x, served, _shortfall = solve_covering(_two_team_case(bilingual_cost), 10)
+    assert result.status == SolveStatus.OPTIMAL
+    assert x.tolist() == expected_x
+    assert result.objective == pytest.approx(expected_cost)
+    assert served.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+def _day_only_scenario(agents: int) -> dict[str, Any]:
+    """One week, UTC, English chat arriving only 07:00-19:00; 4-hour templates all day."""
+    day = [0.0] * 7 + [1.0] * 12 + [0.0] * 5
+    return {
+        "name": "day-only",
+        "horizon": {"start": "2026-03-02", "weeks": 1, "interval_minutes": 60},
+        "demand": {
+            "streams": [
+                {
+                    "name": "chat",
+                    "language": "en",
+                    "channel": "chat",
+                    "region": "UTC",
+                    "tickets_per_week": 2000,
+                    "profile": [day] * 7,
+                }
+            ]
+        },
+        "service_levels": [{"channel": "chat", "answer_within": "2m", "goal": 0.8}],
+        "teams": [
+            {
+                "name": "hub",
+                "timezone": "UTC",
+                "agents": agents,
+                "languages": ["en"],
+                "channels": ["chat"],
+                "hourly_cost": 20,
+                "shifts": "optimize",
+            }
+        ],
+        "shift_templates": {
+            "starts_every": "1h",
+            "lengths_hours": [4],
+            "earliest": "00:00",
+            "latest": "23:00",
+        },
+        "labor_rules": {
+            "min_days_off_per_week": 0,
+            "max_consecutive_days": 7,
+            "max_hours_per_week": 60,
+        },
+    }
+
+
+def _on_duty_hours(schedule: Any) -> set[int]:
+    hours: set[int] = set()
+    for start, length in zip(schedule["start"], schedule["hours"], strict=True):
+        first = int(start[:2])
+        hours.update((first + k) % 24 for k in range(int(length)))
+    return hours
+
+
+def test_no_staffing_at_night_when_nothing_arrives() -> None:
+    result = solve_schedule(scenario_from_data(_day_only_scenario(agents=30)), 30)
+    assert result.status == SolveStatus.OPTIMAL
+    assert not result.uncovered
+    assert len(result.schedule) > 0
+    on_duty = _on_duty_hours(result.schedule)
+    assert on_duty.isdisjoint({0, 1, 2, 3, 4, 5, 20, 21, 22, 23})
+    night = result.coverage[result.coverage["interval_start"].dt.hour.isin([3])]
+    assert night["required"].sum() == 0 and night["scheduled"].sum() == 0
+
+
+def test_too_few_agents_gives_a_plan_with_the_shortfall_listed() -> None:
+    result = solve_schedule(scenario_from_data(_day_only_scenario(agents=2)), 30)
+    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    assert result.uncovered
+    first = result.uncovered[0]
+    assert set(first) == {"group", "interval_start", "shortfall"}
+    assert first["group"] == "en/chat" and first["shortfall"] > 0
+    per_day = result.schedule.groupby("date")["agents"].sum()
+    assert (per_day <= 2).all()  # head count per local day within the team
+    assert result.coverage["shortfall"].sum() == pytest.approx(
+        sum(u["shortfall"] for u in result.uncovered)
+    )
