@@ -74,6 +74,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"found {text!r}, expected a number") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"found {text!r}, expected a positive number")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -408,6 +418,133 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_optimize(args: argparse.Namespace) -> int:
+    import yaml
+
+    from optimizer.plan import optimize_scenario
+    from optimizer.requirements import interval_requirements
+    from reports import render_optimize_report
+    from sim import outputs
+    from sim.runner import run_replications, summarize
+
+    scenario = load(args.file, args.set or ())
+    if not any(t.optimize_shifts for t in scenario.teams):
+        raise UsageError(
+            f"scenario '{args.file}': no team has 'shifts: optimize' (expected at least one "
+            "team whose shifts the optimizer should choose)"
+        )
+    out = _out_dir(args, f"{scenario.name}-optimize")
+    rounds: list[dict[str, Any]] = []
+    stop_reason = ""
+    if args.verify:
+        from optimizer.loop import verify_plan
+
+        client = _client(args)
+        try:
+            with progress_bar("optimize and verify", args.rounds) as update:
+                verified = verify_plan(
+                    scenario,
+                    time_limit=args.time_limit,
+                    replications=args.replications,
+                    seed=args.seed,
+                    max_rounds=args.rounds,
+                    client=client,
+                    progress=update,
+                )
+        finally:
+            if client is not None:
+                client.close()
+        plan, run = verified.plan, verified.run
+        rounds, stop_reason = verified.rounds, verified.stop_reason
+        misses = verified.misses()
+    else:
+        with progress_bar("optimizing", 1) as update:
+            plan = optimize_scenario(scenario, args.time_limit)
+            update(1, 1)
+        with progress_bar("simulating the roster", args.replications) as update:
+            results = run_replications(
+                plan.optimized, args.replications, args.seed, progress=update
+            )
+        run = summarize(plan.optimized, results, interval_requirements(plan.optimized))
+        from optimizer.loop import VerifiedPlan
+
+        misses = VerifiedPlan(scenario=scenario, plan=plan, run=run).misses()
+    report = {
+        **plan.summary(),
+        "verified": bool(args.verify),
+        "rounds": rounds,
+        "stop_reason": stop_reason,
+        "correction_cost_per_week": (
+            rounds[-1]["cost_per_week"] - rounds[0]["cost_per_week"] if rounds else 0.0
+        ),
+        "simulated": {
+            "replications": run.summary["replications"],
+            "attainment": run.summary["sla"]["attainment"],
+            "goal_met": run.summary["sla"]["goal_met"],
+            "cost_per_week": run.summary["cost"]["per_week"],
+            "queues_missing_goal": misses,
+        },
+    }
+    optimized_data = plan.optimized.to_data()
+    html = render_optimize_report(
+        run.summary, run.tables(), optimized_data, report, plan.roster, plan.coverage
+    )
+    outputs.write_all(
+        out,
+        {
+            "requirements.csv": lambda p: outputs.write_csv(p, plan.requirements),
+            "schedule.csv": lambda p: outputs.write_csv(p, plan.schedule),
+            "roster.csv": lambda p: outputs.write_csv(p, plan.roster),
+            "coverage.csv": lambda p: outputs.write_csv(p, plan.coverage),
+            "optimize.json": lambda p: outputs.write_json(p, report),
+            "scenario.optimized.yaml": lambda p: outputs.write_text(
+                p, yaml.safe_dump(optimized_data, sort_keys=False, allow_unicode=True)
+            ),
+            "summary.json": lambda p: outputs.write_json(p, run.summary),
+            "intervals.csv": lambda p: outputs.write_csv(p, run.intervals),
+            "agents.csv": lambda p: outputs.write_csv(p, run.agents),
+            "report.html": lambda p: outputs.write_text(p, html),
+        },
+    )
+    print(
+        f"optimize {scenario.name}: {report['status']}, plan cost "
+        f"{report['cost']['total']:,.0f} {report['cost']['currency']}, "
+        f"{report['agents_rostered']} agents rostered"
+    )
+    for solve in report["solves"]:
+        gap = "n/a" if solve["gap"] is None else f"{solve['gap']:.2%}"
+        print(
+            f"  {solve['stage']}: {solve['status']}, gap {gap}, build "
+            f"{solve['build_seconds']:.1f} s, solve {solve['solve_seconds']:.1f} s"
+        )
+    for record in rounds:
+        print(
+            f"  round {record['round']}: SLA {record['attainment']:.1%}, "
+            f"{record['queues_meeting_goal']}/{record['queues_with_goal']} queues meet goal, "
+            f"{record['cost_per_week']:,.0f}/week, {record['agent_intervals_added']:.0f} "
+            "agent-intervals added"
+        )
+    if stop_reason:
+        print(f"  stopped: {stop_reason}")
+    if misses:
+        for m in misses:
+            if m["short_by"] > 0:
+                print(
+                    f"  misses {m['queue']}: {m['attainment']:.1%} against goal "
+                    f"{m['goal']:.0%} (short by {m['short_by'] * 100:.1f} points)"
+                )
+            else:
+                print(
+                    f"  not shown to hold {m['queue']}: {m['attainment']:.1%}, but the 95% "
+                    f"interval reaches down to {m['ci_low']:.1%}, below goal {m['goal']:.0%}"
+                )
+            print(f"    why: {m['why']}")
+    else:
+        print("  simulated: every SLA goal met")
+    print(f"outputs in {out}/ (roster.csv, schedule.csv, optimize.json, report.html, ...)")
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load(args.file, args.set or ())
     agents = sum(t.agents for t in scenario.teams)
@@ -523,6 +660,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_backtest)
 
+    p = sub.add_parser(
+        "optimize", help="choose shifts and named rosters that meet SLA at least cost"
+    )
+    scenario_args(p)
+    run_args(p, 3)
+    p.add_argument(
+        "--time-limit",
+        type=_positive_float,
+        default=120.0,
+        metavar="SECONDS",
+        help="solver time for each optimisation (default 120)",
+    )
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="simulate the roster and raise requirements where it misses, until goals hold",
+    )
+    p.add_argument(
+        "--rounds",
+        type=_positive_int,
+        default=4,
+        metavar="R",
+        help="most optimise-simulate rounds with --verify (default 4)",
+    )
+    p.set_defaults(func=cmd_optimize)
+
     p = sub.add_parser("validate", help="check a scenario file and report its size")
     scenario_args(p)
     p.set_defaults(func=cmd_validate)
@@ -532,12 +695,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from optimizer.result import OptimizerError
     from scenarios import ScenarioError
     from scenarios.ticket_import import TicketImportError
 
     try:
         return int(args.func(args))
-    except (ScenarioError, TicketImportError, UsageError) as exc:
+    except (ScenarioError, TicketImportError, OptimizerError, UsageError) as exc:
         _say(f"error: {exc}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

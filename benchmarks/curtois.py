@@ -3,13 +3,16 @@
 Usage (from the repository root)::
 
     python benchmarks/curtois.py ../shared/data/curtois/instances/Instance1.txt \
-        [more files] [--time-limit 600] [--roster-out DIR]
+        [more files] [--time-limit 600] [--roster-out DIR] \
+        [--heuristic-seconds S] [--neighbourhood-seconds S]
 
 Each line holds ``instance``, ``objective``, ``best_known``, ``gap`` (relative distance of the
 objective above the best known value, ``None`` without either), ``seconds``, ``status``, plus
 ``bound``, ``mip_gap``, ``build_seconds`` and ``solve_seconds``.  ``best_known`` comes from
 ``../shared/data/curtois/best_known.csv`` next to the repository when that file exists.
 ``--roster-out DIR`` writes ``<instance>.csv`` (``employee``, ``day``, ``shift``) atomically.
+``--heuristic-seconds`` and ``--neighbourhood-seconds`` pass the budgets of the heuristic MIP
+start and of the neighbourhood re-solves to ``solve_roster`` (both are part of the limit).
 
 A thin command-line edge: it may print and write files; the optimizer modules do neither.
 """
@@ -85,7 +88,12 @@ def _round(value: float | None, digits: int = 6) -> float | None:
 
 
 def run_instance(
-    path: Path, time_limit: float, best_known: dict[str, float], roster_out: Path | None
+    path: Path,
+    time_limit: float,
+    best_known: dict[str, float],
+    roster_out: Path | None,
+    heuristic_seconds: float | None = None,
+    neighbourhood_seconds: float = 0.0,
 ) -> dict[str, object]:
     """Solve one instance and return its JSON record.
 
@@ -99,6 +107,12 @@ def run_instance(
         Best known objectives by instance name.
     roster_out : pathlib.Path or None
         Folder for ``<instance>.csv``, or ``None``.
+    heuristic_seconds : float, optional
+        Budget of the heuristic MIP start (part of ``time_limit``); ``solve_roster``'s
+        default when omitted, 0 for none.
+    neighbourhood_seconds : float, default 0.0
+        Seconds (part of ``time_limit``) for neighbourhood re-solves of an incumbent that is
+        not proven optimal.
 
     Returns
     -------
@@ -106,7 +120,12 @@ def run_instance(
         The record printed as one JSON line.
     """
     problem = load_curtois(path)
-    result = solve_roster(problem, time_limit=time_limit)
+    result = solve_roster(
+        problem,
+        time_limit=time_limit,
+        heuristic_seconds=heuristic_seconds,
+        neighbourhood_seconds=neighbourhood_seconds,
+    )
     best = best_known.get(problem.name)
     gap = None
     if result.objective is not None and best is not None:
@@ -133,12 +152,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path, help="Curtois-Qu instance files")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per instance")
     parser.add_argument("--roster-out", type=Path, default=None, help="folder for roster CSVs")
+    parser.add_argument(
+        "--heuristic-seconds",
+        type=float,
+        default=None,
+        help="seconds of the heuristic MIP start (default: min(30, 10%% of the limit); 0: none)",
+    )
+    parser.add_argument(
+        "--neighbourhood-seconds",
+        type=float,
+        default=0.0,
+        help="seconds of neighbourhood re-solves after the full solve (part of the limit)",
+    )
     args = parser.parse_args(argv)
     best_known = load_best_known()
     code = 0
     for path in args.files:
         try:
-            record = run_instance(path, args.time_limit, best_known, args.roster_out)
+            record = run_instance(
+                path,
+                args.time_limit,
+                best_known,
+                args.roster_out,
+                args.heuristic_seconds,
+                args.neighbourhood_seconds,
+            )
         except OptimizerError as exc:
             print(f"error: {exc}", file=sys.stderr)
             code = 2

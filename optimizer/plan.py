@@ -25,10 +25,19 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from optimizer.result import SolveStatus, solve_with_highs
+from optimizer.result import SolveStatus, relative_gap, solve_with_highs
 from optimizer.roster import RosterProblem, build_model, solve_roster
+from optimizer.roster_heuristic import (
+    greedy_roster,
+    plan_from_table,
+    roster_violations,
+    table_from_plan,
+)
 from optimizer.schedule import (
+    TEMPLATES_PER_TEAM,
     ScheduleResult,
+    coverage_of,
+    group_of_queue,
     premium_minutes,
     solve_schedule,
     team_local_dates,
@@ -37,14 +46,22 @@ from scenarios.schema import RosterEntry, Scenario, Team
 from scenarios.types import time_of_day_minutes
 from sim.demand import holiday_dates
 
-__all__ = ["OptimizeResult", "build_team_roster_problem", "optimize_scenario"]
+__all__ = ["OptimizeResult", "build_team_roster_problem", "group_of_queue", "optimize_scenario"]
 
 SCHEDULE_TIME_SHARE = 0.35
 """Share of the time limit given to the schedule; the rosters share the rest (and whatever
 the schedule did not use)."""
 
-UNDER_WEIGHT_SHIFTS = 20.0
-"""Penalty for one agent missing from a scheduled shift, in shifts' pay (the longest)."""
+UNDER_WEIGHT_SHIFTS = 3.0
+"""Penalty for one agent missing from a scheduled shift, in shifts' pay (the longest): above
+the pay and the fairness penalties one shift can bring, so staffing comes first, yet small
+enough that the roster's bound and gap stay meaningful."""
+
+HEURISTIC_SHARE = 0.2
+"""Share of a roster's time given to the greedy heuristic whose roster is the MIP start
+(at most ``HEURISTIC_MAX_SECONDS``)."""
+
+HEURISTIC_MAX_SECONDS = 30.0
 
 FAIRNESS_WEIGHT_HOURS = 4.0
 """Penalty per weekend or night shift above an agent's fair share, in hours of pay."""
@@ -221,11 +238,35 @@ def _add_fairness(m: pyo.ConcreteModel, p: RosterProblem, weight: float) -> None
     )
 
 
+def _load_plan(m: pyo.ConcreteModel, p: RosterProblem, plan: np.ndarray) -> None:
+    """Set assignments and cover shortfall/surplus from a plan (E, D; shift index or -1) as
+    a MIP start; HiGHS completes the fairness variables."""
+    for e, d, s in m.X:
+        m.x[e, d, s].set_value(1.0 if plan[e, d] == s else 0.0)
+    staffed = np.zeros((p.days, p.n_shifts), dtype=np.int64)
+    for e, d in zip(*np.nonzero(plan >= 0), strict=True):
+        staffed[d, plan[e, d]] += 1
+    for d, s in m.C:
+        gap = int(p.cover_requirement[d, s]) - int(staffed[d, s])
+        m.under[d, s].set_value(float(max(gap, 0)))
+        m.over[d, s].set_value(float(max(-gap, 0)))
+
+
+def _unstaffed(p: RosterProblem, table: pd.DataFrame) -> int:
+    """Scheduled agent-shifts a roster leaves empty."""
+    staffed = np.zeros((p.days, p.n_shifts), dtype=np.int64)
+    index = {sid: k for k, sid in enumerate(p.shift_ids)}
+    for d, sid in zip(table["day"], table["shift"], strict=True):
+        staffed[int(d), index[str(sid)]] += 1
+    return int(np.maximum(np.asarray(p.cover_requirement) - staffed, 0).sum())
+
+
 def _solve_team_roster(
     tr: _TeamRoster, time_limit: float, mip_gap: float, threads: int | None, fairness: bool
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Solve one team's roster; returns the solve record and the assignments
-    (employee, day, shift) as a table (empty without a solution)."""
+    """Solve one team's roster from the greedy heuristic's roster as MIP start; returns the
+    solve record and the assignments (employee, day, shift) as a table (empty without a
+    solution)."""
     p = tr.problem
     t0 = time.perf_counter()
     # The sliding-window form of the consecutive-day rules solves these cover-driven rosters
@@ -234,38 +275,61 @@ def _solve_team_roster(
     if fairness:
         _add_fairness(model, p, FAIRNESS_WEIGHT_HOURS * max(tr.team.hourly_cost, 1.0))
     build_seconds = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    greedy = greedy_roster(p, min(HEURISTIC_MAX_SECONDS, HEURISTIC_SHARE * time_limit))
+    plan = plan_from_table(p, greedy)
+    start_ok = bool(len(greedy)) and not roster_violations(p, plan).any()
+    if start_ok:
+        _load_plan(model, p, plan)
+    heuristic_seconds = time.perf_counter() - t1
     res = solve_with_highs(
-        model, time_limit, mip_gap=mip_gap, threads=threads, build_seconds=build_seconds
+        model,
+        max(1.0, time_limit - heuristic_seconds),
+        mip_gap=mip_gap,
+        threads=threads,
+        build_seconds=build_seconds,
+        warm_start=start_ok,
     )
     message = res.message
-    rows: list[tuple[str, int, str]] = []
+    status, objective, gap = res.status, res.objective, res.gap
+    table = pd.DataFrame(columns=["employee", "day", "shift"])
     if res.has_solution:
-        for e, d, s in model.X:
-            if (model.x[e, d, s].value or 0.0) > 0.5:
-                rows.append((p.employee_ids[e], int(d), p.shift_ids[s]))
-        under = sum(max(0.0, model.under[k].value or 0.0) for k in model.under)
-        if under > 0.5:
-            message += (
-                f"; {round(under)} scheduled agent-shifts could not be staffed "
-                "under the labour rules"
-            )
+        rows = [
+            (p.employee_ids[e], int(d), p.shift_ids[s])
+            for e, d, s in model.X
+            if (model.x[e, d, s].value or 0.0) > 0.5
+        ]
+        table = pd.DataFrame(rows, columns=["employee", "day", "shift"])
+    elif start_ok:
+        table = table_from_plan(p, plan)
+        status, objective = SolveStatus.FEASIBLE, None
+        message += "; the answer is the greedy heuristic's roster"
     elif res.status == SolveStatus.INFEASIBLE:
         # The plain roster model names the rule, team member or day that cannot hold.
         explained = solve_roster(
-            p, time_limit=max(5.0, time_limit / 2), threads=threads, runs="windows"
+            p,
+            time_limit=max(5.0, time_limit / 2),
+            threads=threads,
+            runs="windows",
+            heuristic_seconds=0.0,
         )
         message = explained.message or message
+    unstaffed = _unstaffed(p, table) if len(table) else None
+    if unstaffed:
+        message += (
+            f"; {unstaffed} scheduled agent-shifts could not be staffed under the labour rules"
+        )
     record = {
         "stage": p.name,
-        "status": str(res.status),
-        "objective": res.objective,
+        "status": str(status),
+        "objective": objective,
         "bound": res.bound,
-        "gap": res.gap,
+        "gap": relative_gap(objective, res.bound) if objective is not None else gap,
         "build_seconds": res.build_seconds,
-        "solve_seconds": res.solve_seconds,
+        "solve_seconds": res.solve_seconds + heuristic_seconds,
         "message": message,
+        "unstaffed": unstaffed,
     }
-    table = pd.DataFrame(rows, columns=["employee", "day", "shift"])
     return record, table
 
 
@@ -330,6 +394,39 @@ def _roster_rows(
     return rows, entries, total
 
 
+def _schedule_counts(sched: ScheduleResult) -> np.ndarray:
+    """Agents per schedule column (team, template, local day) in the schedule."""
+    index = {(c.team, c.date, c.start, c.hours): j for j, c in enumerate(sched.inputs.columns)}
+    x = np.zeros(len(sched.inputs.columns))
+    for team, date, start, hours, agents in zip(
+        sched.schedule["team"],
+        sched.schedule["date"],
+        sched.schedule["start"],
+        sched.schedule["hours"],
+        sched.schedule["agents"],
+        strict=True,
+    ):
+        x[index[(team, date, start, float(hours))]] += float(agents)
+    return x
+
+
+def _replace_counts(
+    x: np.ndarray, sched: ScheduleResult, tr: _TeamRoster, assignments: pd.DataFrame
+) -> None:
+    """Put a team's rostered head counts in place of its scheduled ones in ``x``."""
+    index = {
+        (c.date, c.start, c.hours): j
+        for j, c in enumerate(sched.inputs.columns)
+        if c.team == tr.team.name
+    }
+    x[list(index.values())] = 0.0
+    shift_of = {sid: k for k, sid in enumerate(tr.problem.shift_ids)}
+    for day, sid in zip(assignments["day"], assignments["shift"], strict=True):
+        start, hours = tr.shifts[shift_of[sid]][:2]
+        date = tr.first_monday + dt.timedelta(days=int(day))
+        x[index[(date, start, float(hours))]] += 1.0
+
+
 def _schedule_record(res: ScheduleResult) -> dict[str, Any]:
     return {
         "stage": "schedule",
@@ -340,6 +437,7 @@ def _schedule_record(res: ScheduleResult) -> dict[str, Any]:
         "build_seconds": res.build_seconds,
         "solve_seconds": res.solve_seconds,
         "message": res.message,
+        "unstaffed": None,
     }
 
 
@@ -355,17 +453,21 @@ class OptimizeResult:
         ``team``, ``date``, ``start`` (local HH:MM), ``hours``, ``agents``, ``break_start``,
         ``break_minutes``, ``night``, ``cost``.
     coverage : pandas.DataFrame
-        ``interval_start`` (UTC), ``group``, ``required``, ``scheduled``, ``shortfall``.
+        ``interval_start`` (UTC), ``group`` (see :func:`group_of_queue`), ``required``,
+        ``scheduled`` (available agents the rosters give the group; the schedule's for a team
+        whose roster failed), ``shortfall``.
     roster : pandas.DataFrame
         ``agent``, ``team``, ``date`` (local), ``start`` and ``end`` (ISO 8601 local time
         with its UTC offset), ``breaks`` (local ``HH:MM-HH:MM``, empty when none).
     solves : list of dict
         One per solve: ``stage`` ("schedule" or "roster:<team>"), ``status``, ``objective``,
-        ``bound``, ``gap``, ``build_seconds``, ``solve_seconds``, ``message``.
+        ``bound``, ``gap``, ``build_seconds``, ``solve_seconds``, ``message`` and
+        ``unstaffed`` (scheduled agent-shifts the roster leaves empty; ``None`` for the
+        schedule or without a roster).
     optimized : Scenario
         The input scenario with each optimized team given ``roster:`` entries.
     uncovered : list of dict
-        Intervals the schedule leaves short: ``group``, ``interval_start``, ``shortfall``.
+        Intervals the rosters leave short: ``group``, ``interval_start``, ``shortfall``.
     cost : float
         Paid cost of the optimized teams' rosters with premiums (currency).
     currency : str
@@ -404,7 +506,8 @@ class OptimizeResult:
         dict
             ``scenario``, ``status``, ``objective`` (schedule), ``gap`` (largest over
             solves), ``seconds`` (total), ``solves``, ``cost`` {``currency``, ``total``},
-            ``agents_rostered``, ``shifts_rostered``, ``uncovered_intervals``,
+            ``agents_rostered``, ``shifts_rostered``, ``unstaffed_shifts`` (scheduled
+            agent-shifts the rosters leave empty), ``uncovered_intervals``,
             ``uncovered_agent_hours`` and ``uncovered`` (group, interval_start, shortfall).
         """
         gaps = [s["gap"] for s in self.solves if s["gap"] is not None]
@@ -425,6 +528,7 @@ class OptimizeResult:
             "cost": {"currency": self.currency, "total": self.cost},
             "agents_rostered": int(self.roster["agent"].nunique()) if len(self.roster) else 0,
             "shifts_rostered": len(self.roster),
+            "unstaffed_shifts": int(sum(s.get("unstaffed") or 0 for s in self.solves)),
             "uncovered_intervals": len(self.uncovered),
             "uncovered_agent_hours": float(
                 sum(u["shortfall"] for u in self.uncovered) * interval_hours
@@ -440,6 +544,8 @@ def optimize_scenario(
     mip_gap: float = 0.01,
     threads: int | None = None,
     fairness: bool = True,
+    requirement_boost: pd.DataFrame | None = None,
+    templates_per_team: int | None = TEMPLATES_PER_TEAM,
 ) -> OptimizeResult:
     """Schedule and roster every ``shifts: optimize`` team of a scenario.
 
@@ -459,6 +565,15 @@ def optimize_scenario(
         HiGHS threads.
     fairness : bool, default True
         Add the soft penalty spreading weekends and nights evenly over each team's agents.
+    requirement_boost : pandas.DataFrame, optional
+        Agents to add to the schedule's requirement, e.g. where a simulation of an earlier
+        plan missed its service level: columns ``interval_start`` (UTC Timestamp on the
+        interval grid), ``group`` (a queue-group label, see :func:`group_of_queue`:
+        ``"en/phone"``, or ``"en/email/tier2"`` above tier 1) and ``extra`` (available
+        agents, may be fractional).
+    templates_per_team : int or None, default ``TEMPLATES_PER_TEAM``
+        Most shift templates (start, length) per team (see
+        :func:`optimizer.schedule.solve_schedule`); ``None`` keeps all.
 
     Returns
     -------
@@ -471,7 +586,12 @@ def optimize_scenario(
         When no team has ``shifts: optimize``.
     """
     sched = solve_schedule(
-        scenario, time_limit * SCHEDULE_TIME_SHARE, mip_gap=mip_gap, threads=threads
+        scenario,
+        time_limit * SCHEDULE_TIME_SHARE,
+        mip_gap=mip_gap,
+        threads=threads,
+        templates_per_team=templates_per_team,
+        requirement_boost=requirement_boost,
     )
     solves = [_schedule_record(sched)]
     left = max(0.0, time_limit - sched.solve_seconds)
@@ -479,6 +599,8 @@ def optimize_scenario(
     roster_rows: list[dict[str, Any]] = []
     new_teams: dict[str, Team] = {}
     cost = 0.0
+    rostered = _schedule_counts(sched)
+    coverage, uncovered = sched.coverage, sched.uncovered
     if sched.has_solution:
         for k, team in enumerate(teams):
             share = max(1.0, left / (len(teams) - k))
@@ -493,6 +615,9 @@ def optimize_scenario(
                 new_teams[team.name] = team.model_copy(
                     update={"optimize_shifts": False, "shifts": [], "roster": entries}
                 )
+                _replace_counts(rostered, sched, tr, assignments)
+        # What is reported is what will be simulated: the rosters' head counts.
+        coverage, uncovered = coverage_of(sched.inputs, rostered, threads=threads)
     optimized = scenario.model_copy(
         update={"teams": [new_teams.get(t.name, t) for t in scenario.teams]}
     )
@@ -504,11 +629,11 @@ def optimize_scenario(
     return OptimizeResult(
         requirements=sched.requirements,
         schedule=sched.schedule,
-        coverage=sched.coverage,
+        coverage=coverage,
         roster=roster,
         solves=solves,
         optimized=optimized,
-        uncovered=sched.uncovered,
+        uncovered=uncovered,
         cost=cost,
         currency=scenario.costs.currency,
         scenario_name=scenario.name,

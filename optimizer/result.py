@@ -18,10 +18,12 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.core.base.var import VarData
 
 __all__ = [
     "OptimizerError",
@@ -120,6 +122,36 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
+class _StartedHighs(Highs):
+    """HiGHS through ``pyomo.contrib.solver`` with a (possibly partial) MIP start.
+
+    Pyomo's HiGHS interface has no warm-start option, so the start is handed to HiGHS with
+    ``Highs.setSolution(count, indices, values)`` once the model has been loaded into HiGHS
+    and just before it runs.  HiGHS completes a partial start itself (solving for the free
+    variables with the given ones fixed) and discards a start it finds infeasible.
+    """
+
+    start: tuple[tuple[VarData, float], ...] = ()  # set on the instance before solving
+
+    def _solve(self) -> Any:
+        columns = self._pyomo_var_to_solver_var_map
+        pairs = [(columns[id(v)], val) for v, val in self.start if id(v) in columns]
+        if pairs:
+            index = np.fromiter((i for i, _ in pairs), dtype=np.int32, count=len(pairs))
+            value = np.fromiter((x for _, x in pairs), dtype=np.float64, count=len(pairs))
+            self._solver_model.setSolution(len(pairs), index, value)
+        return super()._solve()
+
+
+def _start_values(model: pyo.ConcreteModel) -> list[tuple[VarData, float]]:
+    """(variable, value) of every variable of the model whose value is set."""
+    return [
+        (v, float(v.value))
+        for v in model.component_data_objects(pyo.Var, active=True)
+        if v.value is not None
+    ]
+
+
 def solve_with_highs(
     model: pyo.ConcreteModel,
     time_limit: float,
@@ -130,6 +162,7 @@ def solve_with_highs(
     options: Mapping[str, Any] | None = None,
     build_seconds: float = 0.0,
     tee: bool = False,
+    warm_start: bool = False,
 ) -> SolveResult:
     """Solve a Pyomo model with HiGHS and report the outcome as a value.
 
@@ -157,6 +190,10 @@ def solve_with_highs(
         Model build time to record in the result (s).
     tee : bool, default False
         Echo the HiGHS log to standard output.
+    warm_start : bool, default False
+        Hand the values already set on the model's variables (``v.value`` not ``None``) to
+        HiGHS as a MIP start.  A partial start is completed by HiGHS; an infeasible one is
+        discarded by HiGHS (the solve then proceeds as without a start).
 
     Returns
     -------
@@ -164,6 +201,9 @@ def solve_with_highs(
         Status, objective, bound, gap and timings; no tables (the caller adds them).
     """
     solver = Highs()
+    if warm_start:
+        solver = _StartedHighs()
+        solver.start = tuple(_start_values(model))
     config: dict[str, Any] = {
         "time_limit": float(time_limit),
         "rel_gap": float(mip_gap),

@@ -28,7 +28,13 @@ import numpy.typing as npt
 import pandas as pd
 import pyomo.environ as pyo
 
-from optimizer.result import OptimizerError, SolveResult, SolveStatus, solve_with_highs
+from optimizer.result import (
+    OptimizerError,
+    SolveResult,
+    SolveStatus,
+    relative_gap,
+    solve_with_highs,
+)
 
 __all__ = ["RosterProblem", "build_model", "check_problem", "solve_roster"]
 
@@ -490,18 +496,21 @@ def _add_run_network(m: pyo.ConcreteModel, p: RosterProblem) -> None:
     in_arcs: dict[tuple[int, int, int], list[int]] = {}
     cover: dict[tuple[int, int], list[int]] = {}
     arc_list: list[tuple[int, int]] = []
+    arc_of: dict[tuple[int, tuple[int, int], tuple[int, int]], int] = {}
     for e in range(p.n_employees):
         can_work = [bool(m.work[e][d]) for d in range(p.days)]
         for tail, head, first, length in _run_arcs(p, e, can_work):
             a = len(arc_list)
             arc_list.append((e, a))
             arc_index.append((e, a))
+            arc_of[e, tail, head] = a
             out_arcs.setdefault((e, *tail), []).append(a)
             in_arcs.setdefault((e, *head), []).append(a)
             for d in range(first, first + length):
                 cover.setdefault((e, d), []).append(a)
     m.run_arcs = pyo.Set(initialize=arc_list, dimen=2, ordered=True)
     m.f = pyo.Var(m.run_arcs, bounds=(0.0, 1.0))
+    m.run_arc_of = arc_of
     nodes = sorted(set(out_arcs) | set(in_arcs))
 
     def balance(m: pyo.ConcreteModel, e: int, kind: int, d: int) -> Any:
@@ -803,6 +812,77 @@ def _cover_table(p: RosterProblem, assignments: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _path_of(
+    p: RosterProblem, e: int, worked: Sequence[bool]
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """(tail, head) of the run-network arcs that employee e's worked days follow."""
+    n_d = p.days
+    min_off = max(1, int(p.min_consecutive_days_off[e]))
+    src, sink = (_SRC, 0), (_SINK, n_d)
+    path: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    d = 0
+    while d < n_d:
+        start = d
+        while d < n_d and worked[d] == worked[start]:
+            d += 1
+        if worked[start]:
+            tail = src if start == 0 else (_WORK_START, start)
+            path.append((tail, sink if d == n_d else (_OFF_START, d)))
+        elif start == 0:
+            path.append((src, sink if d == n_d else (_WORK_START, d)))
+        elif d == n_d:
+            path.append(((_OFF_START, start), sink))
+        else:
+            k = start + min_off
+            path.append(((_OFF_START, start), (_OFF_LONG, k)))
+            path.extend(((_OFF_LONG, j), (_OFF_LONG, j + 1)) for j in range(k, d))
+            path.append(((_OFF_LONG, d), (_WORK_START, d)))
+    return path
+
+
+def _load_start(
+    m: pyo.ConcreteModel, p: RosterProblem, plan: IntArray, *, complete: bool = True
+) -> None:
+    """Set the model's variable values from a plan (E, D; shift index or -1) as a MIP start.
+
+    With ``complete`` the plan is the whole roster: every other assignment is 0 and the
+    cover, weekend and run-network variables follow from it.  Without it only the listed
+    assignments are set (to 1) and HiGHS completes the rest.
+    """
+    for v in m.component_data_objects(pyo.Var):
+        v.set_value(None, skip_validation=True)
+    plan = np.asarray(plan)
+    for e, d, s in m.X:
+        if plan[e, d] == s:
+            m.x[e, d, s].set_value(1.0)
+        elif complete:
+            m.x[e, d, s].set_value(0.0)
+    if not complete:
+        return
+    staffed = np.zeros((p.days, p.n_shifts), dtype=np.int64)
+    for e, d in zip(*np.nonzero(plan >= 0), strict=True):
+        staffed[d, plan[e, d]] += 1
+    for d, s in m.C:
+        gap = int(p.cover_requirement[d, s]) - int(staffed[d, s])
+        m.under[d, s].set_value(float(max(gap, 0)))
+        m.over[d, s].set_value(float(max(-gap, 0)))
+    weekends = _weekends(p.days)
+    if hasattr(m, "weekend"):
+        for e, k in m.weekend:
+            m.weekend[e, k].set_value(float(any(plan[e, d] >= 0 for d in weekends[k])))
+    arc_of = getattr(m, "run_arc_of", None)
+    if arc_of is None:
+        return
+    on: dict[int, set[int | None]] = {}
+    for e in range(p.n_employees):
+        arcs = {arc_of.get((e, t, h)) for t, h in _path_of(p, e, list(plan[e] >= 0))}
+        if None not in arcs:  # otherwise the plan breaks a run rule: HiGHS sets e's flow
+            on[e] = arcs
+    for e, a in m.run_arcs:
+        if e in on:
+            m.f[e, a].set_value(1.0 if a in on[e] else 0.0)
+
+
 def _precheck(p: RosterProblem) -> list[str]:
     """Simple, certain reasons for infeasibility found without a solver (employee-level)."""
     reasons: list[str] = []
@@ -911,6 +991,75 @@ def _explain_infeasible(m: pyo.ConcreteModel, p: RosterProblem, time_limit: floa
     )
 
 
+def _neighbourhood_search(
+    m: pyo.ConcreteModel,
+    p: RosterProblem,
+    objective: float,
+    seconds: float,
+    *,
+    abs_gap: float | None,
+    threads: int | None,
+    options: Mapping[str, Any] | None,
+    seed: int = 0,
+) -> tuple[float, int]:
+    """Improve the incumbent loaded in ``m`` by re-solving parts of it (large neighbourhoods).
+
+    Each round fixes the assignments of all but a few employees (or of all days but a
+    window) to the incumbent and solves the rest with HiGHS from the incumbent as MIP
+    start; the neighbourhood grows while rounds are solved to optimality without gain and
+    shrinks when they time out.  Returns the final objective and the number of rounds.
+    """
+    rng = np.random.default_rng(seed)
+    deadline = time.perf_counter() + seconds
+    n_e, n_d = p.n_employees, p.days
+    size = max(2, n_e // 6)
+    window = max(3, n_d // 4)
+    rounds = 0
+    while True:
+        left = deadline - time.perf_counter()
+        if left < 2.0:
+            break
+        rounds += 1
+        incumbent = {k: float(round(m.x[k].value or 0.0)) for k in m.X}
+        by_employee = rounds % 2 == 1
+        if by_employee:
+            free_e = set(rng.choice(n_e, size=min(size, n_e), replace=False).tolist())
+            frozen = [k for k in m.X if k[0] not in free_e]
+        else:
+            d0 = int(rng.integers(0, max(1, n_d - window + 1)))
+            frozen = [k for k in m.X if not d0 <= k[1] < d0 + window]
+        for k in frozen:
+            m.x[k].fix(round(incumbent[k]))
+        res = solve_with_highs(
+            m,
+            min(left, 20.0),
+            mip_abs_gap=abs_gap,
+            threads=threads,
+            options=options,
+            warm_start=True,
+        )
+        for k in frozen:
+            m.x[k].unfix()
+        better = res.has_solution and res.objective is not None
+        better = better and res.objective < objective - 1e-6  # type: ignore[operator]
+        if better:
+            objective = float(res.objective)  # type: ignore[arg-type]
+        else:
+            for k, v in incumbent.items():
+                m.x[k].set_value(float(round(v)))
+            if res.status == SolveStatus.OPTIMAL:
+                if by_employee:
+                    size = min(n_e, size + 1)
+                else:
+                    window = min(n_d, window + 1)
+        if res.status != SolveStatus.OPTIMAL:
+            if by_employee:
+                size = max(2, size - 1)
+            else:
+                window = max(2, window - 1)
+    return objective, rounds
+
+
 def solve_roster(
     problem: RosterProblem,
     time_limit: float = 60.0,
@@ -921,8 +1070,12 @@ def solve_roster(
     runs: RunFormulation = "network",
     explain_infeasible: bool = True,
     tee: bool = False,
+    initial: pd.DataFrame | None = None,
+    initial_complete: bool = True,
+    heuristic_seconds: float | None = None,
+    neighbourhood_seconds: float = 0.0,
 ) -> SolveResult:
-    """Build and solve a roster problem with HiGHS.
+    """Build and solve a roster problem with HiGHS, from a heuristic or given MIP start.
 
     Parameters
     ----------
@@ -944,6 +1097,23 @@ def solve_roster(
         (at most ``time_limit`` more seconds).
     tee : bool, default False
         Echo the HiGHS log.
+    initial : pandas.DataFrame, optional
+        A roster to hand to HiGHS as the MIP start: columns ``employee``, ``day``, ``shift``
+        (IDs), one row per worked assignment.  HiGHS discards a start that breaks a hard
+        rule.
+    initial_complete : bool, default True
+        Whether ``initial`` is the whole roster (every assignment not listed is a day off)
+        or only part of it (HiGHS chooses the rest).
+    heuristic_seconds : float, optional
+        Seconds for :func:`optimizer.roster_heuristic.greedy_roster`, whose roster (when it
+        keeps every hard rule) becomes the MIP start, or improves ``initial`` when both are
+        given; the answer is the heuristic's roster when HiGHS finds nothing better.  Taken
+        from ``time_limit``.  Default: ``min(30, 0.1 * time_limit)`` without ``initial``,
+        0 (off) with it.
+    neighbourhood_seconds : float, default 0.0
+        Seconds, taken from ``time_limit``, for improving an incumbent that is not proven
+        optimal by re-solving parts of the roster (a few employees, or a window of days)
+        with the rest fixed.  The bound stays the one of the full solve.
 
     Returns
     -------
@@ -952,20 +1122,79 @@ def solve_roster(
         (``day``, ``shift``, ``requirement``, ``staffed``, ``under``, ``over``) when a
         solution exists.
     """
+    from optimizer.roster_heuristic import (  # here: the heuristic module imports this one
+        greedy_roster,
+        plan_from_table,
+        roster_objective,
+        roster_violations,
+    )
+
     start = time.perf_counter()
     model = build_model(problem, runs=runs)
     build_seconds = time.perf_counter() - start
     abs_gap = 1.0 - 1e-6 if _objective_is_integral(problem) else None
+    if heuristic_seconds is None:
+        heuristic_seconds = min(30.0, 0.1 * time_limit) if initial is None else 0.0
+    plan: IntArray | None = None
+    if initial is not None:
+        plan = plan_from_table(problem, initial)
+    complete = initial_complete or initial is None
+    t0 = t_heuristic = time.perf_counter()
+    heuristic: tuple[IntArray, float] | None = None
+    if heuristic_seconds > 0 and complete:
+        found = plan_from_table(problem, greedy_roster(problem, heuristic_seconds, initial=plan))
+        if found.max(initial=-1) >= 0 and not roster_violations(problem, found).any():
+            plan = found
+            heuristic = (found, roster_objective(problem, found))
+    heuristic_time = time.perf_counter() - t0
+    if plan is not None:
+        _load_start(model, problem, plan, complete=complete)
     result = solve_with_highs(
         model,
-        time_limit,
+        max(1.0, time_limit - heuristic_time - neighbourhood_seconds),
         mip_gap=mip_gap,
         mip_abs_gap=abs_gap,
         threads=threads,
         options=options,
         build_seconds=build_seconds,
         tee=tee,
+        warm_start=plan is not None,
     )
+    result = dataclasses.replace(result, solve_seconds=result.solve_seconds + heuristic_time)
+    if heuristic is not None and (
+        not result.has_solution
+        or (result.objective is not None and result.objective > heuristic[1] + 1e-6)
+    ):
+        _load_start(model, problem, heuristic[0])
+        result = dataclasses.replace(
+            result,
+            status=SolveStatus.FEASIBLE,
+            objective=heuristic[1],
+            gap=relative_gap(heuristic[1], result.bound),
+            message=result.message + "; the answer is the heuristic's roster",
+        )
+    if (
+        neighbourhood_seconds > 0
+        and result.status == SolveStatus.FEASIBLE
+        and result.objective is not None
+    ):
+        t0 = time.perf_counter()
+        improved, rounds = _neighbourhood_search(
+            model,
+            problem,
+            result.objective,
+            time_limit - (time.perf_counter() - t_heuristic),
+            abs_gap=abs_gap,
+            threads=threads,
+            options=options,
+        )
+        result = dataclasses.replace(
+            result,
+            objective=improved,
+            gap=relative_gap(improved, result.bound),
+            solve_seconds=result.solve_seconds + time.perf_counter() - t0,
+            message=result.message + f"; then {rounds} neighbourhood re-solves",
+        )
     if result.has_solution:
         assignments = _assignments_table(model, problem)
         objective = result.objective

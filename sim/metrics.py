@@ -123,7 +123,7 @@ def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) ->
     return frame
 
 
-def _met_mask(result: SimResult, targets: list[QueueTarget]) -> tuple[np.ndarray, np.ndarray]:
+def met_mask(result: SimResult, targets: list[QueueTarget]) -> tuple[np.ndarray, np.ndarray]:
     """Per ticket: whether it counts for SLA, and whether it met its queue's target."""
     t = result.tickets
     target = np.array([np.nan if x.target_minutes is None else x.target_minutes for x in targets])[
@@ -158,7 +158,7 @@ def queue_replication_table(scenario: Scenario, results: Sequence[SimResult]) ->
     batched = len(results) == 1
     for r_i, result in enumerate(results):
         targets = queue_targets(scenario, result.queues)
-        counted, met = _met_mask(result, targets)
+        counted, met = met_mask(result, targets)
         n_units = max(2, min(20, round(result.horizon_minutes / 1440))) if batched else 1
         unit = _batches(result, n_units) if batched else np.full(len(result.tickets), r_i)
         live = result.outcome != OUTCOME_DEFLECTED
@@ -264,7 +264,7 @@ def interval_table(
         slot = np.minimum((result.tickets.arrival // minutes).astype(np.int64), n_int - 1)
         q = result.ticket_queue
         np.add.at(arrivals, (slot[live], q[live]), 1)
-        c, m = _met_mask(result, targets)
+        c, m = met_mask(result, targets)
         np.add.at(counted, (slot[c], q[c]), 1)
         np.add.at(met, (slot[c & m], q[c & m]), 1)
         b = result.sample_backlog[:n_int]
@@ -347,7 +347,7 @@ def overall_sla(
     """Attainment over all tickets with a target; and the tickets that missed (per rep)."""
     met_total = counted_total = 0
     for r in results:
-        c, m = _met_mask(r, queue_targets(scenario, r.queues))
+        c, m = met_mask(r, queue_targets(scenario, r.queues))
         met_total += int((c & m).sum())
         counted_total += int(c.sum())
     if counted_total == 0:

@@ -128,13 +128,18 @@ def test_summary_reports_every_solve(planned: OptimizeResult) -> None:
             "stage",
             "status",
             "objective",
+            "bound",
             "gap",
             "build_seconds",
             "solve_seconds",
             "message",
+            "unstaffed",
         }
     assert summary["cost"]["total"] > 0
     assert summary["uncovered_intervals"] == len(planned.uncovered)
+    rosters = [s for s in summary["solves"] if s["stage"].startswith("roster:")]
+    assert all(s["unstaffed"] is not None and s["gap"] is not None for s in rosters)
+    assert summary["unstaffed_shifts"] == sum(s["unstaffed"] for s in rosters)
     assert math.isfinite(summary["seconds"])
 
 
@@ -163,3 +168,17 @@ def test_optimized_scenario_loads_and_simulates_inside_roster_shifts(
         assert any(lo - 1e-6 <= begin < hi for lo, hi in windows[agent]), (agent, begin)
     assert touched > 0
     assert SolveStatus(planned.solves[0]["status"]) in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+def test_coverage_is_the_rosters_coverage(planned: OptimizeResult, demo: Scenario) -> None:
+    cov = planned.coverage
+    assert cov["shortfall"].sum() == pytest.approx(sum(u["shortfall"] for u in planned.uncovered))
+    assert (cov["scheduled"] >= -1e-9).all()
+    # Served agent-hours cannot exceed the rostered and fixed agents' paid hours.
+    paid = sum(
+        (pd.Timestamp(e) - pd.Timestamp(b)) / pd.Timedelta(hours=1)
+        for b, e in zip(planned.roster["start"], planned.roster["end"], strict=True)
+    )
+    fixed = [t for t in demo.teams if not t.optimize_shifts]
+    fixed_hours = sum(t.agents for t in fixed) * 40 * demo.horizon.days / 7
+    assert cov["scheduled"].sum() * 0.5 <= paid + fixed_hours

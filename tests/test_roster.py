@@ -20,6 +20,12 @@ import pytest
 from optimizer.curtois import load_curtois, parse_curtois
 from optimizer.result import OptimizerError, SolveStatus
 from optimizer.roster import RosterProblem, solve_roster
+from optimizer.roster_heuristic import (
+    greedy_roster,
+    plan_from_table,
+    roster_objective,
+    roster_violations,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "curtois"
@@ -212,6 +218,60 @@ def test_copied_instance_matches_shared_data() -> None:
     local = DATA / "Instance1.txt"
     body = [ln for ln in local.read_text().splitlines() if not ln.startswith("# Provenance")]
     assert body == shared.read_text().splitlines()
+
+
+# --------------------------------------------------------------------------------------
+# Heuristic roster and MIP starts
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Instance1", "Instance2"])
+def test_greedy_roster_keeps_hard_rules(name: str, tmp_path: Path) -> None:
+    path = DATA / f"{name}.txt"
+    problem = load_curtois(path)
+    roster = greedy_roster(problem, seconds=2.0)
+    assert len(roster) > 0, "no roster keeping the hard rules found"
+    assert list(roster.columns) == ["employee", "day", "shift"]
+    plan = plan_from_table(problem, roster)
+    assert not roster_violations(problem, plan).any()
+    out = tmp_path / f"{name}.csv"
+    roster.to_csv(out, index=False)
+    objective = check_roster(path, out)  # the independent checker asserts every hard rule
+    assert objective == roster_objective(problem, plan)
+    assert objective >= PROVEN_OPTIMUM[name]
+
+
+def test_initial_roster_is_accepted_as_mip_start() -> None:
+    path = DATA / "Instance1.txt"
+    problem = load_curtois(path)
+    start = greedy_roster(problem, seconds=1.0)
+    result = solve_roster(problem, time_limit=60, initial=start)
+    assert result.status == SolveStatus.OPTIMAL
+    assert result.objective == PROVEN_OPTIMUM["Instance1"]
+
+
+def test_partial_initial_roster_is_completed() -> None:
+    # Only B on day 0 is given; HiGHS completes the roster to the unique optimum.
+    start = pd.DataFrame({"employee": ["B"], "day": [0], "shift": ["D"]})
+    result = solve_roster(_tiny(), time_limit=10, initial=start, initial_complete=False)
+    assert result.status == SolveStatus.OPTIMAL
+    assert result.objective == 8
+
+
+def test_short_solve_from_heuristic_start_reports_its_roster() -> None:
+    problem = _tiny()
+    result = solve_roster(problem, time_limit=1e-3, heuristic_seconds=0.5)
+    assert result.has_solution
+    assert result.assignments is not None
+    assert result.objective == roster_objective(
+        problem, plan_from_table(problem, result.assignments)
+    )
+
+
+def test_bad_initial_roster_is_an_error() -> None:
+    bad = pd.DataFrame({"employee": ["Z"], "day": [0], "shift": ["D"]})
+    with pytest.raises(OptimizerError, match="initial roster names employee 'Z'"):
+        solve_roster(_tiny(), time_limit=10, initial=bad)
 
 
 # --------------------------------------------------------------------------------------

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import sparse
 
-from optimizer.result import SolveStatus
-from optimizer.schedule import ScheduleInputs, solve_covering, solve_schedule
+from optimizer.result import OptimizerError, SolveStatus
+from optimizer.schedule import (
+    ScheduleInputs,
+    build_schedule_inputs,
+    coverage_of,
+    group_of_queue,
+    solve_covering,
+    solve_schedule,
+)
 from scenarios import scenario_from_data
 
 DATA = Path(__file__).parent / "data"
@@ -143,3 +152,55 @@ def test_too_few_agents_gives_a_plan_with_the_shortfall_listed() -> None:
     assert result.coverage["shortfall"].sum() == pytest.approx(
         sum(u["shortfall"] for u in result.uncovered)
     )
+
+
+def test_group_labels() -> None:
+    assert group_of_queue("en", "phone", 1) == "en/phone"
+    assert group_of_queue("de", "email", 2) == "de/email/tier2"
+
+
+def test_requirement_boost_raises_the_requirement_where_asked() -> None:
+    scenario = scenario_from_data(_day_only_scenario(agents=30))
+    base = solve_schedule(scenario, 30)
+    noon = pd.Timestamp("2026-03-03 12:00", tz="UTC")
+    boost = pd.DataFrame({"interval_start": [noon], "group": ["en/chat"], "extra": [5.0]})
+    boosted = solve_schedule(scenario, 30, requirement_boost=boost)
+    assert boosted.status == SolveStatus.OPTIMAL and not boosted.uncovered
+
+    def at_noon(result: Any, column: str) -> float:
+        cov = result.coverage
+        return float(cov.loc[cov["interval_start"] == noon, column].sum())
+
+    assert at_noon(boosted, "required") == at_noon(base, "required") + 5
+    assert at_noon(boosted, "scheduled") >= at_noon(boosted, "required") - 1e-6
+    assert boosted.cost > base.cost
+    with pytest.raises(OptimizerError, match="unknown group"):
+        solve_schedule(
+            scenario,
+            30,
+            requirement_boost=boost.assign(group="xx/chat"),
+        )
+
+
+def test_coverage_of_given_head_counts() -> None:
+    # Two groups served by one bilingual column: two agents cover both, one leaves one short.
+    starts = pd.date_range("2026-03-02", periods=2, freq="30min", tz="UTC")
+    inputs = dataclasses.replace(_two_team_case(2.0), interval_starts=starts)
+    for agents, short in ((2.0, 0.0), (1.0, 2.0)):
+        coverage, uncovered = coverage_of(inputs, [agents, 0.0])
+        assert coverage["shortfall"].sum() == pytest.approx(short)
+        assert sum(u["shortfall"] for u in uncovered) == pytest.approx(short)
+
+
+def test_schedule_keeps_aggregate_rest_between_days() -> None:
+    # A late template (20:00-04:00) then an early one (06:00) next day leaves 2 h of rest:
+    # per pair of days, agents on the late shift plus agents on the early one <= team size.
+    data = _day_only_scenario(agents=3)
+    data["labor_rules"]["min_rest_hours"] = 11
+    inputs = build_schedule_inputs(scenario_from_data(data))
+    rest = [c for c in inputs.caps if "rest between" in c.name]
+    assert rest and all(c.rhs == 3 for c in rest)
+    late = {"20:00", "21:00", "22:00", "23:00"}
+    for cap in rest[:5]:
+        starts = {inputs.columns[j].start for j in cap.columns}
+        assert starts & late and "00:00" in starts
