@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scenarios.schema import Scenario
+from scenarios.schema import Scenario, ServiceLevel
 from sim.demand import CELL_MINUTES, PRIORITIES, expected_arrivals, horizon_origin
 from sim.queueing import staff_erlang_a, staff_erlang_c
 
@@ -49,6 +49,43 @@ def queue_arrivals(scenario: Scenario) -> dict[tuple[str, str, str], np.ndarray]
             key = (stream.language, stream.channel, priority)
             out[key] = out.get(key, 0.0) + per_interval * share
     return out
+
+
+def live_agents_needed(
+    scenario: Scenario, channel: str, rate: np.ndarray, sl: ServiceLevel | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Agents a phone or chat queue needs per interval, and its load in Erlangs.
+
+    Reopened tickets come back as extra work on the same queue, so they count as extra
+    arrivals. Erlang A when the channel has a patience, Erlang C otherwise; chat on
+    conversation slots (``concurrency`` per agent), rounded up to whole agents; with no
+    service level, the occupancy cap alone.
+
+    Parameters
+    ----------
+    rate : numpy.ndarray
+        Arrivals per minute in each interval.
+    """
+    rules = scenario.labor_rules
+    spec = scenario.channel(channel)
+    handle = spec.handle_minutes.mean
+    slots = spec.concurrency if channel == "chat" else 1
+    offered = rate * (1 + scenario.reopen_rate)
+    if sl is None:
+        servers = np.ceil(offered * handle / rules.max_occupancy - 1e-9)
+    elif spec.patience_minutes is not None:
+        servers = staff_erlang_a(
+            offered,
+            handle,
+            spec.patience_minutes.mean,
+            sl.answer_within,
+            sl.goal,
+            rules.max_occupancy,
+        )
+    else:
+        servers = staff_erlang_c(offered, handle, sl.answer_within, sl.goal, rules.max_occupancy)
+    required = np.ceil(np.asarray(servers, dtype=float) / slots - 1e-9)
+    return required, offered * handle / slots
 
 
 def _window_workload(erlangs: np.ndarray, window_minutes: float, interval: int) -> np.ndarray:
@@ -88,28 +125,7 @@ def interval_requirements(scenario: Scenario) -> pd.DataFrame:
             load = _window_workload(erlangs, window, interval)
             required = load / rules.max_occupancy
         else:
-            slots = spec.concurrency if channel == "chat" else 1
-            # Reopened tickets come back as extra work on the same queue: count them as
-            # extra arrivals in the queueing formulas.
-            offered = rate * (1 + scenario.reopen_rate)
-            erlangs = offered * handle / slots
-            if sl is None:
-                servers = np.ceil(offered * handle / rules.max_occupancy - 1e-9)
-            elif spec.patience_minutes is not None:
-                servers = staff_erlang_a(
-                    offered,
-                    handle,
-                    spec.patience_minutes.mean,
-                    sl.answer_within,
-                    sl.goal,
-                    rules.max_occupancy,
-                )
-            else:
-                servers = staff_erlang_c(
-                    offered, handle, sl.answer_within, sl.goal, rules.max_occupancy
-                )
-            required = np.ceil(np.asarray(servers, dtype=float) / slots - 1e-9)
-            load = erlangs
+            required, load = live_agents_needed(scenario, channel, rate, sl)
         if esc is not None and esc.rate > 0:
             tier2[(language, channel, priority)] = rate * esc.rate * esc.handle_minutes.mean
         frames.append(

@@ -36,13 +36,14 @@ from scipy import sparse
 
 from optimizer.requirements import (
     interval_requirements,
+    live_agents_needed,
     queue_arrivals,
 )
 from optimizer.result import OptimizerError, SolveResult, SolveStatus, solve_with_highs
 from scenarios.schema import BreakRule, Scenario, ServiceLevel, Team
 from scenarios.types import time_of_day_minutes
+from sim.agents import NIGHT_SHIFT_MIN_MINUTES, overlap_minutes, premium_minutes
 from sim.demand import holiday_dates, horizon_minutes, horizon_origin
-from sim.queueing import staff_erlang_a, staff_erlang_c
 
 __all__ = [
     "Cap",
@@ -67,12 +68,6 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-
-NIGHT_START_MINUTE = 22 * 60
-NIGHT_END_MINUTE = 6 * 60
-NIGHT_SHIFT_MIN_MINUTES = 180
-"""A shift with at least three hours between 22:00 and 06:00 local is a night shift
-(the engine's rule, ``sim.agents``)."""
 
 SHORTFALL_WEIGHT = 20.0
 """Penalty per agent-hour of shortfall, in multiples of the dearest agent-hour (with
@@ -514,7 +509,6 @@ def group_requirements(scenario: Scenario, *, pooled: bool = True) -> pd.DataFra
     )
     if pooled:
         interval = scenario.horizon.interval_minutes
-        rules = scenario.labor_rules
         arrivals = queue_arrivals(scenario)
         pooled_counts: dict[tuple[str, str], FloatArray] = {}
         levels: dict[tuple[str, str], list[ServiceLevel | None]] = {}
@@ -527,29 +521,8 @@ def group_requirements(scenario: Scenario, *, pooled: bool = True) -> pd.DataFra
                 scenario.service_level_for(language, channel, priority)
             )
         for (language, channel), counts in pooled_counts.items():
-            spec = scenario.channel(channel)
-            rate = counts / interval
             sl = _strictest(levels[(language, channel)])
-            handle = spec.handle_minutes.mean
-            slots = spec.concurrency if channel == "chat" else 1
-            # Reopened tickets come back as arrivals to the same pool of agents.
-            rate = rate * (1 + scenario.reopen_rate)
-            if sl is None:
-                servers = np.ceil(rate * handle / rules.max_occupancy - 1e-9)
-            elif spec.patience_minutes is not None:
-                servers = staff_erlang_a(
-                    rate,
-                    handle,
-                    spec.patience_minutes.mean,
-                    sl.answer_within,
-                    sl.goal,
-                    rules.max_occupancy,
-                )
-            else:
-                servers = staff_erlang_c(
-                    rate, handle, sl.answer_within, sl.goal, rules.max_occupancy
-                )
-            required = np.ceil(np.asarray(servers, dtype=float) / slots - 1e-9)
+            required, _ = live_agents_needed(scenario, channel, counts / interval, sl)
             mask = (
                 (table["language"] == language)
                 & (table["channel"] == channel)
@@ -633,45 +606,6 @@ def boost_requirements(requirements: pd.DataFrame, boost: pd.DataFrame) -> pd.Da
 # --------------------------------------------------------------------------------------
 
 
-def _overlap(lo: float, hi: float, a: float, b: float) -> float:
-    return max(0.0, min(hi, b) - max(lo, a))
-
-
-def premium_minutes(
-    date: dt.date, start_minute: int, minutes: float, holidays_: frozenset[dt.date]
-) -> tuple[float, float, float]:
-    """Night, weekend and holiday minutes of a shift on its local wall clock.
-
-    Parameters
-    ----------
-    date : datetime.date
-        Local date the shift starts on.
-    start_minute : int
-        Local start, minutes after midnight.
-    minutes : float
-        Paid length (min).
-    holidays_ : frozenset of datetime.date
-        The team's public holidays.
-
-    Returns
-    -------
-    tuple of float
-        Minutes between 22:00 and 06:00, on Saturday or Sunday, and on a holiday.
-    """
-    lo, hi = float(start_minute), float(start_minute + minutes)
-    night = weekend = holiday = 0.0
-    for day_offset in range(-1, int(hi // 1440) + 1):
-        day0 = day_offset * 1440.0
-        night += _overlap(lo, hi, day0 + NIGHT_START_MINUTE, day0 + 1440 + NIGHT_END_MINUTE)
-        local_day = date + dt.timedelta(days=day_offset)
-        on_day = _overlap(lo, hi, day0, day0 + 1440)
-        if local_day.weekday() >= 5:
-            weekend += on_day
-        if local_day in holidays_:
-            holiday += on_day
-    return night, weekend, holiday
-
-
 def break_offset(minutes: float, rule: BreakRule | None) -> tuple[float, float]:
     """Break (offset from shift start, length) in minutes; (0, 0) when no break applies."""
     if rule is None or rule.minutes <= 0 or minutes <= rule.after_hours * 60:
@@ -698,7 +632,7 @@ def _window_fractions(
     ts: list[int] = []
     fr: list[float] = []
     for t in range(first, last + 1):
-        share = _overlap(lo, hi, t * interval, (t + 1) * interval) / interval
+        share = overlap_minutes(lo, hi, t * interval, (t + 1) * interval) / interval
         if share > 1e-12:
             ts.append(t)
             fr.append(share)

@@ -26,6 +26,26 @@ NIGHT_SHIFT_MIN_MINUTES = 180
 """A shift with at least three hours between 22:00 and 06:00 local is a night shift."""
 
 
+SHIFT_COLUMNS = [
+    "agent",
+    "agent_index",
+    "team",
+    "team_index",
+    "date",
+    "start",
+    "end",
+    "break_start",
+    "break_end",
+    "absent",
+    "paid_minutes",
+    "night_minutes",
+    "weekend_minutes",
+    "holiday_minutes",
+    "night",
+]
+"""Columns of ``Staffing.shifts``, in order."""
+
+
 @dataclass(frozen=True, slots=True)
 class Staffing:
     """Agents and their dated shifts.
@@ -40,11 +60,12 @@ class Staffing:
     shifts: pd.DataFrame
 
 
-def _overlap(lo: float, hi: float, a: float, b: float) -> float:
+def overlap_minutes(lo: float, hi: float, a: float, b: float) -> float:
+    """Length of the overlap of [lo, hi) and [a, b)."""
     return max(0.0, min(hi, b) - max(lo, a))
 
 
-def _shift_minutes_split(
+def premium_minutes(
     date: dt.date, start_minute: int, minutes: float, holidays_: frozenset[dt.date]
 ) -> tuple[float, float, float]:
     """Night, weekend and holiday minutes of a shift, on its local wall clock."""
@@ -52,9 +73,9 @@ def _shift_minutes_split(
     night = weekend = holiday = 0.0
     for day_offset in range(-1, int(hi // 1440) + 1):
         day0 = day_offset * 1440.0
-        night += _overlap(lo, hi, day0 + NIGHT_START_MINUTE, day0 + 1440 + NIGHT_END_MINUTE)
+        night += overlap_minutes(lo, hi, day0 + NIGHT_START_MINUTE, day0 + 1440 + NIGHT_END_MINUTE)
         local_day = date + dt.timedelta(days=day_offset)
-        on_day = _overlap(lo, hi, day0, day0 + 1440)
+        on_day = overlap_minutes(lo, hi, day0, day0 + 1440)
         if local_day.weekday() >= 5:
             weekend += on_day
         if local_day in holidays_:
@@ -162,9 +183,7 @@ def build_staffing(scenario: Scenario, seed: int, replication: int = 0) -> Staff
             break_share = (b1 - b0) / minutes
             p_absent = max(0.0, scenario.shrinkage - break_share) / max(1e-9, 1 - break_share)
             absent = bool(rng.random() < p_absent)
-            night, weekend, holiday = _shift_minutes_split(
-                date, start_minute, minutes, team_holidays
-            )
+            night, weekend, holiday = premium_minutes(date, start_minute, minutes, team_holidays)
             shift_rows.append(
                 (
                     name,
@@ -187,22 +206,7 @@ def build_staffing(scenario: Scenario, seed: int, replication: int = 0) -> Staff
     agents = agents.drop_duplicates("agent").reset_index(drop=True)
     shifts = pd.DataFrame(
         shift_rows,
-        columns=[
-            "agent",
-            "team",
-            "team_index",
-            "date",
-            "start",
-            "end",
-            "break_start",
-            "break_end",
-            "absent",
-            "paid_minutes",
-            "night_minutes",
-            "weekend_minutes",
-            "holiday_minutes",
-            "night",
-        ],
+        columns=[c for c in SHIFT_COLUMNS if c != "agent_index"],
     )
     index = {name: i for i, name in enumerate(agents["agent"])}
     shifts.insert(1, "agent_index", shifts["agent"].map(index).astype(np.int32))

@@ -39,7 +39,7 @@ import pandas as pd
 
 from scenarios.schema import SYNCHRONOUS_CHANNELS, Scenario
 from scenarios.ticket_import import TicketImportError
-from sim.agents import Staffing
+from sim.agents import SHIFT_COLUMNS, Staffing
 from sim.demand import (
     PRIORITIES,
     Tickets,
@@ -63,24 +63,6 @@ DEFAULT_TARGET_MINUTES = 1.0
 """Answer-time target where the scenario has no service level for a queue (60 s)."""
 
 METRICS = ("service_level", "mean_wait_minutes", "abandonment")
-
-SHIFT_COLUMNS = [
-    "agent",
-    "agent_index",
-    "team",
-    "team_index",
-    "date",
-    "start",
-    "end",
-    "break_start",
-    "break_end",
-    "absent",
-    "paid_minutes",
-    "night_minutes",
-    "weekend_minutes",
-    "holiday_minutes",
-    "night",
-]
 
 
 def _minutes_since(times: pd.Series, origin: pd.Timestamp) -> np.ndarray:
