@@ -28,6 +28,38 @@ from reports.theme import (
 )
 
 
+def hour_of_week_layout(
+    fig: go.Figure,
+    title: str,
+    rows: Sequence[str],
+    timezone: str,
+    label: str,
+    *,
+    min_height: int = 260,
+    row_height: int = 22,
+    extra_height: int = 170,
+    showlegend: bool = True,
+) -> None:
+    """The layout every hour-of-week heatmap shares: height by rows, day separators,
+    the hour-of-week x axis in the reporting time zone and categorical rows top-down."""
+    fig.update_layout(
+        base_layout(
+            title,
+            max(min_height, row_height * len(rows) + extra_height),
+            shapes=day_separators(len(rows)),
+            margin=HEATMAP_MARGIN,
+            showlegend=showlegend,
+        ),
+        xaxis=hour_of_week_axis(timezone),
+        yaxis={
+            "title": {"text": label},
+            "autorange": "reversed",
+            "type": "category",
+            "ticklabelstandoff": 6,
+        },
+    )
+
+
 def _grid(how: pd.DataFrame, value: str, rows: Sequence[str]) -> np.ndarray:
     table = how.pivot_table(
         index="queue",
@@ -127,21 +159,16 @@ def plot_coverage_heatmap(how: pd.DataFrame, timezone: str) -> go.Figure:
     marks = _zero_cover_marks(how, rows)
     if marks is not None:
         fig.add_trace(marks)
-    fig.update_layout(
-        base_layout(
-            title,
-            max(260, 22 * len(rows) + 170),
-            shapes=day_separators(len(rows)),
-            margin=HEATMAP_MARGIN,
-            showlegend=True,
-        ),
-        xaxis=hour_of_week_axis(timezone),
-        yaxis={
-            "title": {"text": "queue"},
-            "autorange": "reversed",
-            "type": "category",
-            "ticklabelstandoff": 6,
-        },
+    hour_of_week_layout(
+        fig,
+        title,
+        rows,
+        timezone,
+        "queue",
+        min_height=260,
+        row_height=22,
+        extra_height=170,
+        showlegend=True,
     )
     return fig
 
@@ -192,21 +219,16 @@ def plot_attainment_heatmap(how: pd.DataFrame, timezone: str) -> go.Figure:
     marks = _zero_cover_marks(how, rows)
     if marks is not None:
         fig.add_trace(marks)
-    fig.update_layout(
-        base_layout(
-            title,
-            max(260, 22 * len(rows) + 170),
-            shapes=day_separators(len(rows)),
-            margin=HEATMAP_MARGIN,
-            showlegend=True,
-        ),
-        xaxis=hour_of_week_axis(timezone),
-        yaxis={
-            "title": {"text": "queue"},
-            "autorange": "reversed",
-            "type": "category",
-            "ticklabelstandoff": 6,
-        },
+    hour_of_week_layout(
+        fig,
+        title,
+        rows,
+        timezone,
+        "queue",
+        min_height=260,
+        row_height=22,
+        extra_height=170,
+        showlegend=True,
     )
     return fig
 
@@ -275,20 +297,15 @@ def plot_occupancy_heatmap(
                     "<extra></extra>",
                 )
             )
-    fig.update_layout(
-        base_layout(
-            title,
-            max(240, 26 * len(teams) + 170),
-            shapes=day_separators(len(teams)),
-            margin=HEATMAP_MARGIN,
-            showlegend=True,
-        ),
-        xaxis=hour_of_week_axis(timezone),
-        yaxis={
-            "title": {"text": "team"},
-            "autorange": "reversed",
-            "type": "category",
-            "ticklabelstandoff": 6,
-        },
+    hour_of_week_layout(
+        fig,
+        title,
+        teams,
+        timezone,
+        "team",
+        min_height=240,
+        row_height=26,
+        extra_height=170,
+        showlegend=True,
     )
     return fig

@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from reports import theme
+from reports.heatmaps import hour_of_week_layout
 from reports.html import (
     Markup,
     Section,
@@ -36,17 +37,14 @@ from reports.html import (
 )
 from reports.theme import (
     DAYS,
-    HEATMAP_MARGIN,
     HOURS_OF_WEEK,
     MET,
     NEUTRAL,
     OKABE_ITO,
     base_layout,
-    day_separators,
     diverging_scale,
     empty_figure,
     esc_all,
-    hour_of_week_axis,
 )
 
 SWEEP_COLUMNS = (
@@ -460,21 +458,16 @@ def plot_marginal_heatmap(marginal: pd.DataFrame, currency: str, timezone: str) 
                 hovertemplate="%{y}, %{x}<br>rank %{customdata} of the best hours<extra></extra>",
             )
         )
-    fig.update_layout(
-        base_layout(
-            title,
-            max(330, 26 * len(teams) + 180),
-            shapes=day_separators(len(teams)),
-            margin=HEATMAP_MARGIN,
-            showlegend=True,
-        ),
-        xaxis=hour_of_week_axis(timezone),
-        yaxis={
-            "title": {"text": "team"},
-            "autorange": "reversed",
-            "type": "category",
-            "ticklabelstandoff": 6,
-        },
+    hour_of_week_layout(
+        fig,
+        title,
+        teams,
+        timezone,
+        "team",
+        min_height=330,
+        row_height=26,
+        extra_height=180,
+        showlegend=True,
     )
     return fig
 
