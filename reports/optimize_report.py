@@ -40,14 +40,15 @@ ACCEPTABLE = {"feasible"}
 def _solves(optimize: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     """Every solve the mapping describes: itself, nested mappings, or a ``solves`` list."""
     out: list[tuple[str, Mapping[str, Any]]] = []
-    if "status" in optimize:
+    listed = [v for v in optimize.get("solves") or [] if isinstance(v, Mapping)]
+    if "status" in optimize and not listed:
         out.append((str(optimize.get("name", optimize.get("model", "solve"))), optimize))
     for key, value in optimize.items():
         if isinstance(value, Mapping) and "status" in value:
             out.append((str(key), value))
-    for i, value in enumerate(optimize.get("solves") or []):
-        if isinstance(value, Mapping):
-            out.append((str(value.get("name", value.get("model", f"solve {i + 1}"))), value))
+    for i, value in enumerate(listed):
+        name = value.get("stage", value.get("name", value.get("model", f"solve {i + 1}")))
+        out.append((str(name), value))
     return out
 
 
@@ -115,7 +116,7 @@ def solver_section(optimize: Mapping[str, Any]) -> Section:
             )
         )
     rest = {
-        k: v
+        k: _long_list(v)
         for k, v in optimize.items()
         if k not in SOLVE_KEYS
         and k not in ("solves", "rounds", "name", "model")
@@ -124,6 +125,13 @@ def solver_section(optimize: Mapping[str, Any]) -> Section:
     if rest:
         body = Markup(body + mapping_table(rest, caption="Other details"))
     return Section("solver", "Optimizer", body)
+
+
+def _long_list(value: object, limit: int = 8) -> object:
+    """A long list (e.g. every uncovered interval) as its length; the JSON file has it all."""
+    if isinstance(value, list | tuple) and len(value) > limit:
+        return f"{len(value)} entries (listed in optimize.json)"
+    return value
 
 
 def _cell(value: object) -> object:
