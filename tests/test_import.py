@@ -19,13 +19,13 @@ from scenarios.ticket_import import (
     TICKET_COLUMNS,
     FitReport,
     TicketImportError,
-    _cover_shifts,
     fit_scenario,
     kaplan_meier,
     parse_mapping,
     read_tickets,
     write_scenario_yaml,
 )
+from scenarios.ticket_import.estimators import _cover_shifts
 from sim.queueing import staff_for_wait_probability
 
 Fit = tuple[dict[str, Any], FitReport]
