@@ -4,7 +4,9 @@ Role: a generic roster model that expresses both the Curtois-Qu rostering benchm
 support team's roster.  :class:`RosterProblem` is plain data (numpy arrays, tuples);
 :func:`build_model` turns it into a Pyomo model with one ``_add_<family>`` function per rule;
 :func:`solve_roster` solves it with HiGHS and returns a :class:`~optimizer.result.SolveResult`
-whose ``assignments`` table has columns ``employee``, ``day``, ``shift``.
+whose ``assignments`` table has columns ``employee``, ``day``, ``shift``.  The solve starts from a
+roster of :func:`optimizer.roster_heuristic.greedy_roster` (or a given one, loaded by
+:func:`load_start`) and may end with neighbourhood re-solves of the incumbent.
 
 Conventions: day 0 is a Monday; a weekend is (Saturday, Sunday) = days (7k+5, 7k+6) inside
 the horizon; a "week" for the weekly rules is the calendar week of days 7k .. 7k+6.  Limits
@@ -36,7 +38,7 @@ from optimizer.result import (
     solve_with_highs,
 )
 
-__all__ = ["RosterProblem", "build_model", "check_problem", "solve_roster"]
+__all__ = ["RosterProblem", "build_model", "check_problem", "load_start", "solve_roster"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -840,14 +842,26 @@ def _path_of(
     return path
 
 
-def _load_start(
+def load_start(
     m: pyo.ConcreteModel, p: RosterProblem, plan: IntArray, *, complete: bool = True
 ) -> None:
-    """Set the model's variable values from a plan (E, D; shift index or -1) as a MIP start.
+    """Set the variable values of a model from :func:`build_model` to a roster, as MIP start.
 
-    With ``complete`` the plan is the whole roster: every other assignment is 0 and the
-    cover, weekend and run-network variables follow from it.  Without it only the listed
-    assignments are set (to 1) and HiGHS completes the rest.
+    Then ``solve_with_highs(m, ..., warm_start=True)`` hands them to HiGHS.
+
+    Parameters
+    ----------
+    m : pyomo.environ.ConcreteModel
+        The model built for ``p`` (either ``runs`` formulation).
+    p : RosterProblem
+        The problem.
+    plan : ndarray of int, shape (E, D)
+        Shift index per employee and day, -1 for a day off (see
+        :func:`optimizer.roster_heuristic.plan_from_table`).
+    complete : bool, default True
+        Whether the plan is the whole roster: every other assignment is 0 and the cover,
+        weekend and run-network variables are set from it.  Otherwise only the listed
+        assignments are set (to 1) and HiGHS completes the rest.
     """
     for v in m.component_data_objects(pyo.Var):
         v.set_value(None, skip_validation=True)
@@ -1148,7 +1162,7 @@ def solve_roster(
             heuristic = (found, roster_objective(problem, found))
     heuristic_time = time.perf_counter() - t0
     if plan is not None:
-        _load_start(model, problem, plan, complete=complete)
+        load_start(model, problem, plan, complete=complete)
     result = solve_with_highs(
         model,
         max(1.0, time_limit - heuristic_time - neighbourhood_seconds),
@@ -1165,7 +1179,7 @@ def solve_roster(
         not result.has_solution
         or (result.objective is not None and result.objective > heuristic[1] + 1e-6)
     ):
-        _load_start(model, problem, heuristic[0])
+        load_start(model, problem, heuristic[0])
         result = dataclasses.replace(
             result,
             status=SolveStatus.FEASIBLE,
