@@ -223,6 +223,14 @@ def _client(args: argparse.Namespace) -> Any:
     return None
 
 
+def _close(client: Any) -> None:
+    """Close a Dask client and, when this process started it, its local cluster."""
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     scenario = load(args.file, args.set or ())
     _refuse_unplanned(scenario, args.file)
@@ -232,7 +240,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         summary = simulate_and_write(scenario, out, args.replications, args.seed, client)
     finally:
         if client is not None:
-            client.close()
+            _close(client)
     _print_summary(summary, out)
     return EXIT_OK
 
@@ -256,7 +264,7 @@ def _run_points(args: argparse.Namespace, scenarios: Sequence[Any], label: str) 
             return map_tasks(run_point, tasks, client=client, progress=update)
     finally:
         if client is not None:
-            client.close()
+            _close(client)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -453,7 +461,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
                 )
         finally:
             if client is not None:
-                client.close()
+                _close(client)
         plan, run = verified.plan, verified.run
         rounds, stop_reason = verified.rounds, verified.stop_reason
         misses = verified.misses()
