@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from scenarios import Scenario, scenario_from_data
 from sim.demand import Tickets
+
+# In CI the property tests replay a fixed sequence of examples, so a run is repeatable;
+# on a developer's machine they explore new examples each time.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
