@@ -78,7 +78,7 @@ def scenarios(draw: st.DrawFn) -> Any:
 
 
 PROPERTY_SETTINGS = settings(
-    max_examples=40,
+    max_examples=120,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
