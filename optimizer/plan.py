@@ -174,6 +174,9 @@ def build_team_roster_problem(
     }
     if rules.max_working_weekends is not None:
         optional["max_weekends"] = float(rules.max_working_weekends)
+    if rules.min_hours_per_week > 0:
+        # Contracted hours over the horizon's weeks.
+        optional["min_minutes"] = rules.min_hours_per_week * 60.0 * scenario.horizon.weeks
     problem = RosterProblem.create(
         days=n_days,
         shift_ids=[f"{s[0]}/{s[1]:g}h" for s in shifts],

@@ -182,3 +182,16 @@ def test_coverage_is_the_rosters_coverage(planned: OptimizeResult, demo: Scenari
     fixed = [t for t in demo.teams if not t.optimize_shifts]
     fixed_hours = sum(t.agents for t in fixed) * 40 * demo.horizon.days / 7
     assert cov["scheduled"].sum() * 0.5 <= paid + fixed_hours
+
+
+def test_min_hours_per_week_becomes_minimum_minutes(
+    demo: Scenario, planned: OptimizeResult
+) -> None:
+    from optimizer.plan import build_team_roster_problem
+
+    rules = demo.labor_rules.model_copy(update={"min_hours_per_week": 24.0})
+    scenario = demo.model_copy(update={"labor_rules": rules})
+    team = next(t for t in scenario.teams if t.optimize_shifts)
+    built = build_team_roster_problem(scenario, team, planned.schedule)
+    # Two weeks of horizon: 24 h x 60 min x 14 days / 7 = 2880 minutes per agent.
+    np.testing.assert_allclose(built.problem.min_minutes, 2880.0)
