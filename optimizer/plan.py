@@ -26,7 +26,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from optimizer.result import SolveStatus, relative_gap, solve_with_highs
-from optimizer.roster import RosterProblem, build_model, solve_roster
+from optimizer.roster import RosterProblem, build_model, load_start, solve_roster
 from optimizer.roster_heuristic import (
     greedy_roster,
     plan_from_table,
@@ -241,20 +241,6 @@ def _add_fairness(m: pyo.ConcreteModel, p: RosterProblem, weight: float) -> None
     )
 
 
-def _load_plan(m: pyo.ConcreteModel, p: RosterProblem, plan: np.ndarray) -> None:
-    """Set assignments and cover shortfall/surplus from a plan (E, D; shift index or -1) as
-    a MIP start; HiGHS completes the fairness variables."""
-    for e, d, s in m.X:
-        m.x[e, d, s].set_value(1.0 if plan[e, d] == s else 0.0)
-    staffed = np.zeros((p.days, p.n_shifts), dtype=np.int64)
-    for e, d in zip(*np.nonzero(plan >= 0), strict=True):
-        staffed[d, plan[e, d]] += 1
-    for d, s in m.C:
-        gap = int(p.cover_requirement[d, s]) - int(staffed[d, s])
-        m.under[d, s].set_value(float(max(gap, 0)))
-        m.over[d, s].set_value(float(max(-gap, 0)))
-
-
 def _unstaffed(p: RosterProblem, table: pd.DataFrame) -> int:
     """Scheduled agent-shifts a roster leaves empty."""
     staffed = np.zeros((p.days, p.n_shifts), dtype=np.int64)
@@ -283,7 +269,7 @@ def _solve_team_roster(
     plan = plan_from_table(p, greedy)
     start_ok = bool(len(greedy)) and not roster_violations(p, plan).any()
     if start_ok:
-        _load_plan(model, p, plan)
+        load_start(model, p, plan)
     heuristic_seconds = time.perf_counter() - t1
     res = solve_with_highs(
         model,
