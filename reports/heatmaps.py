@@ -60,6 +60,17 @@ def hour_of_week_layout(
     )
 
 
+def _finish_queue_heatmap(
+    fig: go.Figure, how: pd.DataFrame, rows: Sequence[str], title: str, timezone: str
+) -> go.Figure:
+    """Mark zero-coverage cells and lay out a queue x hour-of-week heatmap."""
+    marks = _zero_cover_marks(how, rows)
+    if marks is not None:
+        fig.add_trace(marks)
+    hour_of_week_layout(fig, title, rows, timezone, "queue")
+    return fig
+
+
 def _grid(how: pd.DataFrame, value: str, rows: Sequence[str]) -> np.ndarray:
     table = how.pivot_table(
         index="queue",
@@ -156,21 +167,7 @@ def plot_coverage_heatmap(how: pd.DataFrame, timezone: str) -> go.Figure:
             **colour,
         )
     )
-    marks = _zero_cover_marks(how, rows)
-    if marks is not None:
-        fig.add_trace(marks)
-    hour_of_week_layout(
-        fig,
-        title,
-        rows,
-        timezone,
-        "queue",
-        min_height=260,
-        row_height=22,
-        extra_height=170,
-        showlegend=True,
-    )
-    return fig
+    return _finish_queue_heatmap(fig, how, rows, title, timezone)
 
 
 def plot_attainment_heatmap(how: pd.DataFrame, timezone: str) -> go.Figure:
@@ -216,21 +213,7 @@ def plot_attainment_heatmap(how: pd.DataFrame, timezone: str) -> go.Figure:
             "tickets/week<extra></extra>",
         )
     )
-    marks = _zero_cover_marks(how, rows)
-    if marks is not None:
-        fig.add_trace(marks)
-    hour_of_week_layout(
-        fig,
-        title,
-        rows,
-        timezone,
-        "queue",
-        min_height=260,
-        row_height=22,
-        extra_height=170,
-        showlegend=True,
-    )
-    return fig
+    return _finish_queue_heatmap(fig, how, rows, title, timezone)
 
 
 def plot_occupancy_heatmap(
