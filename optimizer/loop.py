@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from optimizer.plan import OptimizeResult, optimize_scenario
 from optimizer.requirements import interval_requirements
@@ -103,7 +103,7 @@ def servable_groups(scenario: Scenario) -> set[str]:
 
 def wilson_upper(met: np.ndarray, n: np.ndarray, z: float | None = None) -> np.ndarray:
     """Upper end of the Wilson 95% score interval of a proportion met / n."""
-    z = float(stats.norm.ppf(0.975)) if z is None else z
+    z = float(special.ndtri(0.975)) if z is None else z
     n = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = np.where(n > 0, met / n, np.nan)

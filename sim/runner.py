@@ -31,11 +31,14 @@ def map_tasks(
     *,
     client: Any = None,
     progress: Progress | None = None,
+    sizes: Sequence[float] | None = None,
 ) -> list[T]:
     """Apply ``function(*args)`` to each argument tuple, serially or on a Dask client.
 
     Results come back in the order of ``arguments`` whichever worker finished first, so a
-    distributed run returns exactly what a serial one does.
+    distributed run returns exactly what a serial one does. ``sizes`` (any estimate of each
+    task's work) makes a cluster start the largest tasks first, so that the run does not
+    end with one worker on a long task while the others wait.
     """
     total = len(arguments)
     if client is None:
@@ -47,8 +50,16 @@ def map_tasks(
         return results
     from dask.distributed import as_completed
 
-    columns = list(zip(*arguments, strict=True)) if arguments else []
-    futures = client.map(function, *columns, pure=False)
+    if sizes is None:
+        columns = list(zip(*arguments, strict=True)) if arguments else []
+        futures = client.map(function, *columns, pure=False)
+    else:
+        # Largest first: submitted in that order (an idle worker takes the first task at
+        # once) and with priorities in that order (Dask runs higher priorities first).
+        largest_first = np.argsort(-np.asarray(sizes, dtype=float), kind="stable")
+        futures = [None] * total
+        for rank, i in enumerate(largest_first):
+            futures[i] = client.submit(function, *arguments[i], pure=False, priority=total - rank)
     order = {f.key: i for i, f in enumerate(futures)}
     out: list[Any] = [None] * total
     for done, future in enumerate(as_completed(futures), start=1):
@@ -193,6 +204,21 @@ def summarize(
         costs=costs,
         occupancy=occupancy,
     )
+
+
+def expected_tickets(scenario: Scenario) -> float:
+    """Tickets a run of the scenario is expected to play, after deflection and scale.
+
+    A cheap measure of a run's work (surges, growth and holidays left out), for ordering
+    tasks on a cluster; not a forecast.
+    """
+    demand = scenario.demand
+    weekly = sum(
+        stream.tickets_per_week
+        * (1 - (demand.deflection if stream.deflection is None else stream.deflection))
+        for stream in demand.streams
+    )
+    return weekly * demand.scale * scenario.horizon.weeks
 
 
 def run_point(scenario: Scenario, replications: int, seed: int | None = None) -> dict[str, Any]:
