@@ -11,11 +11,13 @@ queues and demand varies within the hour, so a plan is proven in simulation:
    miss is confident: add one agent to that queue group's requirement in every interval of
    that hour of the week;
 4. stop when every queue's goal holds (the lower bound of its 95% interval at or above the
-   goal), when a round brings no gain (fewer queues meeting goal and no higher attainment
-   than the best round), or at the round limit.
+   goal), or every goal of the queues that an optimized team serves holds (the others no
+   round can change), when a round brings no gain (neither more queues meeting goal nor
+   higher attainment than the best round), or at the round limit.
 
 Every round is recorded (cost, attainment, queues meeting goal, intervals changed). The
-best round by (queues meeting goal, attainment, lower cost) is returned. No printing and
+round that stops the loop on its goals is returned; otherwise the best round by (queues
+meeting goal, lower cost, attainment). No printing and
 no files here.
 """
 
@@ -177,17 +179,30 @@ def _merge_boost(current: pd.DataFrame | None, more: pd.DataFrame) -> pd.DataFra
 
 
 def _score(run: RunOutput) -> tuple[int, float, float]:
+    """Rounds rank by queues meeting their goal, then by lower cost, then attainment: once
+    two plans meet the same goals, paying more for attainment above them is no gain."""
     sla = run.summary["sla"]
     return (
         int(sla["queues_meeting_goal"]),
-        float(sla["attainment"] or 0.0),
         -float(run.summary["cost"]["per_week"]),
+        float(sla["attainment"] or 0.0),
     )
 
 
-def _all_goals_hold(run: RunOutput) -> bool:
+def _progress(run: RunOutput) -> tuple[int, float]:
+    sla = run.summary["sla"]
+    return int(sla["queues_meeting_goal"]), float(sla["attainment"] or 0.0)
+
+
+def _goals_hold(run: RunOutput, groups: set[str] | None = None) -> bool:
+    """Every queue goal holds (the 95% interval's lower end at or above it); with
+    ``groups``, only the queues in those queue groups count."""
     for q in run.summary["by_queue"]:
         if q.get("goal") is None or q.get("attainment") is None:
+            continue
+        if groups is not None and (
+            group_of_queue(q["language"], q["channel"], q.get("tier", 1)) not in groups
+        ):
             continue
         lo = (q.get("attainment_ci95") or [None, None])[0]
         value = lo if lo is not None else q["attainment"]
@@ -228,12 +243,13 @@ def verify_plan(
     best: VerifiedPlan | None = None
     rounds: list[dict[str, Any]] = []
     reason = f"round limit ({max_rounds}) reached"
+    servable = servable_groups(scenario)
     for number in range(1, max_rounds + 1):
         plan = optimize_scenario(scenario, time_limit, requirement_boost=boost)
         results = run_replications(plan.optimized, replications, seed, client=client)
         run = summarize(plan.optimized, results, interval_requirements(plan.optimized))
         misses = confident_misses(plan.optimized, results)
-        fixable = misses[misses["group"].isin(servable_groups(scenario))]
+        fixable = misses[misses["group"].isin(servable)]
         sla = run.summary["sla"]
         record = {
             "round": number,
@@ -252,11 +268,18 @@ def verify_plan(
         if progress:
             progress(number, max_rounds)
         candidate = VerifiedPlan(scenario=scenario, plan=plan, run=run, boost=boost)
-        improved = best is None or _score(run)[:2] > _score(best.run)[:2]
+        improved = best is None or _progress(run) > _progress(best.run)
         if best is None or _score(run) > _score(best.run):
             best = candidate
-        if _all_goals_hold(run):
+        if _goals_hold(run):
             reason = f"every goal holds (round {number})"
+            best = candidate
+            break
+        if _goals_hold(run, servable):
+            reason = (
+                f"every goal the optimizer can act on holds (round {number}); the others "
+                "are served only by teams on fixed shifts or rosters"
+            )
             best = candidate
             break
         if not improved and number > 1:

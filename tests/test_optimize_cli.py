@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -104,3 +105,34 @@ def test_verify_records_rounds_and_ends_with_goals_or_reasons(tmp_path: Path) ->
     simulated = report["simulated"]
     # Either every goal holds, or the misses are named with their shortfall.
     assert simulated["goal_met"] or simulated["queues_missing_goal"]
+
+
+def _run_with(queues: list[tuple[str, str, float, float]], cost: float) -> SimpleNamespace:
+    """A stand-in RunOutput: queues as (language, channel, attainment, lower CI end)."""
+    by_queue = [
+        {"language": lang, "channel": ch, "tier": 1, "goal": 0.8, "attainment": att,
+         "attainment_ci95": [lo, min(1.0, 2 * att - lo)]}
+        for lang, ch, att, lo in queues
+    ]
+    met = sum(1 for *_, lo in queues if lo >= 0.8)
+    mean = sum(att for _, _, att, _ in queues) / len(queues)
+    return SimpleNamespace(summary={
+        "by_queue": by_queue,
+        "sla": {"queues_meeting_goal": met, "attainment": mean},
+        "cost": {"per_week": cost},
+    })
+
+
+def test_verify_stops_when_the_goals_it_can_act_on_hold_and_prefers_cheaper_rounds() -> None:
+    from optimizer.loop import _goals_hold, _score
+
+    run = _run_with([("en", "phone", 0.90, 0.85), ("es", "phone", 0.79, 0.77)], 1000.0)
+    assert not _goals_hold(run)  # es/phone's interval reaches down to 0.77 < 0.80
+    assert _goals_hold(run, {"en/phone"})  # the only group an optimized team serves
+    assert not _goals_hold(run, {"en/phone", "es/phone"})
+    # Same goals met: the cheaper round wins even with lower attainment.
+    dear = _run_with([("en", "phone", 0.95, 0.90), ("es", "phone", 0.79, 0.77)], 1100.0)
+    assert _score(run) > _score(dear)
+    # One more goal met beats any saving.
+    both = _run_with([("en", "phone", 0.90, 0.85), ("es", "phone", 0.85, 0.81)], 5000.0)
+    assert _score(both) > _score(run)
