@@ -363,6 +363,32 @@ def _search(
                 total += wu[d][s] * max(r - c, 0) + wo[d][s] * max(c - r, 0)
         return total
 
+    def set_days(e: int, row: list[int], d0: int, width: int, new: int) -> float:
+        """Give employee e shift ``new`` (or OFF) on days d0..d0+width-1, keeping the cover
+        counts; return the change in soft cost."""
+        delta = 0.0
+        for d in range(d0, d0 + width):
+            old = row[d]
+            if old == new:
+                continue
+            if old >= 0:
+                delta += remove_delta(d, old) - coef[e][d][old]
+                count[d][old] -= 1
+            if new >= 0:
+                delta += add_delta(d, new) + coef[e][d][new]
+                count[d][new] += 1
+            row[d] = new
+        return delta
+
+    def restore_days(row: list[int], d0: int, saved: list[int]) -> None:
+        """Undo :func:`set_days`: put back the ``saved`` days from d0, with the counts."""
+        for i, d in enumerate(range(d0, d0 + len(saved))):
+            if row[d] >= 0:
+                count[d][row[d]] -= 1
+            if saved[i] >= 0:
+                count[d][saved[i]] += 1
+            row[d] = saved[i]
+
     def repair_rows() -> None:
         """Local search on each rule-breaking row alone until it keeps every rule (or gives
         up): random changes of one or two days, accepted when they do not increase the
@@ -382,28 +408,12 @@ def _search(
                     new >= 0 and not all(allowed[e][d][new] for d in range(d0, d0 + width))
                 ):
                     continue
-                delta = 0.0
-                for d in range(d0, d0 + width):
-                    old = row[d]
-                    if old == new:
-                        continue
-                    if old >= 0:
-                        delta += remove_delta(d, old) - coef[e][d][old]
-                        count[d][old] -= 1
-                    if new >= 0:
-                        delta += add_delta(d, new) + coef[e][d][new]
-                        count[d][new] += 1
-                    row[d] = new
+                delta = set_days(e, row, d0, width, new)
                 v = rules.violation(e, row)
                 if (v - viol[e]) * 1e6 + delta <= 0 or rng.random() < 0.02:
                     viol[e] = v
                     continue
-                for i, d in enumerate(range(d0, d0 + width)):
-                    if row[d] >= 0:
-                        count[d][row[d]] -= 1
-                    if saved[i] >= 0:
-                        count[d][saved[i]] += 1
-                    row[d] = saved[i]
+                restore_days(row, d0, saved)
 
     repair_rows()
     soft = soft_total()
@@ -456,18 +466,7 @@ def _search(
                 new >= 0 and not all(allowed[e][d][new] for d in range(d0, d0 + width))
             ):
                 continue
-            delta = 0.0
-            for d in range(d0, d0 + width):
-                old = row[d]
-                if old == new:
-                    continue
-                if old >= 0:
-                    delta += remove_delta(d, old) - coef[e][d][old]
-                    count[d][old] -= 1
-                if new >= 0:
-                    delta += add_delta(d, new) + coef[e][d][new]
-                    count[d][new] += 1
-                row[d] = new
+            delta = set_days(e, row, d0, width, new)
             v = rules.violation(e, row)
             dv = v - viol[e]
             total = delta + weight * dv
@@ -476,12 +475,7 @@ def _search(
                 soft += delta
                 hard += dv
             else:
-                for i, d in enumerate(range(d0, d0 + width)):
-                    if row[d] >= 0:
-                        count[d][row[d]] -= 1
-                    if saved[i] >= 0:
-                        count[d][saved[i]] += 1
-                    row[d] = saved[i]
+                restore_days(row, d0, saved)
                 continue
         else:
             e1 = rng.randrange(n_e)
