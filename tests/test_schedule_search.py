@@ -1,0 +1,137 @@
+"""Day-window search for the schedule: exact window objectives, caps kept, never worse."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from optimizer.result import SolveStatus
+from optimizer.schedule import (
+    ScheduleInputs,
+    build_schedule_inputs,
+    rounded_start,
+    solve_covering,
+)
+from optimizer.schedule_search import (
+    improve_schedule,
+    plan_objective,
+    solve_by_search,
+    window_problem,
+)
+from scenarios import load_scenario
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def inputs() -> ScheduleInputs:
+    # Two weeks, three teams (one with fixed shifts), 476 columns.
+    return build_schedule_inputs(load_scenario(DATA / "design_example.yaml"))
+
+
+@pytest.fixture(scope="module")
+def lp_plan(inputs: ScheduleInputs) -> np.ndarray:
+    res, x, _, _ = solve_covering(dataclasses.replace(inputs, integer=False), 60)
+    assert res.status == SolveStatus.OPTIMAL
+    return x
+
+
+def _days(inputs: ScheduleInputs) -> np.ndarray:
+    dates = sorted({c.date for c in inputs.columns})
+    return np.array([dates.index(c.date) for c in inputs.columns])
+
+
+def _caps_hold(inputs: ScheduleInputs, x: np.ndarray) -> list[str]:
+    broken = [c.name for c in inputs.caps if c.coef @ x[c.columns] > c.rhs + 1e-6]
+    for mc in inputs.max_caps:
+        used = sum(max((x[b].sum() for b in blk), default=0.0) for blk in mc.blocks)
+        if used > mc.rhs + 1e-6:
+            broken.append(mc.name)
+    return broken
+
+
+def test_a_window_holds_exactly_the_objective_it_can_change(
+    inputs: ScheduleInputs, lp_plan: np.ndarray
+) -> None:
+    # Two plans that differ only inside the window differ in the whole objective by exactly
+    # what they differ in the window problem's objective.
+    x = rounded_start(inputs, lp_plan)
+    free = np.isin(_days(inputs), [5, 6])
+    rng = np.random.default_rng(4)
+    y = x.copy()
+    y[free] = rng.integers(0, 3, size=int(free.sum()))
+    sub = window_problem(inputs, free, x)
+    assert sub.shape[3] == free.sum()
+    assert sub.shape[2] < inputs.shape[2]  # only the intervals the window covers
+    whole = plan_objective(inputs, y) - plan_objective(inputs, x)
+    part = plan_objective(sub, y[free]) - plan_objective(sub, x[free])
+    assert part == pytest.approx(whole, rel=1e-7, abs=1e-4)
+    assert abs(whole) > 1.0  # the two plans do differ
+
+
+def test_a_window_keeps_every_cap_of_the_whole_plan(
+    inputs: ScheduleInputs, lp_plan: np.ndarray
+) -> None:
+    x = rounded_start(inputs, lp_plan)
+    assert _caps_hold(inputs, x) == []
+    free = np.isin(_days(inputs), [2, 3, 4])
+    sub = window_problem(inputs, free, x)
+    # The current values keep the window's caps, and any values keeping them keep the
+    # whole problem's caps: raise one head count until a window cap stops it.
+    assert _caps_hold(sub, x[free]) == []
+    j = int(np.flatnonzero(free)[0])
+    for extra in range(1, 200):
+        trial = x.copy()
+        trial[j] += extra
+        if _caps_hold(sub, trial[free]):
+            break
+        assert _caps_hold(inputs, trial) == [], extra
+    else:
+        pytest.fail(f"no cap of the window limits column {j}")
+
+
+def test_search_makes_the_lp_plan_integer_and_then_never_worsens_it(
+    inputs: ScheduleInputs, lp_plan: np.ndarray
+) -> None:
+    lp_objective = plan_objective(inputs, lp_plan)
+    gains: list[float] = []
+    out = improve_schedule(
+        inputs, lp_plan, 8.0, round_limit=2.0, stop=lambda g: gains.append(g) is not None
+    )
+    assert np.allclose(out.x, np.round(out.x))
+    assert _caps_hold(inputs, out.x) == []
+    final = plan_objective(inputs, out.x)
+    assert final == pytest.approx(lp_objective - out.gain, rel=1e-7)
+    assert final >= lp_objective - 1e-6  # no integer plan beats the LP
+    # After the plan is integer, the objective only falls.
+    assert gains == sorted(gains)
+    assert out.rounds >= 14 and out.improved <= out.rounds
+
+
+def test_search_from_an_integer_plan_only_improves_it(
+    inputs: ScheduleInputs, lp_plan: np.ndarray
+) -> None:
+    x = rounded_start(inputs, lp_plan)
+    before = plan_objective(inputs, x)
+    out = improve_schedule(inputs, x, 6.0, round_limit=2.0)
+    after = plan_objective(inputs, out.x)
+    assert out.gain >= 0
+    assert after == pytest.approx(before - out.gain, rel=1e-7)
+    assert _caps_hold(inputs, out.x) == []
+
+
+def test_solve_by_search_is_near_the_full_milp(inputs: ScheduleInputs) -> None:
+    full, _, _, _ = solve_covering(inputs, 60, mip_gap=1e-4)
+    assert full.has_solution and full.bound is not None
+    res, x, served, shortfall = solve_by_search(inputs, 12, mip_gap=1e-4)
+    assert res.has_solution and res.objective is not None and res.bound is not None
+    assert res.objective == pytest.approx(plan_objective(inputs, x), rel=1e-6)
+    # A plan cannot beat the full MILP's proven bound, and its own bound is below it.
+    assert res.objective >= full.bound * (1 - 1e-7)
+    assert res.bound <= res.objective + 1e-6
+    assert res.objective <= 1.03 * full.objective
+    assert _caps_hold(inputs, x) == []
+    np.testing.assert_allclose(shortfall, np.maximum(inputs.requirement - served, 0.0), atol=1e-6)
