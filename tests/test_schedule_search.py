@@ -98,9 +98,12 @@ def test_search_makes_the_lp_plan_integer_and_then_never_worsens_it(
 ) -> None:
     lp_objective = plan_objective(inputs, lp_plan)
     gains: list[float] = []
-    out = improve_schedule(
-        inputs, lp_plan, 8.0, round_limit=2.0, stop=lambda g: gains.append(g) is not None
-    )
+
+    def record(gain: float) -> bool:
+        gains.append(gain)
+        return False
+
+    out = improve_schedule(inputs, lp_plan, 8.0, round_limit=2.0, stop=record)
     assert np.allclose(out.x, np.round(out.x))
     assert _caps_hold(inputs, out.x) == []
     final = plan_objective(inputs, out.x)
@@ -125,7 +128,7 @@ def test_search_from_an_integer_plan_only_improves_it(
 
 def test_solve_by_search_is_near_the_full_milp(inputs: ScheduleInputs) -> None:
     full, _, _, _ = solve_covering(inputs, 60, mip_gap=1e-4)
-    assert full.has_solution and full.bound is not None
+    assert full.bound is not None and full.objective is not None
     res, x, served, shortfall = solve_by_search(inputs, 12, mip_gap=1e-4)
     assert res.has_solution and res.objective is not None and res.bound is not None
     assert res.objective == pytest.approx(plan_objective(inputs, x), rel=1e-6)
