@@ -25,8 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(args: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, str(ROOT / "run_sim.py"), *args], check=True,
-                   capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return time.perf_counter() - start
 
 
@@ -37,10 +41,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     grid = [
-        "--set", "demand.deflection=0,0.1,0.2,0.33",
-        "--set", "demand.scale=0.8,0.9,1.0,1.1",
-        "--set", f"horizon.weeks={args.weeks}",
-        "--replications", "1",
+        "--set",
+        "demand.deflection=0,0.1,0.2,0.33",
+        "--set",
+        "demand.scale=0.8,0.9,1.0,1.1",
+        "--set",
+        f"horizon.weeks={args.weeks}",
+        "--replications",
+        "1",
     ]
     modes = {"serial": [], "dask": ["--workers", "2"]}
     times: dict[str, list[float]] = {mode: [] for mode in modes}
@@ -50,19 +58,24 @@ def main() -> None:
             order = list(modes) if r % 2 == 0 else list(reversed(modes))
             for mode in order:
                 out = Path(tmp, f"{mode}-{r}")
-                times[mode].append(run(["sweep", args.scenario, *grid, "--out", str(out),
-                                        *modes[mode]]))
+                times[mode].append(
+                    run(["sweep", args.scenario, *grid, "--out", str(out), *modes[mode]])
+                )
                 tables.add((out / "sweep.csv").read_text())
     serial, parallel = min(times["serial"]), min(times["dask"])
-    print(json.dumps({
-        "points": 16,
-        "weeks": int(args.weeks),
-        "serial_seconds": round(serial, 1),
-        "dask_2_workers_seconds": round(parallel, 1),
-        "speedup": round(serial / parallel, 2),
-        "rounds": {mode: [round(t, 1) for t in ts] for mode, ts in times.items()},
-        "identical_results": len(tables) == 1,
-    }))
+    print(
+        json.dumps(
+            {
+                "points": 16,
+                "weeks": int(args.weeks),
+                "serial_seconds": round(serial, 1),
+                "dask_2_workers_seconds": round(parallel, 1),
+                "speedup": round(serial / parallel, 2),
+                "rounds": {mode: [round(t, 1) for t in ts] for mode, ts in times.items()},
+                "identical_results": len(tables) == 1,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

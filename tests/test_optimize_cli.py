@@ -23,8 +23,14 @@ PLAN_DEMO = ROOT / "scenarios" / "library" / "plan_demo.yaml"
 def optimized(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("optimize")
     result = run_cli(
-        "optimize", str(PLAN_DEMO), "--out", str(out), "--time-limit", "30",
-        "--replications", "1",
+        "optimize",
+        str(PLAN_DEMO),
+        "--out",
+        str(out),
+        "--time-limit",
+        "30",
+        "--replications",
+        "1",
     )
     assert result.returncode == 0, result.stderr
     return out
@@ -32,14 +38,26 @@ def optimized(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_optimize_writes_every_output(optimized: Path) -> None:
     for name in (
-        "requirements.csv", "schedule.csv", "roster.csv", "optimize.json",
-        "scenario.optimized.yaml", "summary.json", "report.html",
+        "requirements.csv",
+        "schedule.csv",
+        "roster.csv",
+        "optimize.json",
+        "scenario.optimized.yaml",
+        "summary.json",
+        "report.html",
     ):
         assert (optimized / name).stat().st_size > 0, name
     report = json.loads((optimized / "optimize.json").read_text())
     for solve in report["solves"]:
-        assert {"stage", "status", "objective", "bound", "gap", "build_seconds",
-                "solve_seconds"} <= set(solve)
+        assert {
+            "stage",
+            "status",
+            "objective",
+            "bound",
+            "gap",
+            "build_seconds",
+            "solve_seconds",
+        } <= set(solve)
     assert report["simulated"]["attainment"] is not None
     # Misses are named with how far they fall short.
     for miss in report["simulated"]["queues_missing_goal"]:
@@ -56,15 +74,20 @@ def test_roster_csv_keeps_every_labour_rule(optimized: Path) -> None:
 
 def test_optimized_scenario_is_accepted_by_simulate(optimized: Path, tmp_path: Path) -> None:
     result = run_cli(
-        "simulate", str(optimized / "scenario.optimized.yaml"), "--out", str(tmp_path),
-        "--replications", "1",
+        "simulate",
+        str(optimized / "scenario.optimized.yaml"),
+        "--out",
+        str(tmp_path),
+        "--replications",
+        "1",
     )
     assert result.returncode == 0, result.stderr
 
 
 def test_optimize_without_optimize_teams_exits_2(tmp_path: Path) -> None:
-    result = run_cli("optimize", str(ROOT / "tests" / "data" / "cli_small.yaml"),
-                     "--out", str(tmp_path))
+    result = run_cli(
+        "optimize", str(ROOT / "tests" / "data" / "cli_small.yaml"), "--out", str(tmp_path)
+    )
     assert result.returncode == 2
     assert "shifts: optimize" in result.stderr and "Traceback" not in result.stderr
 
@@ -91,8 +114,17 @@ def test_wilson_upper_bound_matches_scipy() -> None:
 @pytest.mark.slow
 def test_verify_records_rounds_and_ends_with_goals_or_reasons(tmp_path: Path) -> None:
     result = run_cli(
-        "optimize", str(PLAN_DEMO), "--verify", "--rounds", "2", "--time-limit", "20",
-        "--replications", "2", "--out", str(tmp_path),
+        "optimize",
+        str(PLAN_DEMO),
+        "--verify",
+        "--rounds",
+        "2",
+        "--time-limit",
+        "20",
+        "--replications",
+        "2",
+        "--out",
+        str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "optimize.json").read_text())
@@ -100,8 +132,13 @@ def test_verify_records_rounds_and_ends_with_goals_or_reasons(tmp_path: Path) ->
     assert 1 <= len(report["rounds"]) <= 2
     assert report["stop_reason"]
     for record in report["rounds"]:
-        assert {"round", "cost_per_week", "attainment", "queues_meeting_goal",
-                "agent_intervals_added"} <= set(record)
+        assert {
+            "round",
+            "cost_per_week",
+            "attainment",
+            "queues_meeting_goal",
+            "agent_intervals_added",
+        } <= set(record)
     simulated = report["simulated"]
     # Either every goal holds, or the misses are named with their shortfall.
     assert simulated["goal_met"] or simulated["queues_missing_goal"]
@@ -110,17 +147,25 @@ def test_verify_records_rounds_and_ends_with_goals_or_reasons(tmp_path: Path) ->
 def _run_with(queues: list[tuple[str, str, float, float]], cost: float) -> SimpleNamespace:
     """A stand-in RunOutput: queues as (language, channel, attainment, lower CI end)."""
     by_queue = [
-        {"language": lang, "channel": ch, "tier": 1, "goal": 0.8, "attainment": att,
-         "attainment_ci95": [lo, min(1.0, 2 * att - lo)]}
+        {
+            "language": lang,
+            "channel": ch,
+            "tier": 1,
+            "goal": 0.8,
+            "attainment": att,
+            "attainment_ci95": [lo, min(1.0, 2 * att - lo)],
+        }
         for lang, ch, att, lo in queues
     ]
     met = sum(1 for *_, lo in queues if lo >= 0.8)
     mean = sum(att for _, _, att, _ in queues) / len(queues)
-    return SimpleNamespace(summary={
-        "by_queue": by_queue,
-        "sla": {"queues_meeting_goal": met, "attainment": mean},
-        "cost": {"per_week": cost},
-    })
+    return SimpleNamespace(
+        summary={
+            "by_queue": by_queue,
+            "sla": {"queues_meeting_goal": met, "attainment": mean},
+            "cost": {"per_week": cost},
+        }
+    )
 
 
 def test_verify_stops_when_the_goals_it_can_act_on_hold_and_prefers_cheaper_rounds() -> None:
