@@ -38,7 +38,14 @@ from optimizer.result import (
     solve_with_highs,
 )
 
-__all__ = ["RosterProblem", "build_model", "check_problem", "load_start", "solve_roster"]
+__all__ = [
+    "RosterProblem",
+    "build_model",
+    "check_problem",
+    "load_start",
+    "neighbourhood_search",
+    "solve_roster",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -1005,7 +1012,7 @@ def _explain_infeasible(m: pyo.ConcreteModel, p: RosterProblem, time_limit: floa
     )
 
 
-def _neighbourhood_search(
+def neighbourhood_search(
     m: pyo.ConcreteModel,
     p: RosterProblem,
     objective: float,
@@ -1015,13 +1022,16 @@ def _neighbourhood_search(
     threads: int | None,
     options: Mapping[str, Any] | None,
     seed: int = 0,
+    target: float | None = None,
 ) -> tuple[float, int]:
     """Improve the incumbent loaded in ``m`` by re-solving parts of it (large neighbourhoods).
 
     Each round fixes the assignments of all but a few employees (or of all days but a
     window) to the incumbent and solves the rest with HiGHS from the incumbent as MIP
     start; the neighbourhood grows while rounds are solved to optimality without gain and
-    shrinks when they time out.  Returns the final objective and the number of rounds.
+    shrinks when they time out.  The search ends after ``seconds`` or once the objective is
+    at or below ``target``.  The best roster stays loaded in ``m``.  Returns the final
+    objective and the number of rounds.
     """
     rng = np.random.default_rng(seed)
     deadline = time.perf_counter() + seconds
@@ -1031,7 +1041,7 @@ def _neighbourhood_search(
     rounds = 0
     while True:
         left = deadline - time.perf_counter()
-        if left < 2.0:
+        if left < 2.0 or (target is not None and objective <= target):
             break
         rounds += 1
         incumbent = {k: float(round(m.x[k].value or 0.0)) for k in m.X}
@@ -1193,7 +1203,7 @@ def solve_roster(
         and result.objective is not None
     ):
         t0 = time.perf_counter()
-        improved, rounds = _neighbourhood_search(
+        improved, rounds = neighbourhood_search(
             model,
             problem,
             result.objective,

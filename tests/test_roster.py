@@ -19,7 +19,13 @@ import pytest
 
 from optimizer.curtois import load_curtois, parse_curtois
 from optimizer.result import OptimizerError, SolveStatus
-from optimizer.roster import RosterProblem, solve_roster
+from optimizer.roster import (
+    RosterProblem,
+    build_model,
+    load_start,
+    neighbourhood_search,
+    solve_roster,
+)
 from optimizer.roster_heuristic import (
     greedy_roster,
     plan_from_table,
@@ -266,6 +272,38 @@ def test_short_solve_from_heuristic_start_reports_its_roster() -> None:
     assert result.objective == roster_objective(
         problem, plan_from_table(problem, result.assignments)
     )
+
+
+def test_neighbourhood_search_improves_and_stops_at_its_target() -> None:
+    problem = load_curtois(DATA / "Instance1.txt")
+    start = plan_from_table(problem, greedy_roster(problem, seconds=1.0))
+    start_objective = roster_objective(problem, start)
+    model = build_model(problem)
+    load_start(model, problem, start)
+    # Already at the target: no round runs and the roster stays as it is.
+    same, rounds = neighbourhood_search(
+        model,
+        problem,
+        start_objective,
+        30,
+        abs_gap=None,
+        threads=None,
+        options=None,
+        target=start_objective,
+    )
+    assert (same, rounds) == (start_objective, 0)
+    # Otherwise the rounds never worsen the roster, and the one left loaded is the best.
+    best, rounds = neighbourhood_search(
+        model, problem, start_objective, 8, abs_gap=None, threads=None, options=None
+    )
+    assert rounds >= 1
+    assert PROVEN_OPTIMUM["Instance1"] - 1e-6 <= best <= start_objective + 1e-6
+    loaded = np.full_like(start, -1)  # -1: day off
+    for e, d, s in model.X:
+        if (model.x[e, d, s].value or 0.0) > 0.5:
+            loaded[e, d] = s
+    assert not roster_violations(problem, loaded).any()
+    assert roster_objective(problem, loaded) == pytest.approx(best, abs=1e-6)
 
 
 def test_bad_initial_roster_is_an_error() -> None:
