@@ -27,7 +27,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from optimizer.result import SolveResult, SolveStatus, relative_gap
-from optimizer.schedule import Cap, ScheduleInputs, solve_covering
+from optimizer.schedule import Cap, ScheduleInputs, given_plan, solve_covering
 
 __all__ = [
     "SearchOutcome",
@@ -139,15 +139,7 @@ def plan_objective(inputs: ScheduleInputs, x: npt.ArrayLike, threads: int | None
 def _flows(inputs: ScheduleInputs, x: FloatArray, threads: int | None) -> tuple[float, FloatArray]:
     """Least shortfall penalty of head counts ``x`` and the available agents each group then
     gets, shape (G, T): an LP with ``x`` as the column limits and no column cost."""
-    fixed = dataclasses.replace(
-        inputs,
-        column_upper=x,
-        column_cost=np.zeros_like(x),
-        integer=False,
-        caps=(),
-        max_caps=(),
-    )
-    res, _, served, _ = solve_covering(fixed, 60.0, threads=threads)
+    res, _, served, _ = solve_covering(given_plan(inputs, x), 60.0, threads=threads)
     return float(res.objective or 0.0), served
 
 
