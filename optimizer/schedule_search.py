@@ -28,7 +28,14 @@ import numpy.typing as npt
 from scipy import sparse
 
 from optimizer.result import SolveResult, SolveStatus, relative_gap
-from optimizer.schedule import Cap, ScheduleInputs, given_plan, solve_covering
+from optimizer.schedule import (
+    Cap,
+    FloatArray,
+    IntArray,
+    ScheduleInputs,
+    given_plan,
+    solve_covering,
+)
 
 __all__ = [
     "SearchOutcome",
@@ -37,9 +44,6 @@ __all__ = [
     "solve_by_search",
     "window_problem",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 def window_problem(inputs: ScheduleInputs, free: npt.ArrayLike, x: npt.ArrayLike) -> ScheduleInputs:
@@ -308,8 +312,8 @@ def solve_by_search(
     if not lp.has_solution or lp.status != SolveStatus.OPTIMAL or lp.objective is None:
         left = max(1.0, time_limit - (time.perf_counter() - t0))
         return solve_covering(inputs, left, mip_gap=mip_gap, threads=threads)
-    bound = float(lp.objective)
-    start_objective = plan_objective(inputs, x_lp, threads)
+    # The LP's flows are the best for its own head counts, so its objective is the plan's.
+    bound = start_objective = float(lp.objective)
     left = max(0.0, time_limit - (time.perf_counter() - t0))
 
     def close_enough(gain: float) -> bool:
