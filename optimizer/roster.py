@@ -1012,6 +1012,17 @@ def _explain_infeasible(m: pyo.ConcreteModel, p: RosterProblem, time_limit: floa
     )
 
 
+def _short_days(assigned: Mapping[tuple[int, int, int], float], need: IntArray) -> IntArray:
+    """Days on which the assignments ``(e, d, s) -> 0/1`` leave some shift short of ``need``
+    (shape (D, S)), once per short place."""
+    staffed = np.zeros_like(need)
+    for (_, d, s), v in assigned.items():
+        if v > 0.5:
+            staffed[d, s] += 1
+    days, _ = np.nonzero(staffed < need)
+    return np.repeat(days, (need - staffed)[staffed < need]).astype(np.int64)
+
+
 def neighbourhood_search(
     m: pyo.ConcreteModel,
     p: RosterProblem,
@@ -1023,6 +1034,9 @@ def neighbourhood_search(
     options: Mapping[str, Any] | None,
     seed: int = 0,
     target: float | None = None,
+    window: int | None = None,
+    by_employees: bool = True,
+    focus: bool = False,
 ) -> tuple[float, int]:
     """Improve the incumbent loaded in ``m`` by re-solving parts of it (large neighbourhoods).
 
@@ -1032,12 +1046,18 @@ def neighbourhood_search(
     shrinks when they time out.  The search ends after ``seconds`` or once the objective is
     at or below ``target``.  The best roster stays loaded in ``m``.  Returns the final
     objective and the number of rounds.
+
+    ``window`` is the first window's length in days (default a quarter of the horizon);
+    ``by_employees=False`` solves windows of days only; ``focus=True`` places each window
+    around a day with a shift the incumbent leaves short of its cover (at random among
+    them), so rounds go where the cover penalty is.
     """
     rng = np.random.default_rng(seed)
     deadline = time.perf_counter() + seconds
     n_e, n_d = p.n_employees, p.days
     size = max(2, n_e // 6)
-    window = max(3, n_d // 4)
+    window = max(2, min(n_d, window)) if window is not None else max(3, n_d // 4)
+    need = np.asarray(p.cover_requirement)
     rounds = 0
     while True:
         left = deadline - time.perf_counter()
@@ -1045,12 +1065,17 @@ def neighbourhood_search(
             break
         rounds += 1
         incumbent = {k: float(round(m.x[k].value or 0.0)) for k in m.X}
-        by_employee = rounds % 2 == 1
+        by_employee = by_employees and rounds % 2 == 1
         if by_employee:
             free_e = set(rng.choice(n_e, size=min(size, n_e), replace=False).tolist())
             frozen = [k for k in m.X if k[0] not in free_e]
         else:
-            d0 = int(rng.integers(0, max(1, n_d - window + 1)))
+            short_days = _short_days(incumbent, need) if focus else np.empty(0, np.int64)
+            if len(short_days):
+                centre = int(rng.choice(short_days))
+                d0 = min(max(0, centre - window // 2), max(0, n_d - window))
+            else:
+                d0 = int(rng.integers(0, max(1, n_d - window + 1)))
             frozen = [k for k in m.X if not d0 <= k[1] < d0 + window]
         for k in frozen:
             m.x[k].fix(round(incumbent[k]))

@@ -306,6 +306,47 @@ def test_neighbourhood_search_improves_and_stops_at_its_target() -> None:
     assert roster_objective(problem, loaded) == pytest.approx(best, abs=1e-6)
 
 
+def test_focused_windows_go_to_the_short_shifts() -> None:
+    # One day shift a day for four weeks; the start has employee 0 work five days on, two
+    # off, and leaves every weekend short.  Employees 1 and 2 are free, so any window
+    # that holds a short day staffs it.
+    days, short_days = 28, [d for d in range(28) if d % 7 >= 5]
+    problem = RosterProblem.create(
+        days=days,
+        shift_ids=["D"],
+        shift_minutes=[480],
+        employee_ids=["A", "B", "C"],
+        cover_requirement=np.ones((days, 1)),
+        cover_under_weight=100.0,
+        max_consecutive_shifts=5,
+        hourly_cost=10.0,
+    )
+    start = np.full((3, days), -1)
+    start[0, [d for d in range(days) if d not in short_days]] = 0
+    start_objective = roster_objective(problem, start)
+    assert start_objective == 20 * 80 + len(short_days) * 100
+    model = build_model(problem)
+    load_start(model, problem, start)
+    every_day_staffed = days * 80.0
+    best, rounds = neighbourhood_search(
+        model,
+        problem,
+        start_objective,
+        60,
+        abs_gap=None,
+        threads=None,
+        options=None,
+        target=every_day_staffed,
+        window=2,
+        by_employees=False,
+        focus=True,
+    )
+    # Each window is centred on a short day and staffs it, so the search needs at most one
+    # round per short day (random 2-day windows would miss them most of the time).
+    assert best == pytest.approx(every_day_staffed)
+    assert 1 <= rounds <= len(short_days)
+
+
 def test_bad_initial_roster_is_an_error() -> None:
     bad = pd.DataFrame({"employee": ["Z"], "day": [0], "shift": ["D"]})
     with pytest.raises(OptimizerError, match="initial roster names employee 'Z'"):
