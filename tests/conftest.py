@@ -24,6 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
+SOLVE_RECORD_KEYS = frozenset(
+    {"stage", "status", "objective", "bound", "gap", "build_seconds", "solve_seconds"}
+)
+"""Keys every solve record of ``optimize.json`` carries (status, objective, bound, gap, and
+build time apart from solve time)."""
+
 BASE: dict[str, Any] = {
     "name": "tiny",
     "horizon": {"start": "2026-01-05", "weeks": 1, "interval_minutes": 30, "timezone": "UTC"},
