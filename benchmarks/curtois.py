@@ -4,15 +4,17 @@ Usage (from the repository root)::
 
     python benchmarks/curtois.py ../shared/data/curtois/instances/Instance1.txt \
         [more files] [--time-limit 600] [--roster-out DIR] \
-        [--heuristic-seconds S] [--neighbourhood-seconds S]
+        [--heuristic-seconds S] [--neighbourhood-seconds S] [--workers N]
 
 Each line holds ``instance``, ``objective``, ``best_known``, ``gap`` (relative distance of the
 objective above the best known value, ``None`` without either), ``seconds``, ``status``, plus
-``bound``, ``mip_gap``, ``build_seconds`` and ``solve_seconds``.  ``best_known`` comes from
-``../shared/data/curtois/best_known.csv`` next to the repository when that file exists.
+``bound``, ``mip_gap``, ``build_seconds``, ``solve_seconds`` and ``workers``.  ``best_known``
+comes from ``../shared/data/curtois/best_known.csv`` next to the repository when that file
+exists.
 ``--roster-out DIR`` writes ``<instance>.csv`` (``employee``, ``day``, ``shift``) atomically.
 ``--heuristic-seconds`` and ``--neighbourhood-seconds`` pass the budgets of the heuristic MIP
-start and of the neighbourhood re-solves to ``solve_roster`` (both are part of the limit).
+start and of the neighbourhood re-solves to ``solve_roster`` (both are part of the limit);
+``--workers N`` runs the re-solves on N processes (default 1).
 
 A thin command-line edge: it may print and write files; the optimizer modules do neither.
 """
@@ -94,6 +96,7 @@ def run_instance(
     roster_out: Path | None,
     heuristic_seconds: float | None = None,
     neighbourhood_seconds: float = 0.0,
+    workers: int = 1,
 ) -> dict[str, object]:
     """Solve one instance and return its JSON record.
 
@@ -113,6 +116,8 @@ def run_instance(
     neighbourhood_seconds : float, default 0.0
         Seconds (part of ``time_limit``) for neighbourhood re-solves of an incumbent that is
         not proven optimal.
+    workers : int, default 1
+        Processes for the re-solves.
 
     Returns
     -------
@@ -125,6 +130,7 @@ def run_instance(
         time_limit=time_limit,
         heuristic_seconds=heuristic_seconds,
         neighbourhood_seconds=neighbourhood_seconds,
+        workers=workers,
     )
     best = best_known.get(problem.name)
     gap = None
@@ -143,6 +149,7 @@ def run_instance(
         "mip_gap": _round(result.gap),
         "build_seconds": round(result.build_seconds, 3),
         "solve_seconds": round(result.solve_seconds, 2),
+        "workers": workers,
     }
 
 
@@ -164,7 +171,15 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="seconds of neighbourhood re-solves after the full solve (part of the limit)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes for the neighbourhood re-solves (default 1)",
+    )
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error(f"--workers: found {args.workers}, expected a whole number of at least 1")
     best_known = load_best_known()
     code = 0
     for path in args.files:
@@ -176,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.roster_out,
                 args.heuristic_seconds,
                 args.neighbourhood_seconds,
+                args.workers,
             )
         except OptimizerError as exc:
             print(f"error: {exc}", file=sys.stderr)

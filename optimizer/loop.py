@@ -220,6 +220,7 @@ def verify_plan(
     max_rounds: int = 4,
     client: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> VerifiedPlan:
     """Optimise and correct by simulation until every goal holds (see the module docstring).
 
@@ -235,6 +236,9 @@ def verify_plan(
         Most optimise-simulate rounds.
     client : dask.distributed.Client, optional
         Runs the replications on Dask.
+    workers : int, default 1
+        Processes for the rosters' neighbourhood re-solves (see
+        :func:`optimizer.plan.optimize_scenario`).
     progress : callable, optional
         ``progress(round, max_rounds)`` after each round.
     """
@@ -245,7 +249,7 @@ def verify_plan(
     reason = f"round limit ({max_rounds}) reached"
     servable = servable_groups(scenario)
     for number in range(1, max_rounds + 1):
-        plan = optimize_scenario(scenario, time_limit, requirement_boost=boost)
+        plan = optimize_scenario(scenario, time_limit, requirement_boost=boost, workers=workers)
         results = run_replications(plan.optimized, replications, seed, client=client)
         run = summarize(plan.optimized, results, interval_requirements(plan.optimized))
         misses = confident_misses(plan.optimized, results)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import time
 import zoneinfo
@@ -30,7 +31,6 @@ from optimizer.roster import (
     RosterProblem,
     build_model,
     load_start,
-    neighbourhood_search,
     solve_roster,
 )
 from optimizer.roster_heuristic import (
@@ -39,6 +39,7 @@ from optimizer.roster_heuristic import (
     roster_violations,
     table_from_plan,
 )
+from optimizer.roster_parallel import parallel_neighbourhood_search
 from optimizer.schedule import (
     TEMPLATES_PER_TEAM,
     ScheduleResult,
@@ -271,19 +272,32 @@ def _unstaffed(p: RosterProblem, table: pd.DataFrame) -> int:
     return int(np.maximum(np.asarray(p.cover_requirement) - staffed, 0).sum())
 
 
-def _solve_team_roster(
-    tr: _TeamRoster, time_limit: float, mip_gap: float, threads: int | None, fairness: bool
-) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Solve one team's roster from the greedy heuristic's roster as MIP start; returns the
-    solve record and the assignments (employee, day, shift) as a table (empty without a
-    solution)."""
-    p = tr.problem
-    t0 = time.perf_counter()
+def _team_roster_model(p: RosterProblem, fairness_weight: float | None) -> pyo.ConcreteModel:
+    """A team's roster model: the roster MILP, plus the fairness penalty with this weight
+    per unit of spread (none when ``None``)."""
     # The sliding-window form of the consecutive-day rules solves these cover-driven rosters
     # faster than the run network (measured on plan_demo: optimum in 13 s against none in 30 s).
     model = build_model(p, runs="windows")
-    if fairness:
-        _add_fairness(model, p, FAIRNESS_WEIGHT_HOURS * max(tr.team.hourly_cost, 1.0))
+    if fairness_weight is not None:
+        _add_fairness(model, p, fairness_weight)
+    return model
+
+
+def _solve_team_roster(
+    tr: _TeamRoster,
+    time_limit: float,
+    mip_gap: float,
+    threads: int | None,
+    fairness: bool,
+    workers: int = 1,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Solve one team's roster from the greedy heuristic's roster as MIP start, with the
+    re-solves on ``workers`` processes; returns the solve record and the assignments
+    (employee, day, shift) as a table (empty without a solution)."""
+    p = tr.problem
+    t0 = time.perf_counter()
+    weight = FAIRNESS_WEIGHT_HOURS * max(tr.team.hourly_cost, 1.0) if fairness else None
+    model = _team_roster_model(p, weight)
     build_seconds = time.perf_counter() - t0
     t1 = time.perf_counter()
     greedy = greedy_roster(p, min(HEURISTIC_MAX_SECONDS, HEURISTIC_SHARE * time_limit))
@@ -307,11 +321,13 @@ def _solve_team_roster(
     if status == SolveStatus.FEASIBLE and objective is not None and left >= 5.0:
         bound = res.bound if res.bound is not None else -np.inf
         t2 = time.perf_counter()
-        objective, rounds = neighbourhood_search(
+        objective, rounds = parallel_neighbourhood_search(
+            functools.partial(_team_roster_model, p, weight),
             model,
             p,
             objective,
             left,
+            workers=workers,
             abs_gap=None,
             threads=threads,
             options=None,
@@ -580,6 +596,7 @@ def optimize_scenario(
     fairness: bool = True,
     requirement_boost: pd.DataFrame | None = None,
     templates_per_team: int | None = TEMPLATES_PER_TEAM,
+    workers: int = 1,
 ) -> OptimizeResult:
     """Schedule and roster every ``shifts: optimize`` team of a scenario.
 
@@ -608,6 +625,9 @@ def optimize_scenario(
     templates_per_team : int or None, default ``TEMPLATES_PER_TEAM``
         Most shift templates (start, length) per team (see
         :func:`optimizer.schedule.solve_schedule`); ``None`` keeps all.
+    workers : int, default 1
+        Processes for each roster's neighbourhood re-solves, this one included (see
+        :func:`optimizer.roster_parallel.parallel_neighbourhood_search`).
 
     Returns
     -------
@@ -639,7 +659,7 @@ def optimize_scenario(
         for k, team in enumerate(teams):
             share = max(1.0, left / (len(teams) - k))
             tr = build_team_roster_problem(scenario, team, sched.schedule)
-            record, assignments = _solve_team_roster(tr, share, mip_gap, threads, fairness)
+            record, assignments = _solve_team_roster(tr, share, mip_gap, threads, fairness, workers)
             solves.append(record)
             left = max(0.0, left - record["solve_seconds"])
             rows, entries, team_cost = _roster_rows(scenario, tr, assignments)

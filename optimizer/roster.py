@@ -20,6 +20,7 @@ Must not import: ``reports``, ``sim``, ``run_sim``.  Must not print or write fil
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -1123,6 +1124,7 @@ def solve_roster(
     initial_complete: bool = True,
     heuristic_seconds: float | None = None,
     neighbourhood_seconds: float = 0.0,
+    workers: int = 1,
 ) -> SolveResult:
     """Build and solve a roster problem with HiGHS, from a heuristic or given MIP start.
 
@@ -1163,6 +1165,9 @@ def solve_roster(
         Seconds, taken from ``time_limit``, for improving an incumbent that is not proven
         optimal by re-solving parts of the roster (a few employees, or a window of days)
         with the rest fixed.  The bound stays the one of the full solve.
+    workers : int, default 1
+        Processes for the neighbourhood re-solves, this one included (see
+        :func:`optimizer.roster_parallel.parallel_neighbourhood_search`).
 
     Returns
     -------
@@ -1227,12 +1232,16 @@ def solve_roster(
         and result.status == SolveStatus.FEASIBLE
         and result.objective is not None
     ):
+        from optimizer.roster_parallel import parallel_neighbourhood_search
+
         t0 = time.perf_counter()
-        improved, rounds = neighbourhood_search(
+        improved, rounds = parallel_neighbourhood_search(
+            functools.partial(build_model, problem, runs=runs),
             model,
             problem,
             result.objective,
             time_limit - (time.perf_counter() - t_heuristic),
+            workers=workers,
             abs_gap=abs_gap,
             threads=threads,
             options=options,

@@ -186,3 +186,26 @@ def test_min_hours_per_week_becomes_minimum_minutes(
     built = build_team_roster_problem(scenario, team, planned.schedule)
     # Two weeks of horizon: 24 h x 60 min x 14 days / 7 = 2880 minutes per agent.
     np.testing.assert_allclose(built.problem.min_minutes, 2880.0)
+
+
+def test_roster_workers_build_the_same_model(demo: Scenario, planned: OptimizeResult) -> None:
+    # The re-solve workers are spawned processes: they get the model's builder pickled and
+    # must build the very model the parent solves (fairness penalty included).
+    import functools
+    import pickle
+
+    import pyomo.environ as pyo
+
+    from optimizer.plan import _team_roster_model, build_team_roster_problem
+
+    team = next(t for t in demo.teams if t.optimize_shifts)
+    problem = build_team_roster_problem(demo, team, planned.schedule).problem
+    builder = pickle.loads(pickle.dumps(functools.partial(_team_roster_model, problem, 80.0)))
+    here, there = _team_roster_model(problem, 80.0), builder()
+    assert hasattr(there, "fair_over")
+    assert not hasattr(_team_roster_model(problem, None), "fair_over")
+    for kind in (pyo.Var, pyo.Constraint):
+        assert [c.name for c in here.component_data_objects(kind)] == [
+            c.name for c in there.component_data_objects(kind)
+        ]
+    assert str(here.objective.expr) == str(there.objective.expr)

@@ -7,9 +7,11 @@ the CSV must equal the solver's objective.
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from optimizer.roster_heuristic import (
     roster_objective,
     roster_violations,
 )
+from optimizer.roster_parallel import _search_epoch, parallel_neighbourhood_search, plan_of_model
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "curtois"
@@ -306,10 +309,10 @@ def test_neighbourhood_search_improves_and_stops_at_its_target() -> None:
     assert roster_objective(problem, loaded) == pytest.approx(best, abs=1e-6)
 
 
-def test_focused_windows_go_to_the_short_shifts() -> None:
-    # One day shift a day for four weeks; the start has employee 0 work five days on, two
-    # off, and leaves every weekend short.  Employees 1 and 2 are free, so any window
-    # that holds a short day staffs it.
+def _weekends_short() -> tuple[RosterProblem, np.ndarray, list[int]]:
+    """One day shift a day for four weeks; the start has employee 0 work five days on, two
+    off, and leaves every weekend short.  Employees 1 and 2 are free, so any window that
+    holds a short day staffs it.  Returns the problem, the start and the short days."""
     days, short_days = 28, [d for d in range(28) if d % 7 >= 5]
     problem = RosterProblem.create(
         days=days,
@@ -323,11 +326,16 @@ def test_focused_windows_go_to_the_short_shifts() -> None:
     )
     start = np.full((3, days), -1)
     start[0, [d for d in range(days) if d not in short_days]] = 0
+    return problem, start, short_days
+
+
+def test_focused_windows_go_to_the_short_shifts() -> None:
+    problem, start, short_days = _weekends_short()
     start_objective = roster_objective(problem, start)
     assert start_objective == 20 * 80 + len(short_days) * 100
     model = build_model(problem)
     load_start(model, problem, start)
-    every_day_staffed = days * 80.0
+    every_day_staffed = problem.days * 80.0
     best, rounds = neighbourhood_search(
         model,
         problem,
@@ -345,6 +353,61 @@ def test_focused_windows_go_to_the_short_shifts() -> None:
     # round per short day (random 2-day windows would miss them most of the time).
     assert best == pytest.approx(every_day_staffed)
     assert 1 <= rounds <= len(short_days)
+
+
+def test_a_worker_epoch_returns_a_better_roster_and_its_objective() -> None:
+    problem, start, short_days = _weekends_short()
+    start_objective = roster_objective(problem, start)
+    plan, objective, rounds = _search_epoch(
+        "test",
+        functools.partial(build_model, problem),
+        problem,
+        start,
+        start_objective,
+        time.time() + 30,
+        0,
+        {
+            "abs_gap": None,
+            "threads": None,
+            "options": None,
+            "window": 2,
+            "focus": True,
+            "by_employees": False,
+            "target": problem.days * 80.0,
+        },
+    )
+    # The plan handed back is the one the objective belongs to, and keeps every rule.
+    assert objective == pytest.approx(problem.days * 80.0)
+    assert roster_objective(problem, plan) == pytest.approx(objective)
+    assert not roster_violations(problem, plan).any()
+    assert 1 <= rounds <= len(short_days)
+
+
+def test_parallel_search_leaves_the_best_roster_loaded() -> None:
+    problem, start, _ = _weekends_short()
+    start_objective = roster_objective(problem, start)
+    model = build_model(problem)
+    load_start(model, problem, start)
+    best, rounds = parallel_neighbourhood_search(
+        functools.partial(build_model, problem),
+        model,
+        problem,
+        start_objective,
+        40,
+        workers=2,
+        epoch=6,
+        target=problem.days * 80.0,
+        abs_gap=None,
+        threads=None,
+        options=None,
+        window=2,
+        by_employees=False,
+    )
+    assert rounds >= 1
+    assert best == pytest.approx(problem.days * 80.0)
+    loaded = plan_of_model(model, problem)
+    assert roster_objective(problem, loaded) == pytest.approx(best)
+    assert not roster_violations(problem, loaded).any()
 
 
 def test_bad_initial_roster_is_an_error() -> None:

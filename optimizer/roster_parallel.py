@@ -1,0 +1,170 @@
+"""Neighbourhood re-solves of a roster on several processes at once.
+
+Role: :func:`parallel_neighbourhood_search` runs :func:`optimizer.roster.neighbourhood_search`
+in the calling process and, at the same time, in ``workers - 1`` worker processes with other
+seeds, in epochs: each epoch every process improves the best roster found so far on its own
+for a while, then the best of their rosters becomes every process's start for the next epoch.
+
+Why: HiGHS solves each re-solve on one core (a re-solve is a small MILP, and HiGHS's branch
+and bound is serial), so on a machine with more cores the other cores are idle.  The
+re-solves are random and most of them find nothing; more of them per second is what lowers
+the objective (Curtois Instance 8: 1,480 after 300 s of re-solves, 1,331-1,361 after 480 s).
+
+Worker processes are started with ``spawn`` (not ``fork``: HiGHS keeps a thread pool that a
+forked child would inherit in an undefined state).  Each worker builds its model once, from a
+picklable ``build`` callable, and keeps it for the later epochs.
+
+Must not import: ``reports``, ``sim``, ``run_sim``.  Must not print or write files.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+
+from optimizer.roster import IntArray, RosterProblem, load_start, neighbourhood_search
+
+__all__ = ["available_cores", "parallel_neighbourhood_search", "plan_of_model"]
+
+EPOCH_SECONDS = 45.0
+"""How long each process searches on its own before the processes share their best roster."""
+
+_MODELS: dict[str, pyo.ConcreteModel] = {}
+"""A worker process's models, by the key of the search that built them."""
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # platforms without affinity masks
+        return os.cpu_count() or 1
+
+
+def plan_of_model(m: pyo.ConcreteModel, p: RosterProblem) -> IntArray:
+    """The roster loaded in a model from :func:`optimizer.roster.build_model`: shift index
+    per employee and day, -1 for a day off, shape (E, D)."""
+    plan = np.full((p.n_employees, p.days), -1, dtype=np.int64)
+    for e, d, s in m.X:
+        if (m.x[e, d, s].value or 0.0) > 0.5:
+            plan[e, d] = s
+    return plan
+
+
+def _search_epoch(
+    key: str,
+    build: Callable[[], pyo.ConcreteModel],
+    p: RosterProblem,
+    plan: IntArray,
+    objective: float,
+    until: float,
+    seed: int,
+    options: Mapping[str, Any],
+) -> tuple[IntArray, float, int]:
+    """One worker's epoch, until the wall-clock time ``until`` (``time.time()``; the first
+    epoch's model build counts): the best plan found from ``plan``, its objective, rounds."""
+    m = _MODELS.get(key)
+    if m is None:
+        _MODELS.clear()  # a new search: the models of earlier ones are not needed again
+        m = _MODELS[key] = build()
+    load_start(m, p, plan)
+    seconds = until - time.time()
+    found, rounds = neighbourhood_search(m, p, objective, seconds, seed=seed, **options)
+    return (plan_of_model(m, p) if found < objective else plan), found, rounds
+
+
+def parallel_neighbourhood_search(
+    build: Callable[[], pyo.ConcreteModel],
+    m: pyo.ConcreteModel,
+    p: RosterProblem,
+    objective: float,
+    seconds: float,
+    *,
+    workers: int,
+    seed: int = 0,
+    epoch: float = EPOCH_SECONDS,
+    target: float | None = None,
+    **options: Any,
+) -> tuple[float, int]:
+    """Improve the incumbent loaded in ``m`` with re-solves on ``workers`` processes.
+
+    Same contract as :func:`optimizer.roster.neighbourhood_search` (the best roster ends up
+    loaded in ``m``; returns the final objective and the number of rounds, summed over the
+    processes), with ``workers - 1`` extra processes.  ``workers <= 1`` is the plain search.
+
+    Parameters
+    ----------
+    build : callable
+        Builds a model equal to ``m`` (same variables and objective); must be picklable,
+        e.g. ``functools.partial(build_model, problem, runs="network")``.
+    m : pyomo.environ.ConcreteModel
+        The model, with the incumbent loaded.
+    p : RosterProblem
+        The problem.
+    objective : float
+        The incumbent's objective.
+    seconds : float
+        Wall-clock budget (s).
+    workers : int
+        Processes, the calling one included.
+    seed : int, default 0
+        Seed of the first process; the others and later epochs use the following ones.
+    epoch : float, default ``EPOCH_SECONDS``
+        Seconds between two exchanges of the best roster.
+    target : float, optional
+        Stop once the objective is at or below this.
+    **options
+        Passed on to :func:`optimizer.roster.neighbourhood_search` (``abs_gap``,
+        ``threads``, ``options``, ``window``, ``by_employees``, ``focus``).
+    """
+    if workers <= 1:
+        return neighbourhood_search(m, p, objective, seconds, seed=seed, target=target, **options)
+    deadline = time.perf_counter() + seconds
+    key = uuid.uuid4().hex
+    context = multiprocessing.get_context("spawn")
+    rounds = 0
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+        k = 0
+        while True:
+            left = deadline - time.perf_counter()
+            if left < 2.0 or (target is not None and objective <= target):
+                break
+            span = min(epoch, left)
+            until = time.time() + span
+            plan = plan_of_model(m, p)
+            futures: list[Future[tuple[IntArray, float, int]]] = [
+                pool.submit(
+                    _search_epoch,
+                    key,
+                    build,
+                    p,
+                    plan,
+                    objective,
+                    until,
+                    seed + k * workers + w,
+                    {**options, "target": target},
+                )
+                for w in range(1, workers)
+            ]
+            own, n = neighbourhood_search(
+                m, p, objective, span, seed=seed + k * workers, target=target, **options
+            )
+            rounds += n
+            best = own
+            for future in futures:
+                other_plan, other, n = future.result()
+                rounds += n
+                if other < best - 1e-6:
+                    best = other
+                    load_start(m, p, other_plan)
+            objective = best
+            k += 1
+    return objective, rounds
