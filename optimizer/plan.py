@@ -39,7 +39,7 @@ from optimizer.roster_heuristic import (
     roster_violations,
     table_from_plan,
 )
-from optimizer.roster_parallel import parallel_neighbourhood_search
+from optimizer.roster_parallel import on_processes, parallel_neighbourhood_search
 from optimizer.schedule import (
     TEMPLATES_PER_TEAM,
     ScheduleResult,
@@ -338,7 +338,7 @@ def _solve_team_roster(
         )
         res = dataclasses.replace(res, solve_seconds=res.solve_seconds + time.perf_counter() - t2)
         gap = relative_gap(objective, res.bound)
-        message += f"; then {rounds} neighbourhood re-solves"
+        message += f"; then {rounds} neighbourhood re-solves" + on_processes(workers)
         if gap is not None and gap <= mip_gap:
             status = SolveStatus.OPTIMAL
             message += ", within the requested gap of the bound"

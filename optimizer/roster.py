@@ -1232,7 +1232,7 @@ def solve_roster(
         and result.status == SolveStatus.FEASIBLE
         and result.objective is not None
     ):
-        from optimizer.roster_parallel import parallel_neighbourhood_search
+        from optimizer.roster_parallel import on_processes, parallel_neighbourhood_search
 
         t0 = time.perf_counter()
         improved, rounds = parallel_neighbourhood_search(
@@ -1251,7 +1251,9 @@ def solve_roster(
             objective=improved,
             gap=relative_gap(improved, result.bound),
             solve_seconds=result.solve_seconds + time.perf_counter() - t0,
-            message=result.message + f"; then {rounds} neighbourhood re-solves",
+            message=result.message
+            + f"; then {rounds} neighbourhood re-solves"
+            + on_processes(workers),
         )
     if result.has_solution:
         assignments = _assignments_table(model, problem)

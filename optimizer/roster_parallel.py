@@ -20,11 +20,11 @@ Must not import: ``reports``, ``sim``, ``run_sim``.  Must not print or write fil
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,11 @@ import pyomo.environ as pyo
 
 from optimizer.roster import IntArray, RosterProblem, load_start, neighbourhood_search
 
-__all__ = ["available_cores", "parallel_neighbourhood_search", "plan_of_model"]
+__all__ = [
+    "on_processes",
+    "parallel_neighbourhood_search",
+    "plan_of_model",
+]
 
 EPOCH_SECONDS = 45.0
 """How long each process searches on its own before the processes share their best roster."""
@@ -41,12 +45,9 @@ _MODELS: dict[str, pyo.ConcreteModel] = {}
 """A worker process's models, by the key of the search that built them."""
 
 
-def available_cores() -> int:
-    """Cores this process may run on (its CPU affinity, else the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # platforms without affinity masks
-        return os.cpu_count() or 1
+def on_processes(workers: int) -> str:
+    """Words for a solve message: ``" on 2 processes"``, or nothing for one."""
+    return f" on {workers} processes" if workers > 1 else ""
 
 
 def plan_of_model(m: pyo.ConcreteModel, p: RosterProblem) -> IntArray:
@@ -99,6 +100,8 @@ def parallel_neighbourhood_search(
     Same contract as :func:`optimizer.roster.neighbourhood_search` (the best roster ends up
     loaded in ``m``; returns the final objective and the number of rounds, summed over the
     processes), with ``workers - 1`` extra processes.  ``workers <= 1`` is the plain search.
+    A worker that fails (its model cannot be built, its process dies) only loses its own
+    share of the search: the search goes on in this process.
 
     Parameters
     ----------
@@ -131,6 +134,7 @@ def parallel_neighbourhood_search(
     key = uuid.uuid4().hex
     context = multiprocessing.get_context("spawn")
     rounds = 0
+    pool_ok = True
     with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
         k = 0
         while True:
@@ -140,27 +144,36 @@ def parallel_neighbourhood_search(
             span = min(epoch, left)
             until = time.time() + span
             plan = plan_of_model(m, p)
-            futures: list[Future[tuple[IntArray, float, int]]] = [
-                pool.submit(
-                    _search_epoch,
-                    key,
-                    build,
-                    p,
-                    plan,
-                    objective,
-                    until,
-                    seed + k * workers + w,
-                    {**options, "target": target},
-                )
-                for w in range(1, workers)
-            ]
+            futures: list[Future[tuple[IntArray, float, int]]] = []
+            if pool_ok:
+                try:
+                    futures = [
+                        pool.submit(
+                            _search_epoch,
+                            key,
+                            build,
+                            p,
+                            plan,
+                            objective,
+                            until,
+                            seed + k * workers + w,
+                            {**options, "target": target},
+                        )
+                        for w in range(1, workers)
+                    ]
+                except BrokenProcessPool:
+                    pool_ok = False
             own, n = neighbourhood_search(
                 m, p, objective, span, seed=seed + k * workers, target=target, **options
             )
             rounds += n
             best = own
             for future in futures:
-                other_plan, other, n = future.result()
+                try:
+                    other_plan, other, n = future.result()
+                except Exception:  # a failed worker loses its share; this process's stands
+                    pool_ok = pool_ok and not isinstance(future.exception(), BrokenProcessPool)
+                    continue
                 rounds += n
                 if other < best - 1e-6:
                     best = other

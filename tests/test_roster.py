@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import subprocess
 import sys
 import time
@@ -301,10 +302,7 @@ def test_neighbourhood_search_improves_and_stops_at_its_target() -> None:
     )
     assert rounds >= 1
     assert PROVEN_OPTIMUM["Instance1"] - 1e-6 <= best <= start_objective + 1e-6
-    loaded = np.full_like(start, -1)  # -1: day off
-    for e, d, s in model.X:
-        if (model.x[e, d, s].value or 0.0) > 0.5:
-            loaded[e, d] = s
+    loaded = plan_of_model(model, problem)
     assert not roster_violations(problem, loaded).any()
     assert roster_objective(problem, loaded) == pytest.approx(best, abs=1e-6)
 
@@ -408,6 +406,32 @@ def test_parallel_search_leaves_the_best_roster_loaded() -> None:
     loaded = plan_of_model(model, problem)
     assert roster_objective(problem, loaded) == pytest.approx(best)
     assert not roster_violations(problem, loaded).any()
+
+
+def test_a_failed_worker_leaves_the_search_to_this_process() -> None:
+    problem, start, _ = _weekends_short()
+    model = build_model(problem)
+    load_start(model, problem, start)
+    broken = functools.partial(operator.truediv, 1, 0)  # the worker's build raises
+    best, rounds = parallel_neighbourhood_search(
+        broken,
+        model,
+        problem,
+        roster_objective(problem, start),
+        20,
+        workers=2,
+        epoch=5,
+        target=problem.days * 80.0,
+        abs_gap=None,
+        threads=None,
+        options=None,
+        window=2,
+        by_employees=False,
+        focus=True,
+    )
+    assert rounds >= 1
+    assert best == pytest.approx(problem.days * 80.0)
+    assert roster_objective(problem, plan_of_model(model, problem)) == pytest.approx(best)
 
 
 def test_bad_initial_roster_is_an_error() -> None:
