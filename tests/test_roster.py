@@ -13,8 +13,10 @@ import operator
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -278,12 +280,18 @@ def test_short_solve_from_heuristic_start_reports_its_roster() -> None:
     )
 
 
+def _loaded_model(problem: RosterProblem, start: np.ndarray) -> Any:
+    """The problem's model with the roster ``start`` loaded as its incumbent."""
+    model = build_model(problem)
+    load_start(model, problem, start)
+    return model
+
+
 def test_neighbourhood_search_improves_and_stops_at_its_target() -> None:
     problem = load_curtois(DATA / "Instance1.txt")
     start = plan_from_table(problem, greedy_roster(problem, seconds=1.0))
     start_objective = roster_objective(problem, start)
-    model = build_model(problem)
-    load_start(model, problem, start)
+    model = _loaded_model(problem, start)
     # Already at the target: no round runs and the roster stays as it is.
     same, rounds = neighbourhood_search(
         model,
@@ -327,25 +335,30 @@ def _weekends_short() -> tuple[RosterProblem, np.ndarray, list[int]]:
     return problem, start, short_days
 
 
+WEEKEND_SEARCH: dict[str, Any] = {
+    "abs_gap": None,
+    "threads": None,
+    "options": None,
+    "window": 2,
+    "by_employees": False,
+}
+"""Re-solve options for the weekends example: windows of two days only."""
+
+
 def test_focused_windows_go_to_the_short_shifts() -> None:
     problem, start, short_days = _weekends_short()
     start_objective = roster_objective(problem, start)
     assert start_objective == 20 * 80 + len(short_days) * 100
-    model = build_model(problem)
-    load_start(model, problem, start)
+    model = _loaded_model(problem, start)
     every_day_staffed = problem.days * 80.0
     best, rounds = neighbourhood_search(
         model,
         problem,
         start_objective,
         60,
-        abs_gap=None,
-        threads=None,
-        options=None,
         target=every_day_staffed,
-        window=2,
-        by_employees=False,
         focus=True,
+        **WEEKEND_SEARCH,
     )
     # Each window is centred on a short day and staffs it, so the search needs at most one
     # round per short day (random 2-day windows would miss them most of the time).
@@ -364,15 +377,7 @@ def test_a_worker_epoch_returns_a_better_roster_and_its_objective() -> None:
         start_objective,
         time.time() + 30,
         0,
-        {
-            "abs_gap": None,
-            "threads": None,
-            "options": None,
-            "window": 2,
-            "focus": True,
-            "by_employees": False,
-            "target": problem.days * 80.0,
-        },
+        {**WEEKEND_SEARCH, "focus": True, "target": problem.days * 80.0},
     )
     # The plan handed back is the one the objective belongs to, and keeps every rule.
     assert objective == pytest.approx(problem.days * 80.0)
@@ -381,25 +386,22 @@ def test_a_worker_epoch_returns_a_better_roster_and_its_objective() -> None:
     assert 1 <= rounds <= len(short_days)
 
 
-def test_parallel_search_leaves_the_best_roster_loaded() -> None:
+def _two_process_search(build: Callable[[], Any], *, focus: bool) -> None:
+    """Two processes search the weekends example with ``build`` for the worker's model; the
+    target (every day staffed) must be reached and the best roster left loaded."""
     problem, start, _ = _weekends_short()
-    start_objective = roster_objective(problem, start)
-    model = build_model(problem)
-    load_start(model, problem, start)
+    model = _loaded_model(problem, start)
     best, rounds = parallel_neighbourhood_search(
-        functools.partial(build_model, problem),
+        build,
         model,
         problem,
-        start_objective,
+        roster_objective(problem, start),
         40,
         workers=2,
         epoch=6,
         target=problem.days * 80.0,
-        abs_gap=None,
-        threads=None,
-        options=None,
-        window=2,
-        by_employees=False,
+        focus=focus,
+        **WEEKEND_SEARCH,
     )
     assert rounds >= 1
     assert best == pytest.approx(problem.days * 80.0)
@@ -408,30 +410,14 @@ def test_parallel_search_leaves_the_best_roster_loaded() -> None:
     assert not roster_violations(problem, loaded).any()
 
 
+def test_parallel_search_leaves_the_best_roster_loaded() -> None:
+    problem, _, _ = _weekends_short()
+    _two_process_search(functools.partial(build_model, problem), focus=False)
+
+
 def test_a_failed_worker_leaves_the_search_to_this_process() -> None:
-    problem, start, _ = _weekends_short()
-    model = build_model(problem)
-    load_start(model, problem, start)
-    broken = functools.partial(operator.truediv, 1, 0)  # the worker's build raises
-    best, rounds = parallel_neighbourhood_search(
-        broken,
-        model,
-        problem,
-        roster_objective(problem, start),
-        20,
-        workers=2,
-        epoch=5,
-        target=problem.days * 80.0,
-        abs_gap=None,
-        threads=None,
-        options=None,
-        window=2,
-        by_employees=False,
-        focus=True,
-    )
-    assert rounds >= 1
-    assert best == pytest.approx(problem.days * 80.0)
-    assert roster_objective(problem, plan_of_model(model, problem)) == pytest.approx(best)
+    # The worker's build raises; focused windows let this process reach the target alone.
+    _two_process_search(functools.partial(operator.truediv, 1, 0), focus=True)
 
 
 def test_bad_initial_roster_is_an_error() -> None:
