@@ -127,6 +127,8 @@ def main() -> None:
     parser.add_argument("--mip-gap", type=float, default=0.02)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
+    if args.workers < 1:
+        parser.error(f"--workers: found {args.workers}, expected a whole number of at least 1")
     t0 = time.perf_counter()
     from optimizer.plan import optimize_scenario  # timed with the rest
 

@@ -31,13 +31,14 @@ from optimizer.roster import (
     RosterProblem,
     build_model,
     load_start,
+    plan_of_model,
     solve_roster,
+    table_from_plan,
 )
 from optimizer.roster_heuristic import (
     greedy_roster,
     plan_from_table,
     roster_violations,
-    table_from_plan,
 )
 from optimizer.roster_parallel import on_processes, parallel_neighbourhood_search
 from optimizer.schedule import (
@@ -344,12 +345,7 @@ def _solve_team_roster(
             message += ", within the requested gap of the bound"
     table = pd.DataFrame(columns=["employee", "day", "shift"])
     if res.has_solution:
-        rows = [
-            (p.employee_ids[e], int(d), p.shift_ids[s])
-            for e, d, s in model.X
-            if (model.x[e, d, s].value or 0.0) > 0.5
-        ]
-        table = pd.DataFrame(rows, columns=["employee", "day", "shift"])
+        table = table_from_plan(p, plan_of_model(model, p))
     elif start_ok:
         table = table_from_plan(p, plan)
         status, objective = SolveStatus.FEASIBLE, None

@@ -45,7 +45,9 @@ __all__ = [
     "check_problem",
     "load_start",
     "neighbourhood_search",
+    "plan_of_model",
     "solve_roster",
+    "table_from_plan",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -789,17 +791,30 @@ def _objective_is_integral(p: RosterProblem) -> bool:
 # --------------------------------------------------------------------------------------
 
 
-def _assignments_table(m: pyo.ConcreteModel, p: RosterProblem) -> pd.DataFrame:
-    """Tidy table of worked assignments: employee, day, shift (IDs, day 0-based)."""
-    rows = [(e, d, s) for (e, d, s) in m.X if (m.x[e, d, s].value or 0.0) > 0.5]
-    rows.sort()
+def table_from_plan(problem: RosterProblem, plan: IntArray) -> pd.DataFrame:
+    """Plan array as a tidy table: employee, day, shift (IDs, day 0-based), sorted by
+    employee and day."""
+    ee, dd = np.nonzero(np.asarray(plan) >= 0)
     return pd.DataFrame(
         {
-            "employee": pd.Series([p.employee_ids[e] for e, _, _ in rows], dtype="object"),
-            "day": pd.Series([d for _, d, _ in rows], dtype="int64"),
-            "shift": pd.Series([p.shift_ids[s] for _, _, s in rows], dtype="object"),
+            "employee": pd.Series([problem.employee_ids[e] for e in ee], dtype="object"),
+            "day": pd.Series(dd, dtype="int64"),
+            "shift": pd.Series(
+                [problem.shift_ids[plan[e, d]] for e, d in zip(ee, dd, strict=True)],
+                dtype="object",
+            ),
         }
     )
+
+
+def plan_of_model(m: pyo.ConcreteModel, p: RosterProblem) -> IntArray:
+    """The roster loaded in a model from :func:`build_model` (the inverse of
+    :func:`load_start`): shift index per employee and day, -1 for a day off, shape (E, D)."""
+    plan = np.full((p.n_employees, p.days), -1, dtype=np.int64)
+    for e, d, s in m.X:
+        if (m.x[e, d, s].value or 0.0) > 0.5:
+            plan[e, d] = s
+    return plan
 
 
 def _cover_table(p: RosterProblem, assignments: pd.DataFrame) -> pd.DataFrame:
@@ -1256,7 +1271,7 @@ def solve_roster(
             + on_processes(workers),
         )
     if result.has_solution:
-        assignments = _assignments_table(model, problem)
+        assignments = table_from_plan(problem, plan_of_model(model, problem))
         objective = result.objective
         if objective is not None and abs_gap is not None:
             objective = float(round(objective))

@@ -25,7 +25,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from optimizer.result import OptimizerError
-from optimizer.roster import RosterProblem, _allowed, _assignment_weights, _weekends, _weeks
+from optimizer.roster import (
+    RosterProblem,
+    _allowed,
+    _assignment_weights,
+    _weekends,
+    _weeks,
+    table_from_plan,
+)
 
 __all__ = [
     "greedy_roster",
@@ -91,21 +98,6 @@ def plan_from_table(problem: RosterProblem, table: pd.DataFrame) -> IntArray:
             )
         plan[e, d] = s
     return plan
-
-
-def table_from_plan(problem: RosterProblem, plan: IntArray) -> pd.DataFrame:
-    """Plan array as a tidy table: employee, day, shift (IDs), sorted like the solver's."""
-    ee, dd = np.nonzero(np.asarray(plan) >= 0)
-    return pd.DataFrame(
-        {
-            "employee": pd.Series([problem.employee_ids[e] for e in ee], dtype="object"),
-            "day": pd.Series(dd, dtype="int64"),
-            "shift": pd.Series(
-                [problem.shift_ids[plan[e, d]] for e, d in zip(ee, dd, strict=True)],
-                dtype="object",
-            ),
-        }
-    )
 
 
 def roster_objective(problem: RosterProblem, plan: IntArray) -> float:

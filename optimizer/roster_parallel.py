@@ -27,16 +27,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-import numpy as np
 import pyomo.environ as pyo
 
-from optimizer.roster import IntArray, RosterProblem, load_start, neighbourhood_search
+from optimizer.roster import (
+    IntArray,
+    RosterProblem,
+    load_start,
+    neighbourhood_search,
+    plan_of_model,
+)
 
-__all__ = [
-    "on_processes",
-    "parallel_neighbourhood_search",
-    "plan_of_model",
-]
+__all__ = ["on_processes", "parallel_neighbourhood_search"]
 
 EPOCH_SECONDS = 45.0
 """How long each process searches on its own before the processes share their best roster."""
@@ -48,16 +49,6 @@ _MODELS: dict[str, pyo.ConcreteModel] = {}
 def on_processes(workers: int) -> str:
     """Words for a solve message: ``" on 2 processes"``, or nothing for one."""
     return f" on {workers} processes" if workers > 1 else ""
-
-
-def plan_of_model(m: pyo.ConcreteModel, p: RosterProblem) -> IntArray:
-    """The roster loaded in a model from :func:`optimizer.roster.build_model`: shift index
-    per employee and day, -1 for a day off, shape (E, D)."""
-    plan = np.full((p.n_employees, p.days), -1, dtype=np.int64)
-    for e, d, s in m.X:
-        if (m.x[e, d, s].value or 0.0) > 0.5:
-            plan[e, d] = s
-    return plan
 
 
 def _search_epoch(
@@ -161,7 +152,7 @@ def parallel_neighbourhood_search(
                         )
                         for w in range(1, workers)
                     ]
-                except BrokenProcessPool:
+                except BrokenProcessPool:  # a worker died: no more submissions
                     pool_ok = False
             own, n = neighbourhood_search(
                 m, p, objective, span, seed=seed + k * workers, target=target, **options
@@ -172,7 +163,6 @@ def parallel_neighbourhood_search(
                 try:
                     other_plan, other, n = future.result()
                 except Exception:  # a failed worker loses its share; this process's stands
-                    pool_ok = pool_ok and not isinstance(future.exception(), BrokenProcessPool)
                     continue
                 rounds += n
                 if other < best - 1e-6:

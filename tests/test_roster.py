@@ -29,6 +29,7 @@ from optimizer.roster import (
     build_model,
     load_start,
     neighbourhood_search,
+    plan_of_model,
     solve_roster,
 )
 from optimizer.roster_heuristic import (
@@ -37,7 +38,7 @@ from optimizer.roster_heuristic import (
     roster_objective,
     roster_violations,
 )
-from optimizer.roster_parallel import _search_epoch, parallel_neighbourhood_search, plan_of_model
+from optimizer.roster_parallel import _search_epoch, parallel_neighbourhood_search
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "curtois"
