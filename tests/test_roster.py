@@ -26,6 +26,7 @@ from optimizer.curtois import load_curtois, parse_curtois
 from optimizer.result import OptimizerError, SolveStatus
 from optimizer.roster import (
     RosterProblem,
+    _KindRates,
     build_model,
     load_start,
     neighbourhood_search,
@@ -314,6 +315,26 @@ def test_neighbourhood_search_improves_and_stops_at_its_target() -> None:
     loaded = plan_of_model(model, problem)
     assert not roster_violations(problem, loaded).any()
     assert roster_objective(problem, loaded) == pytest.approx(best, abs=1e-6)
+
+
+def test_the_kind_of_re_solve_that_gains_gets_more_rounds_but_never_all() -> None:
+    rates = _KindRates(decay=0.5, low=0.2)
+    assert rates.share_of_employees() == pytest.approx(0.5)  # equal prior
+    # Windows gain 30 in 2 s; groups of employees gain nothing in 1 s:
+    # rates (0.5 * 1 + 30) / (0.5 * 1 + 2) = 12.2 per s against 0.5 / 1.5 = 1/3 per s.
+    rates.record(False, 30.0, 2.0)
+    rates.record(True, 0.0, 1.0)
+    assert rates.share_of_employees() == pytest.approx(max(0.2, (1 / 3) / (1 / 3 + 12.2)))
+    assert rates.share_of_employees() == pytest.approx(0.2)  # the floor: still tried
+    # Then groups gain 50 in 1 s while windows stall for 10 s: the shares turn.
+    rates.record(True, 50.0, 1.0)
+    rates.record(False, 0.0, 10.0)
+    employees = (0.25 * 1 + 50) / (0.75 + 1)
+    windows = (0.25 * 1 + 15) / (0.25 * 1 + 1 + 10)
+    assert rates.share_of_employees() == pytest.approx(
+        min(0.8, employees / (employees + windows))
+    )
+    assert rates.share_of_employees() > 0.5
 
 
 def _weekends_short() -> tuple[RosterProblem, np.ndarray, list[int]]:
