@@ -331,9 +331,7 @@ def test_the_kind_of_re_solve_that_gains_gets_more_rounds_but_never_all() -> Non
     rates.record(False, 0.0, 10.0)
     employees = (0.25 * 1 + 50) / (0.75 + 1)
     windows = (0.25 * 1 + 15) / (0.25 * 1 + 1 + 10)
-    assert rates.share_of_employees() == pytest.approx(
-        min(0.8, employees / (employees + windows))
-    )
+    assert rates.share_of_employees() == pytest.approx(min(0.8, employees / (employees + windows)))
     assert rates.share_of_employees() > 0.5
 
 
