@@ -1066,6 +1066,8 @@ class _KindRates:
         """Probability that the next round frees a group of employees."""
         employees = self.gain[True] / self.seconds[True]
         windows = self.gain[False] / self.seconds[False]
+        if employees + windows <= 0.0:  # both priors decayed away after thousands of rounds
+            return 0.5
         return min(1.0 - self.low, max(self.low, employees / (employees + windows)))
 
 

@@ -333,6 +333,9 @@ def test_the_kind_of_re_solve_that_gains_gets_more_rounds_but_never_all() -> Non
     windows = (0.25 * 1 + 15) / (0.25 * 1 + 1 + 10)
     assert rates.share_of_employees() == pytest.approx(min(0.8, employees / (employees + windows)))
     assert rates.share_of_employees() > 0.5
+    # Thousands of rounds without gain leave no rate at all: back to an even share.
+    rates.gain = {True: 0.0, False: 0.0}
+    assert rates.share_of_employees() == 0.5
 
 
 def _weekends_short() -> tuple[RosterProblem, np.ndarray, list[int]]:
