@@ -122,16 +122,24 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
-class _StartedHighs(Highs):
-    """HiGHS through ``pyomo.contrib.solver`` with a (possibly partial) MIP start.
+class _CheckedHighs(Highs):
+    """HiGHS through ``pyomo.contrib.solver``, with a (possibly partial) MIP start and the
+    objective of the values it hands back.
 
-    Pyomo's HiGHS interface has no warm-start option, so the start is handed to HiGHS with
+    Pyomo's HiGHS interface has no warm-start option, so a start is handed to HiGHS with
     ``Highs.setSolution(count, indices, values)`` once the model has been loaded into HiGHS
     and just before it runs.  HiGHS completes a partial start itself (solving for the free
     variables with the given ones fixed) and discards a start it finds infeasible.
+
+    After the run, ``values_objective`` is the objective of the column values HiGHS returns
+    (cost vector times values, plus the offset), computed from HiGHS's own arrays.  It is
+    what the caller gets, so it is the objective to report: HiGHS 1.16.0 may report, after a
+    MIP start, the start's objective in its presolved space, which can differ from the
+    objective of the values it returns.
     """
 
     start: tuple[tuple[VarData, float], ...] = ()  # set on the instance before solving
+    values_objective: float | None = None
 
     def _solve(self) -> Any:
         columns = self._pyomo_var_to_solver_var_map
@@ -140,7 +148,15 @@ class _StartedHighs(Highs):
             index = np.fromiter((i for i, _ in pairs), dtype=np.int32, count=len(pairs))
             value = np.fromiter((x for _, x in pairs), dtype=np.float64, count=len(pairs))
             self._solver_model.setSolution(len(pairs), index, value)
-        return super()._solve()
+        out = super()._solve()
+        highs = self._solver_model
+        values = np.asarray(highs.getSolution().col_value, dtype=np.float64)
+        lp = highs.getLp()
+        cost = np.asarray(lp.col_cost_, dtype=np.float64)
+        self.values_objective = (
+            float(cost @ values + lp.offset_) if len(values) == len(cost) else None
+        )
+        return out
 
 
 def _start_values(model: pyo.ConcreteModel) -> list[tuple[VarData, float]]:
@@ -200,9 +216,8 @@ def solve_with_highs(
     SolveResult
         Status, objective, bound, gap and timings; no tables (the caller adds them).
     """
-    solver = Highs()
+    solver = _CheckedHighs()
     if warm_start:
-        solver = _StartedHighs()
         solver.start = tuple(_start_values(model))
     config: dict[str, Any] = {
         "time_limit": float(time_limit),
@@ -235,6 +250,9 @@ def solve_with_highs(
 
     term = results.termination_condition
     objective = results.incumbent_objective if has_incumbent else None
+    reported = objective
+    if objective is not None and solver.values_objective is not None:
+        objective = solver.values_objective
     bound = results.objective_bound
     if bound is not None and not math.isfinite(bound):
         bound = None
@@ -260,6 +278,24 @@ def solve_with_highs(
         status = SolveStatus.ERROR
         message = f"solver stopped ({term.name}) without a solution"
 
+    if (
+        reported is not None
+        and objective is not None
+        and not math.isclose(reported, objective, rel_tol=1e-7, abs_tol=1e-6)
+    ):
+        values_gap = relative_gap(objective, bound)
+        if (
+            status == SolveStatus.OPTIMAL
+            and values_gap is not None
+            and values_gap > mip_gap + 1e-9
+            and (mip_abs_gap is None or abs(objective - (bound or 0.0)) > mip_abs_gap)
+        ):
+            status = SolveStatus.FEASIBLE
+            message = "solver stopped at the requested gap by its own objective"
+        message += (
+            f"; HiGHS reported {reported:.6g} for its incumbent, the values it returned"
+            f" give {objective:.6g}"
+        )
     gap = relative_gap(objective, bound)
     if status == SolveStatus.OPTIMAL and gap is None:
         gap = 0.0
