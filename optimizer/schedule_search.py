@@ -312,8 +312,10 @@ def solve_by_search(
     if not lp.has_solution or lp.status != SolveStatus.OPTIMAL or lp.objective is None:
         left = max(1.0, time_limit - (time.perf_counter() - t0))
         return solve_covering(inputs, left, mip_gap=mip_gap, threads=threads)
-    # The LP's flows are the best for its own head counts, so its objective is the plan's.
-    bound = start_objective = float(lp.objective)
+    # The LP's rounding cuts may ask its fractional head counts for more shortfall than
+    # they need, so the search's running objective starts from theirs without the cuts.
+    bound = float(lp.objective)
+    start_objective = plan_objective(inputs, x_lp, threads)
     left = max(0.0, time_limit - (time.perf_counter() - t0))
 
     def close_enough(gain: float) -> bool:

@@ -17,11 +17,13 @@ from optimizer.schedule import (
     ScheduleInputs,
     build_schedule_inputs,
     coverage_of,
+    given_plan,
     group_of_queue,
+    rounding_cuts,
     solve_covering,
     solve_schedule,
 )
-from scenarios import scenario_from_data
+from scenarios import load_scenario, scenario_from_data
 
 DATA = Path(__file__).parent / "data"
 
@@ -204,3 +206,41 @@ def test_schedule_keeps_aggregate_rest_between_days() -> None:
     for cap in rest[:5]:
         starts = {inputs.columns[j].start for j in cap.columns}
         assert starts & late and "00:00" in starts
+
+
+def test_rounding_cuts_make_the_lp_pay_for_whole_agents() -> None:
+    # One interval needing 1.0 available agent; an agent on shift gives 0.8 (shrinkage).
+    # The plain LP buys 1.25 agents; any integer plan buys 2 (or pays 1.0 - 0.8 = 0.2 short
+    # at 100 each: 1 agent + 20 = 21 > 2).  With the rounding cut
+    # x + short / (0.8 * 0.25) >= ceil(1.25) the LP's optimum is the integer one, 2.
+    case = ScheduleInputs.covering([1.0], [[0.8]], shortfall_penalty=100.0)
+    plain, x_plain, _, _ = solve_covering(
+        dataclasses.replace(case, integer=False, rounding_cuts=False), 10
+    )
+    assert plain.objective == pytest.approx(1.25)
+    assert x_plain.tolist() == pytest.approx([1.25])
+    cut, x_cut, _, _ = solve_covering(dataclasses.replace(case, integer=False), 10)
+    assert cut.objective == pytest.approx(2.0)
+    assert x_cut.tolist() == pytest.approx([2.0])
+    whole, x_int, _, _ = solve_covering(case, 10)
+    assert whole.objective == pytest.approx(2.0) and x_int.tolist() == [2.0]
+
+
+def test_rounding_cuts_keep_every_integer_plan_and_raise_the_lp_bound() -> None:
+    inputs = build_schedule_inputs(load_scenario(DATA / "design_example.yaml"))
+    cuts = rounding_cuts(inputs)
+    assert len(cuts) > 100
+    plain, _, _, _ = solve_covering(
+        dataclasses.replace(inputs, integer=False, rounding_cuts=False), 60
+    )
+    lp, x_lp, _, _ = solve_covering(dataclasses.replace(inputs, integer=False), 60)
+    assert plain.objective is not None and lp.objective is not None
+    assert lp.objective >= plain.objective - 1e-6
+    # Integer plans around the LP's: each keeps every cut with the least shortfall it needs.
+    rng = np.random.default_rng(11)
+    for trial in range(6):
+        x = np.maximum(np.round(x_lp + rng.normal(0.0, 0.7 * (trial > 0), len(x_lp))), 0.0)
+        _, _, _, short = solve_covering(given_plan(inputs, x), 60)
+        for c in cuts:
+            lhs = x[c.columns].sum() + sum(short[g, t] for g, t in c.shorts) / c.scale
+            assert lhs >= c.rhs - 1e-6, (trial, c)

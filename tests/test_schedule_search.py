@@ -112,7 +112,8 @@ def test_search_makes_the_lp_plan_integer_and_then_never_worsens_it(
     assert final >= lp_objective - 1e-6  # no integer plan beats the LP
     # After the plan is integer, the objective only falls.
     assert gains == sorted(gains)
-    assert out.rounds >= 14 and out.improved <= out.rounds
+    # The 7 two-day windows that make it integer, then at least one window of the search.
+    assert out.rounds > 7 and out.improved <= out.rounds
 
 
 def test_search_from_an_integer_plan_only_improves_it(
