@@ -32,6 +32,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from optimizer.result import (
+    FixedSolves,
     OptimizerError,
     SolveResult,
     SolveStatus,
@@ -1085,6 +1086,7 @@ def neighbourhood_search(
     window: int | None = None,
     by_employees: bool = True,
     focus: bool = False,
+    solves: FixedSolves | None = None,
 ) -> tuple[float, int]:
     """Improve the incumbent loaded in ``m`` by re-solving parts of it (large neighbourhoods).
 
@@ -1099,10 +1101,15 @@ def neighbourhood_search(
     ``window`` is the first window's length in days (default a quarter of the horizon);
     ``by_employees=False`` solves windows of days only; ``focus=True`` places each window
     around a day with a shift the incumbent leaves short of its cover (at random among
-    them), so rounds go where the cover penalty is.
+    them), so rounds go where the cover penalty is.  ``solves`` is ``m`` loaded into HiGHS
+    (:class:`~optimizer.result.FixedSolves`; made here when not given, which takes about as
+    long as one Pyomo translation of ``m``): each round only changes the bounds of the
+    fixed assignments in HiGHS.
     """
     rng = np.random.default_rng(seed)
     deadline = time.perf_counter() + seconds
+    if solves is None:
+        solves = FixedSolves(m, threads=threads, options=options)
     n_e, n_d = p.n_employees, p.days
     size = max(2, n_e // 6)
     window = max(2, min(n_d, window)) if window is not None else max(3, n_d // 4)
@@ -1115,6 +1122,7 @@ def neighbourhood_search(
             break
         rounds += 1
         incumbent = {k: float(round(m.x[k].value or 0.0)) for k in m.X}
+        saved = solves.values()
         by_employee = by_employees and rng.random() < rates.share_of_employees()
         if by_employee:
             free_e = set(rng.choice(n_e, size=min(size, n_e), replace=False).tolist())
@@ -1127,18 +1135,11 @@ def neighbourhood_search(
             else:
                 d0 = int(rng.integers(0, max(1, n_d - window + 1)))
             frozen = [k for k in m.X if not d0 <= k[1] < d0 + window]
-        for k in frozen:
-            m.x[k].fix(round(incumbent[k]))
-        res = solve_with_highs(
-            m,
-            min(left, 20.0),
+        res = solves.solve(
+            [(m.x[k], round(incumbent[k])) for k in frozen],
+            min(left - 1.0, 20.0),
             mip_abs_gap=abs_gap,
-            threads=threads,
-            options=options,
-            warm_start=True,
         )
-        for k in frozen:
-            m.x[k].unfix()
         better = res.has_solution and res.objective is not None
         better = better and res.objective < objective - 1e-6  # type: ignore[operator]
         gain = objective - float(res.objective) if better else 0.0  # type: ignore[arg-type]
@@ -1146,8 +1147,7 @@ def neighbourhood_search(
         if better:
             objective = float(res.objective)  # type: ignore[arg-type]
         else:
-            for k, v in incumbent.items():
-                m.x[k].set_value(float(round(v)))
+            solves.restore(saved)
             if res.status == SolveStatus.OPTIMAL:
                 if by_employee:
                     size = min(n_e, size + 1)

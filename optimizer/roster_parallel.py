@@ -29,6 +29,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
+from optimizer.result import FixedSolves
 from optimizer.roster import (
     IntArray,
     RosterProblem,
@@ -42,8 +43,8 @@ __all__ = ["on_processes", "parallel_neighbourhood_search"]
 EPOCH_SECONDS = 45.0
 """How long each process searches on its own before the processes share their best roster."""
 
-_MODELS: dict[str, pyo.ConcreteModel] = {}
-"""A worker process's models, by the key of the search that built them."""
+_MODELS: dict[str, tuple[pyo.ConcreteModel, FixedSolves]] = {}
+"""A worker process's models, loaded into HiGHS, by the key of the search that built them."""
 
 
 def on_processes(workers: int) -> str:
@@ -63,13 +64,19 @@ def _search_epoch(
 ) -> tuple[IntArray, float, int]:
     """One worker's epoch, until the wall-clock time ``until`` (``time.time()``; the first
     epoch's model build counts): the best plan found from ``plan``, its objective, rounds."""
-    m = _MODELS.get(key)
-    if m is None:
+    if key not in _MODELS:
         _MODELS.clear()  # a new search: the models of earlier ones are not needed again
-        m = _MODELS[key] = build()
+        built = build()
+        _MODELS[key] = (
+            built,
+            FixedSolves(built, threads=options.get("threads"), options=options.get("options")),
+        )
+    m, solves = _MODELS[key]
     load_start(m, p, plan)
     seconds = until - time.time()
-    found, rounds = neighbourhood_search(m, p, objective, seconds, seed=seed, **options)
+    found, rounds = neighbourhood_search(
+        m, p, objective, seconds, seed=seed, solves=solves, **options
+    )
     return (plan_of_model(m, p) if found < objective else plan), found, rounds
 
 
@@ -84,6 +91,7 @@ def parallel_neighbourhood_search(
     seed: int = 0,
     epoch: float = EPOCH_SECONDS,
     target: float | None = None,
+    solves: FixedSolves | None = None,
     **options: Any,
 ) -> tuple[float, int]:
     """Improve the incumbent loaded in ``m`` with re-solves on ``workers`` processes.
@@ -115,13 +123,21 @@ def parallel_neighbourhood_search(
         Seconds between two exchanges of the best roster.
     target : float, optional
         Stop once the objective is at or below this.
+    solves : FixedSolves, optional
+        ``m`` already loaded into HiGHS, for this process's re-solves (made here when not
+        given).
     **options
         Passed on to :func:`optimizer.roster.neighbourhood_search` (``abs_gap``,
         ``threads``, ``options``, ``window``, ``by_employees``, ``focus``).
     """
-    if workers <= 1:
-        return neighbourhood_search(m, p, objective, seconds, seed=seed, target=target, **options)
     deadline = time.perf_counter() + seconds
+    if solves is None:
+        solves = FixedSolves(m, threads=options.get("threads"), options=options.get("options"))
+    if workers <= 1:
+        left = deadline - time.perf_counter()
+        return neighbourhood_search(
+            m, p, objective, left, seed=seed, target=target, solves=solves, **options
+        )
     key = uuid.uuid4().hex
     context = multiprocessing.get_context("spawn")
     rounds = 0
@@ -155,7 +171,14 @@ def parallel_neighbourhood_search(
                 except BrokenProcessPool:  # a worker died: no more submissions
                     pool_ok = False
             own, n = neighbourhood_search(
-                m, p, objective, span, seed=seed + k * workers, target=target, **options
+                m,
+                p,
+                objective,
+                span,
+                seed=seed + k * workers,
+                target=target,
+                solves=solves,
+                **options,
             )
             rounds += n
             best = own

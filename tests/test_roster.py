@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyomo.environ as pyo
 import pytest
 
 from optimizer.curtois import load_curtois, parse_curtois
-from optimizer.result import OptimizerError, SolveStatus
+from optimizer.result import FixedSolves, OptimizerError, SolveStatus, solve_with_highs
 from optimizer.roster import (
     RosterProblem,
     _KindRates,
@@ -315,6 +316,43 @@ def test_neighbourhood_search_improves_and_stops_at_its_target() -> None:
     loaded = plan_of_model(model, problem)
     assert not roster_violations(problem, loaded).any()
     assert roster_objective(problem, loaded) == pytest.approx(best, abs=1e-6)
+
+
+def test_fixed_solves_match_pyomo_fixing_and_free_what_they_fixed_before() -> None:
+    # One HiGHS instance, solved with different days fixed, gives each time the optimum
+    # that Pyomo's own fix-and-solve gives, loads its roster, and frees the days it fixed
+    # in the solve before.
+    problem = load_curtois(DATA / "Instance1.txt")
+    start = plan_from_table(problem, greedy_roster(problem, seconds=1.0))
+    model = _loaded_model(problem, start)
+    reference = _loaded_model(problem, start)
+    solves = FixedSolves(model)
+    incumbent = plan_of_model(model, problem)
+    for window in ((0, 4), (5, 9), (0, 4)):
+        fixed = [k for k in model.X if not window[0] <= k[1] <= window[1]]
+        saved = solves.values()
+        res = solves.solve([(model.x[k], round(model.x[k].value)) for k in fixed], 30)
+        for k in fixed:
+            reference.x[k].fix(round(reference.x[k].value))
+        ref = solve_with_highs(reference, 30, warm_start=True)
+        for k in fixed:
+            reference.x[k].unfix()
+        assert res.status == ref.status == SolveStatus.OPTIMAL
+        assert res.objective == pytest.approx(ref.objective, abs=1e-6)
+        assert res.objective == pytest.approx(pyo.value(model.objective), abs=1e-6)
+        plan = plan_of_model(model, problem)
+        assert not roster_violations(problem, plan).any()
+        assert roster_objective(problem, plan) == pytest.approx(res.objective, abs=1e-6)
+        # Days outside the window kept the incumbent's shifts.
+        outside = np.ones(problem.days, dtype=bool)
+        outside[window[0] : window[1] + 1] = False
+        assert (plan[:, outside] == incumbent[:, outside]).all()
+        incumbent = plan
+        assert len(saved) == len(solves.values())
+    # With nothing fixed, the whole problem: its proven optimum.
+    res = solves.solve([], 60, mip_abs_gap=1.0 - 1e-6)
+    assert res.status == SolveStatus.OPTIMAL
+    assert res.objective == pytest.approx(PROVEN_OPTIMUM["Instance1"], abs=1e-6)
 
 
 def test_the_kind_of_re_solve_that_gains_gets_more_rounds_but_never_all() -> None:
