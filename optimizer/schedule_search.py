@@ -312,10 +312,10 @@ def solve_by_search(
     if not lp.has_solution or lp.status != SolveStatus.OPTIMAL or lp.objective is None:
         left = max(1.0, time_limit - (time.perf_counter() - t0))
         return solve_covering(inputs, left, mip_gap=mip_gap, threads=threads)
-    # The LP's rounding cuts may ask its fractional head counts for more shortfall than
-    # they need, so the search's running objective starts from theirs without the cuts.
-    bound = float(lp.objective)
-    start_objective = plan_objective(inputs, x_lp, threads)
+    # The LP's objective is at least that of its head counts as a plan (its rounding cuts
+    # can only ask for more shortfall), so the running objective below errs high and the
+    # search never stops early; the objective reported is computed afresh from the plan.
+    bound = start_objective = float(lp.objective)
     left = max(0.0, time_limit - (time.perf_counter() - t0))
 
     def close_enough(gain: float) -> bool:
@@ -332,25 +332,24 @@ def solve_by_search(
         stop=close_enough,
     )
     x = found.x
-    objective = plan_objective(inputs, x, threads)
+    shortfall_cost, served = _flows(inputs, x, threads)
+    objective = float(np.asarray(inputs.column_cost) @ x) + shortfall_cost
     # The full model takes about as long to build and load as the LP did.
     left = time_limit - (time.perf_counter() - t0) - 2 * lp.build_seconds
     result: SolveResult | None = None
     full_run = not close_enough(start_objective - objective) and left >= 1.0
     if full_run:
-        result, x_full, served, shortfall = solve_covering(
+        result, x_full, served_full, _ = solve_covering(
             inputs, left, mip_gap=mip_gap, threads=threads, start=x
         )
         if result.bound is not None:
             bound = max(bound, float(result.bound))
         if result.has_solution and result.objective is not None and result.objective <= objective:
-            x, objective = x_full, float(result.objective)
+            x, objective, served = x_full, float(result.objective), served_full
         else:
             result = None
-    if result is None:
-        served = _flows(inputs, x, threads)[1]
-        shortfall = np.maximum(np.asarray(inputs.requirement) - served, 0.0)
-        shortfall[shortfall < 1e-6] = 0.0
+    shortfall = np.maximum(np.asarray(inputs.requirement) - served, 0.0)
+    shortfall[shortfall < 1e-6] = 0.0
     gap = relative_gap(objective, bound)
     within = gap is not None and gap <= mip_gap + 1e-12
     seconds = time.perf_counter() - t0
