@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from optimizer.result import SolveStatus, relative_gap, solve_with_highs
+from optimizer.result import FixedSolves, SolveStatus, relative_gap
 from optimizer.roster import (
     RosterProblem,
     build_model,
@@ -66,19 +66,31 @@ UNDER_WEIGHT_SHIFTS = 3.0
 the pay and the fairness penalties one shift can bring, so staffing comes first, yet small
 enough that the roster's bound and gap stay meaningful."""
 
-HEURISTIC_SHARE = 0.2
+FINAL_RESERVE_SHARE = 0.02
+"""Share of the time limit kept after the rosters for the coverage LP of their head counts
+(4.4 s on the 4-week scale benchmark, whose limit is 300 s)."""
+
+HEURISTIC_SHARE = 0.08
 """Share of a roster's time given to the greedy heuristic whose roster is the MIP start
-(at most ``HEURISTIC_MAX_SECONDS``)."""
+(at most ``HEURISTIC_MAX_SECONDS``).  The re-solves that follow gain more per second: on
+the scale benchmark's Bogotá roster (140 s), a heuristic of 21 s and a MILP of 32 s left
+the re-solves 80 s and ended 2.2% above the bound; 11 s and 15 s reached 1.9% after 72 s."""
 
 HEURISTIC_MAX_SECONDS = 30.0
 
-ROSTER_SEARCH_SHARE = 0.75
+ROSTER_SEARCH_SHARE = 0.9
 """Share of a roster's time (after the heuristic) kept for neighbourhood re-solves
 (:func:`optimizer.roster.neighbourhood_search`) when the full roster MILP ends without
-reaching the gap.  The MILP's share is enough for its root bound, which is what the gap is
-measured against: on the scale benchmark's Bogotá roster the bound was the same after 11 s
-of MILP as after 28 s (one schedule), and after 39 s as after 120 s (another), while 120 s
-of MILP alone ended 8.3% above it."""
+reaching the gap; the MILP gets the rest, at least ``ROSTER_MILP_MIN_SECONDS``.  The
+MILP's share is enough for its root bound, which is what the gap is measured against: on
+the scale benchmark's Bogotá roster the bound was the same after 11 s of MILP as after
+28 s (one schedule), and after 39 s as after 120 s (another), while 120 s of MILP alone
+ended 8.3% above it."""
+
+ROSTER_MILP_MIN_SECONDS = 15.0
+"""Least time for a roster's full MILP before the re-solves (when the roster has that
+much): the Lisbon roster of the scale benchmark (60 agents) had no bound after 5 s, and its
+root bound after 12 s."""
 
 ROSTER_WINDOW_DAYS = 5
 """Days per re-solve window of a roster, placed around a shift left short.  On the scale
@@ -293,10 +305,12 @@ def _solve_team_roster(
     workers: int = 1,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Solve one team's roster from the greedy heuristic's roster as MIP start, with the
-    re-solves on ``workers`` processes; returns the solve record and the assignments
-    (employee, day, shift) as a table (empty without a solution)."""
+    re-solves on ``workers`` processes, within ``time_limit`` seconds of wall clock (the
+    model build included); returns the solve record and the assignments (employee, day,
+    shift) as a table (empty without a solution)."""
     p = tr.problem
     t0 = time.perf_counter()
+    deadline = t0 + time_limit
     weight = FAIRNESS_WEIGHT_HOURS * max(tr.team.hourly_cost, 1.0) if fairness else None
     model = _team_roster_model(p, weight)
     build_seconds = time.perf_counter() - t0
@@ -307,18 +321,22 @@ def _solve_team_roster(
     if start_ok:
         load_start(model, p, plan)
     heuristic_seconds = time.perf_counter() - t1
-    left = max(1.0, time_limit - heuristic_seconds)
-    res = solve_with_highs(
-        model,
-        left * (1 - ROSTER_SEARCH_SHARE) if start_ok else left,
+    left = max(1.0, deadline - time.perf_counter())
+    # One HiGHS instance for the full MILP and every re-solve of this process.
+    solves = FixedSolves(model, threads=threads)
+    res = solves.solve(
+        [],
+        min(left, max(ROSTER_MILP_MIN_SECONDS, left * (1 - ROSTER_SEARCH_SHARE)))
+        if start_ok
+        else left,
         mip_gap=mip_gap,
-        threads=threads,
-        build_seconds=build_seconds,
-        warm_start=start_ok,
+    )
+    res = dataclasses.replace(
+        res, build_seconds=build_seconds, solve_seconds=res.solve_seconds + solves.build_seconds
     )
     message = res.message
     status, objective, gap = res.status, res.objective, res.gap
-    left = time_limit - (time.perf_counter() - t1)
+    left = deadline - time.perf_counter()
     if status == SolveStatus.FEASIBLE and objective is not None and left >= 5.0:
         bound = res.bound if res.bound is not None else -np.inf
         t2 = time.perf_counter()
@@ -336,6 +354,7 @@ def _solve_team_roster(
             window=ROSTER_WINDOW_DAYS,
             by_employees=False,
             focus=True,
+            solves=solves,
         )
         res = dataclasses.replace(res, solve_seconds=res.solve_seconds + time.perf_counter() - t2)
         gap = relative_gap(objective, res.bound)
@@ -605,7 +624,9 @@ def optimize_scenario(
     scenario : Scenario
         A scenario with at least one ``shifts: optimize`` team.
     time_limit : float, default 120.0
-        Total solver time over all stages (s); model building comes on top.
+        Wall-clock budget of all stages, model building included (s): the schedule gets a
+        share ``SCHEDULE_TIME_SHARE``, the rosters split what is left when each starts,
+        and a share ``FINAL_RESERVE_SHARE`` is kept for the rosters' coverage LP.
     mip_gap : float, default 0.01
         Relative gap at which each solve stops.
     threads : int, optional
@@ -635,6 +656,7 @@ def optimize_scenario(
     OptimizerError
         When no team has ``shifts: optimize``.
     """
+    deadline = time.perf_counter() + time_limit * (1 - FINAL_RESERVE_SHARE)
     sched = solve_schedule(
         scenario,
         time_limit * SCHEDULE_TIME_SHARE,
@@ -644,7 +666,6 @@ def optimize_scenario(
         requirement_boost=requirement_boost,
     )
     solves = [_schedule_record(sched)]
-    left = max(0.0, time_limit - sched.solve_seconds)
     teams = [t for t in scenario.teams if t.optimize_shifts]
     roster_rows: list[dict[str, Any]] = []
     new_teams: dict[str, Team] = {}
@@ -652,12 +673,15 @@ def optimize_scenario(
     rostered = _schedule_counts(sched)
     coverage, uncovered = sched.coverage, sched.uncovered
     if sched.has_solution:
-        for k, team in enumerate(teams):
-            share = max(1.0, left / (len(teams) - k))
-            tr = build_team_roster_problem(scenario, team, sched.schedule)
+        problems = [build_team_roster_problem(scenario, team, sched.schedule) for team in teams]
+        # Each roster's share of the time left follows its scheduled agent-shifts (at least
+        # one); a roster that ends early leaves its time to the next ones.
+        sizes = [max(1.0, float(np.asarray(tr.problem.cover_requirement).sum())) for tr in problems]
+        for k, (team, tr) in enumerate(zip(teams, problems, strict=True)):
+            left = deadline - time.perf_counter()
+            share = max(1.0, left * sizes[k] / sum(sizes[k:]))
             record, assignments = _solve_team_roster(tr, share, mip_gap, threads, fairness, workers)
             solves.append(record)
-            left = max(0.0, left - record["solve_seconds"])
             rows, entries, team_cost = _roster_rows(scenario, tr, assignments)
             roster_rows.extend(rows)
             cost += team_cost
