@@ -375,6 +375,24 @@ class FixedSolves:
         for v, x in zip(self._vars, values, strict=True):
             v.set_value(float(x), skip_validation=True)
 
+    def relaxation_bound(self, time_limit: float) -> float | None:
+        """The optimum of the LP relaxation with no variable fixed (HiGHS's
+        ``solve_relaxation``): a lower bound on the model's optimum, or ``None`` when the LP
+        does not solve to optimality within ``time_limit`` seconds."""
+        h = self._highs
+        if len(self._fixed):
+            idx = self._fixed
+            h.changeColsBounds(len(idx), idx, self._lower[idx], self._upper[idx])
+            self._fixed = np.empty(0, dtype=np.int32)
+        h.setOptionValue("time_limit", float(time_limit))
+        h.setOptionValue("solve_relaxation", True)
+        try:
+            h.run()
+            optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            return float(h.getInfo().objective_function_value) if optimal else None
+        finally:
+            h.setOptionValue("solve_relaxation", False)
+
     def solve(
         self,
         fixed: Sequence[tuple[VarData, float]],

@@ -349,6 +349,14 @@ def test_fixed_solves_match_pyomo_fixing_and_free_what_they_fixed_before() -> No
         assert (plan[:, outside] == incumbent[:, outside]).all()
         incumbent = plan
         assert len(saved) == len(solves.values())
+    # The LP bound, after fixed solves, is the whole LP relaxation's optimum.
+    relaxed = build_model(problem)
+    pyo.TransformationFactory("core.relax_integer_vars").apply_to(relaxed)
+    lp = solve_with_highs(relaxed, 30)
+    bound = solves.relaxation_bound(30)
+    assert lp.objective is not None and bound is not None
+    assert bound == pytest.approx(lp.objective, abs=1e-6)
+    assert bound <= PROVEN_OPTIMUM["Instance1"] + 1e-6
     # With nothing fixed, the whole problem: its proven optimum.
     res = solves.solve([], 60, mip_abs_gap=1.0 - 1e-6)
     assert res.status == SolveStatus.OPTIMAL
