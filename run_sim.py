@@ -729,7 +729,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_float,
         default=120.0,
         metavar="SECONDS",
-        help="solver time for each optimisation (default 120)",
+        help="wall-clock seconds for each optimisation, model building included (default 120)",
     )
     p.add_argument(
         "--verify",
