@@ -273,7 +273,7 @@ def solve_with_highs(
         message = "the hard constraints cannot all be satisfied"
     elif term == TerminationCondition.maxTimeLimit:
         status = SolveStatus.FEASIBLE if has_incumbent else SolveStatus.TIME_LIMIT
-        message = f"time limit of {time_limit:g} s reached " + (
+        message = f"time limit of {round(time_limit, 1):g} s reached " + (
             "with an incumbent" if has_incumbent else "without a feasible solution"
         )
     elif has_incumbent:
@@ -443,7 +443,7 @@ class FixedSolves:
             message = "the hard constraints cannot all be satisfied"
         elif status == model_status.kTimeLimit:
             result_status = SolveStatus.FEASIBLE if has_incumbent else SolveStatus.TIME_LIMIT
-            message = f"time limit of {time_limit:g} s reached " + (
+            message = f"time limit of {round(time_limit, 1):g} s reached " + (
                 "with an incumbent" if has_incumbent else "without a feasible solution"
             )
         elif has_incumbent:

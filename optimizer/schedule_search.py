@@ -357,7 +357,11 @@ def solve_by_search(
         f"LP relaxation, then {found.rounds} day-window solves ({found.improved} improving an "
         f"integer plan) in {found.seconds:.0f} s"
         + (" and the full MILP from their plan; " if full_run else "; ")
-        + ("within the requested gap" if within else f"time limit of {time_limit:g} s reached")
+        + (
+            "within the requested gap"
+            if within
+            else f"time limit of {round(time_limit, 1):g} s reached"
+        )
     )
     outcome = SolveResult(
         status=SolveStatus.OPTIMAL if within else SolveStatus.FEASIBLE,
