@@ -127,6 +127,36 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
+def _outcome(
+    ended: str, has_incumbent: bool, time_limit: float, stopped: str
+) -> tuple[SolveStatus, str]:
+    """Status and message of a solve that ``ended`` as ``"optimal"``, ``"infeasible"``,
+    ``"time limit"`` or otherwise (``stopped``: the solver's own word for it)."""
+    if ended == "optimal" and has_incumbent:
+        return SolveStatus.OPTIMAL, "proven optimal within the requested gap"
+    if ended == "infeasible":
+        return SolveStatus.INFEASIBLE, "the hard constraints cannot all be satisfied"
+    if ended == "time limit":
+        status = SolveStatus.FEASIBLE if has_incumbent else SolveStatus.TIME_LIMIT
+        return status, f"time limit of {round(time_limit, 1):g} s reached " + (
+            "with an incumbent" if has_incumbent else "without a feasible solution"
+        )
+    if has_incumbent:
+        return SolveStatus.FEASIBLE, f"solver stopped ({stopped}) with an incumbent"
+    return SolveStatus.ERROR, f"solver stopped ({stopped}) without a solution"
+
+
+def _misses_gap(
+    objective: float | None, bound: float | None, mip_gap: float, mip_abs_gap: float | None
+) -> bool:
+    """Whether ``objective`` is outside both the relative and the absolute gap of ``bound``
+    (``False`` when either is unknown)."""
+    gap = relative_gap(objective, bound)
+    if gap is None or gap <= mip_gap + 1e-9:
+        return False
+    return mip_abs_gap is None or abs(objective - bound) > mip_abs_gap  # type: ignore[operator]
+
+
 class _CheckedHighs(Highs):
     """HiGHS through ``pyomo.contrib.solver``, with a (possibly partial) MIP start and the
     objective of the values it hands back.
@@ -262,39 +292,20 @@ def solve_with_highs(
     if bound is not None and not math.isfinite(bound):
         bound = None
 
-    if term == TerminationCondition.convergenceCriteriaSatisfied and has_incumbent:
-        status = SolveStatus.OPTIMAL
-        message = "proven optimal within the requested gap"
-    elif term in (
-        TerminationCondition.provenInfeasible,
-        TerminationCondition.infeasibleOrUnbounded,
-    ):
-        status = SolveStatus.INFEASIBLE
-        message = "the hard constraints cannot all be satisfied"
-    elif term == TerminationCondition.maxTimeLimit:
-        status = SolveStatus.FEASIBLE if has_incumbent else SolveStatus.TIME_LIMIT
-        message = f"time limit of {round(time_limit, 1):g} s reached " + (
-            "with an incumbent" if has_incumbent else "without a feasible solution"
-        )
-    elif has_incumbent:
-        status = SolveStatus.FEASIBLE
-        message = f"solver stopped ({term.name}) with an incumbent"
-    else:
-        status = SolveStatus.ERROR
-        message = f"solver stopped ({term.name}) without a solution"
+    ended = {
+        TerminationCondition.convergenceCriteriaSatisfied: "optimal",
+        TerminationCondition.provenInfeasible: "infeasible",
+        TerminationCondition.infeasibleOrUnbounded: "infeasible",
+        TerminationCondition.maxTimeLimit: "time limit",
+    }.get(term, term.name)
+    status, message = _outcome(ended, has_incumbent, time_limit, term.name)
 
     if (
         reported is not None
         and objective is not None
         and not math.isclose(reported, objective, rel_tol=1e-7, abs_tol=1e-6)
     ):
-        values_gap = relative_gap(objective, bound)
-        if (
-            status == SolveStatus.OPTIMAL
-            and values_gap is not None
-            and values_gap > mip_gap + 1e-9
-            and (mip_abs_gap is None or abs(objective - (bound or 0.0)) > mip_abs_gap)
-        ):
+        if status == SolveStatus.OPTIMAL and _misses_gap(objective, bound, mip_gap, mip_abs_gap):
             status = SolveStatus.FEASIBLE
             message = "solver stopped at the requested gap by its own objective"
         message += (
@@ -375,15 +386,19 @@ class FixedSolves:
         for v, x in zip(self._vars, values, strict=True):
             v.set_value(float(x), skip_validation=True)
 
+    def _unfix(self) -> None:
+        """Give the columns the last solve fixed their own bounds again."""
+        idx = self._fixed
+        if len(idx):
+            self._highs.changeColsBounds(len(idx), idx, self._lower[idx], self._upper[idx])
+            self._fixed = np.empty(0, dtype=np.int32)
+
     def relaxation_bound(self, time_limit: float) -> float | None:
         """The optimum of the LP relaxation with no variable fixed (HiGHS's
         ``solve_relaxation``): a lower bound on the model's optimum, or ``None`` when the LP
         does not solve to optimality within ``time_limit`` seconds."""
         h = self._highs
-        if len(self._fixed):
-            idx = self._fixed
-            h.changeColsBounds(len(idx), idx, self._lower[idx], self._upper[idx])
-            self._fixed = np.empty(0, dtype=np.int32)
+        self._unfix()
         h.setOptionValue("time_limit", float(time_limit))
         h.setOptionValue("solve_relaxation", True)
         try:
@@ -410,9 +425,7 @@ class FixedSolves:
         """
         t0 = time.perf_counter()
         h = self._highs
-        if len(self._fixed):
-            idx = self._fixed
-            h.changeColsBounds(len(idx), idx, self._lower[idx], self._upper[idx])
+        self._unfix()
         idx = np.fromiter((self._column[id(v)] for v, _ in fixed), dtype=np.int32, count=len(fixed))
         val = np.fromiter((x for _, x in fixed), dtype=np.float64, count=len(fixed))
         if len(idx):
@@ -434,31 +447,22 @@ class FixedSolves:
             objective = float(self._cost @ values + self._offset)
         bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
         model_status = highspy.HighsModelStatus
-        if status == model_status.kOptimal and has_incumbent:
-            result_status, message = SolveStatus.OPTIMAL, "proven optimal within the requested gap"
-            if bound is None:
-                bound = objective
-        elif status == model_status.kInfeasible:
-            result_status = SolveStatus.INFEASIBLE
-            message = "the hard constraints cannot all be satisfied"
-        elif status == model_status.kTimeLimit:
-            result_status = SolveStatus.FEASIBLE if has_incumbent else SolveStatus.TIME_LIMIT
-            message = f"time limit of {round(time_limit, 1):g} s reached " + (
-                "with an incumbent" if has_incumbent else "without a feasible solution"
-            )
-        elif has_incumbent:
-            result_status = SolveStatus.FEASIBLE
-            message = f"solver stopped ({h.modelStatusToString(status)}) with an incumbent"
-        else:
-            result_status = SolveStatus.ERROR
-            message = f"solver stopped ({h.modelStatusToString(status)}) without a solution"
+        ended = {
+            model_status.kOptimal: "optimal",
+            model_status.kInfeasible: "infeasible",
+            model_status.kTimeLimit: "time limit",
+        }.get(status, "")
+        result_status, message = _outcome(
+            ended, has_incumbent, time_limit, h.modelStatusToString(status)
+        )
+        if result_status == SolveStatus.OPTIMAL and bound is None:
+            bound = objective
         gap = relative_gap(objective, bound)
-        if result_status == SolveStatus.OPTIMAL and gap is not None:
-            within_abs = mip_abs_gap is not None and objective is not None and bound is not None
-            within_abs = within_abs and abs(objective - bound) <= mip_abs_gap  # type: ignore[operator]
-            if gap > mip_gap + 1e-9 and not within_abs:
-                result_status = SolveStatus.FEASIBLE
-                message = "solver stopped at the requested gap by its own objective"
+        if result_status == SolveStatus.OPTIMAL and _misses_gap(
+            objective, bound, mip_gap, mip_abs_gap
+        ):
+            result_status = SolveStatus.FEASIBLE
+            message = "solver stopped at the requested gap by its own objective"
         return SolveResult(
             status=result_status,
             objective=objective,
