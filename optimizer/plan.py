@@ -92,6 +92,14 @@ benchmark's Bogotá roster (45 agents, 35 days), 150 s of such windows from the 
 roster ended 1.4% above the bound with 4 shifts unstaffed; 4-day windows 4.2% with 11, and
 the previous mix (random 8-day windows and groups of 7 agents) 5-6% with about 20."""
 
+ROSTER_HIGHS_OPTIONS: dict[str, Any] = {"mip_heuristic_effort": 0.3}
+"""HiGHS options of every roster solve after the heuristic (LP bound, MILP, re-solves): a
+re-solve only pays when it finds a better roster, so HiGHS spends 30% of its search on
+primal heuristics instead of the default 5%.  On the scale benchmark's Bogotá roster from
+two saved schedules (125 s, six runs each, two at a time on two cores), the default ended
+with 7-10 shifts unstaffed (mean 8.3, two runs within 2%), 0.3 with 4-9 (mean 6.5, four
+within 2%)."""
+
 FAIRNESS_WEIGHT_HOURS = 4.0
 """Penalty per weekend or night shift above an agent's fair share, in hours of pay."""
 
@@ -317,7 +325,7 @@ def _solve_team_roster(
     heuristic_seconds = time.perf_counter() - t1
     left = max(1.0, deadline - time.perf_counter())
     # One HiGHS instance for the LP bound, the full MILP and every re-solve of this process.
-    solves = FixedSolves(model, threads=threads)
+    solves = FixedSolves(model, threads=threads, options=ROSTER_HIGHS_OPTIONS)
     lp_bound = solves.relaxation_bound(left / 2) if start_ok else None
     left = max(1.0, deadline - time.perf_counter())
     res = solves.solve([], left * (1 - ROSTER_SEARCH_SHARE) if start_ok else left, mip_gap=mip_gap)
@@ -347,7 +355,7 @@ def _solve_team_roster(
             workers=workers,
             abs_gap=None,
             threads=threads,
-            options=None,
+            options=ROSTER_HIGHS_OPTIONS,
             target=bound + mip_gap * abs(bound),
             window=ROSTER_WINDOW_DAYS,
             by_employees=False,

@@ -24,6 +24,7 @@ import pyomo.environ as pyo
 import pytest
 
 from optimizer.curtois import load_curtois, parse_curtois
+from optimizer.plan import ROSTER_HIGHS_OPTIONS
 from optimizer.result import FixedSolves, OptimizerError, SolveStatus, solve_with_highs
 from optimizer.roster import (
     RosterProblem,
@@ -359,6 +360,11 @@ def test_fixed_solves_match_pyomo_fixing_and_free_what_they_fixed_before() -> No
     assert bound <= PROVEN_OPTIMUM["Instance1"] + 1e-6
     # With nothing fixed, the whole problem: its proven optimum.
     res = solves.solve([], 60, mip_abs_gap=1.0 - 1e-6)
+    assert res.status == SolveStatus.OPTIMAL
+    assert res.objective == pytest.approx(PROVEN_OPTIMUM["Instance1"], abs=1e-6)
+    # The plan's roster options change how HiGHS searches, not what it proves.
+    searching = FixedSolves(_loaded_model(problem, start), options=ROSTER_HIGHS_OPTIONS)
+    res = searching.solve([], 60, mip_abs_gap=1.0 - 1e-6)
     assert res.status == SolveStatus.OPTIMAL
     assert res.objective == pytest.approx(PROVEN_OPTIMUM["Instance1"], abs=1e-6)
 
