@@ -34,6 +34,7 @@ __all__ = [
     "OptimizerError",
     "SolveResult",
     "SolveStatus",
+    "limit_reached",
     "relative_gap",
     "solve_with_highs",
 ]
@@ -127,6 +128,11 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
+def limit_reached(time_limit: float) -> str:
+    """Words for a solve stopped by its time limit, the limit to a tenth of a second."""
+    return f"time limit of {round(time_limit, 1):g} s reached"
+
+
 def _outcome(
     ended: str, has_incumbent: bool, time_limit: float, stopped: str
 ) -> tuple[SolveStatus, str]:
@@ -138,8 +144,8 @@ def _outcome(
         return SolveStatus.INFEASIBLE, "the hard constraints cannot all be satisfied"
     if ended == "time limit":
         status = SolveStatus.FEASIBLE if has_incumbent else SolveStatus.TIME_LIMIT
-        return status, f"time limit of {round(time_limit, 1):g} s reached " + (
-            "with an incumbent" if has_incumbent else "without a feasible solution"
+        return status, limit_reached(time_limit) + (
+            " with an incumbent" if has_incumbent else " without a feasible solution"
         )
     if has_incumbent:
         return SolveStatus.FEASIBLE, f"solver stopped ({stopped}) with an incumbent"

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from optimizer.result import SolveResult, SolveStatus, relative_gap
+from optimizer.result import SolveResult, SolveStatus, limit_reached, relative_gap
 from optimizer.schedule import (
     Cap,
     FloatArray,
@@ -357,11 +357,7 @@ def solve_by_search(
         f"LP relaxation, then {found.rounds} day-window solves ({found.improved} improving an "
         f"integer plan) in {found.seconds:.0f} s"
         + (" and the full MILP from their plan; " if full_run else "; ")
-        + (
-            "within the requested gap"
-            if within
-            else f"time limit of {round(time_limit, 1):g} s reached"
-        )
+        + ("within the requested gap" if within else limit_reached(time_limit))
     )
     outcome = SolveResult(
         status=SolveStatus.OPTIMAL if within else SolveStatus.FEASIBLE,
