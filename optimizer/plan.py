@@ -18,8 +18,11 @@ import dataclasses
 import datetime as dt
 import functools
 import math
+import multiprocessing
 import time
 import zoneinfo
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -405,6 +408,105 @@ def _solve_team_roster(
     return record, table
 
 
+def _solve_team_roster_until(
+    tr: _TeamRoster,
+    until: float,
+    mip_gap: float,
+    threads: int | None,
+    fairness: bool,
+    workers: int,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """:func:`_solve_team_roster` until the wall-clock time ``until`` (``time.time()``,
+    which, unlike ``perf_counter``, means the same in every process): a worker process's
+    start-up counts against its roster's time."""
+    return _solve_team_roster(
+        tr, max(1.0, until - time.time()), mip_gap, threads, fairness, workers
+    )
+
+
+def _solve_rosters(
+    problems: list[_TeamRoster],
+    deadline: float,
+    mip_gap: float,
+    threads: int | None,
+    fairness: bool,
+    workers: int,
+) -> list[tuple[dict[str, Any], pd.DataFrame]]:
+    """Every team's roster by :func:`_solve_team_roster`, by ``deadline``
+    (``perf_counter``); the records and assignments in the order of ``problems``.
+
+    A roster's share of the time left follows its scheduled agent-shifts (at least one),
+    and a roster that ends early leaves its time to the others.  With one process the
+    rosters are solved one after another, each re-solving on ``workers`` processes.  With
+    more, the team rosters are independent problems, so they are solved at the same time,
+    each in a worker process of its own (``workers // len(problems)`` processes each for its
+    re-solves, at least one): a roster that needs long is then not left with what the
+    rosters before it did not use.  When no roster waits for a process, a roster gets all
+    of the time left; otherwise its share of the processes' time.  A roster whose worker
+    fails is solved afterwards in this process, with the time left.
+    """
+    sizes = [max(1.0, float(np.asarray(tr.problem.cover_requirement).sum())) for tr in problems]
+    if workers < 2 or len(problems) < 2:
+        solved = []
+        for k, tr in enumerate(problems):
+            left = deadline - time.perf_counter()
+            share = max(1.0, left * sizes[k] / sum(sizes[k:]))
+            solved.append(_solve_team_roster(tr, share, mip_gap, threads, fairness, workers))
+        return solved
+    slots = min(workers, len(problems))
+    inner = max(1, workers // len(problems))
+    results: dict[int, tuple[dict[str, Any], pd.DataFrame]] = {}
+    pending = list(range(len(problems)))
+    running: dict[Future[tuple[dict[str, Any], pd.DataFrame]], int] = {}
+    failed: list[int] = []
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=slots, mp_context=context) as pool:
+        while pending or running:
+            while pending and len(running) < slots:
+                k = pending.pop(0)
+                left = deadline - time.perf_counter()
+                unfinished = [k, *pending, *running.values()]
+                share = left
+                if len(unfinished) > slots:
+                    share = left * slots * sizes[k] / sum(sizes[j] for j in unfinished)
+                until = time.time() + max(1.0, min(left, share))
+                try:
+                    future = pool.submit(
+                        _solve_team_roster_until,
+                        problems[k],
+                        until,
+                        mip_gap,
+                        threads,
+                        fairness,
+                        inner,
+                    )
+                except BrokenProcessPool:  # the pool is gone: the rest in this process
+                    failed.extend([k, *pending])
+                    pending.clear()
+                    break
+                running[future] = k
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                k = running.pop(future)
+                try:
+                    results[k] = future.result()
+                except Exception:  # a failed worker: this roster is solved again below
+                    failed.append(k)
+    failed.sort()
+    for n, k in enumerate(failed):
+        left = deadline - time.perf_counter()
+        share = max(1.0, left * sizes[k] / sum(sizes[j] for j in failed[n:]))
+        results[k] = _solve_team_roster(problems[k], share, mip_gap, threads, fairness, 1)
+    for k, (record, _) in results.items():
+        if k not in failed:
+            record["message"] += (
+                f"; rostered at the same time as the other teams, on {slots} processes"
+            )
+    return [results[k] for k in range(len(problems))]
+
+
 def _fmt(minute: float) -> str:
     mm = round(minute) % 1440
     return f"{mm // 60:02d}:{mm % 60:02d}"
@@ -681,13 +783,8 @@ def optimize_scenario(
     coverage, uncovered = sched.coverage, sched.uncovered
     if sched.has_solution:
         problems = [build_team_roster_problem(scenario, team, sched.schedule) for team in teams]
-        # Each roster's share of the time left follows its scheduled agent-shifts (at least
-        # one); a roster that ends early leaves its time to the next ones.
-        sizes = [max(1.0, float(np.asarray(tr.problem.cover_requirement).sum())) for tr in problems]
-        for k, (team, tr) in enumerate(zip(teams, problems, strict=True)):
-            left = deadline - time.perf_counter()
-            share = max(1.0, left * sizes[k] / sum(sizes[k:]))
-            record, assignments = _solve_team_roster(tr, share, mip_gap, threads, fairness, workers)
+        solved = _solve_rosters(problems, deadline, mip_gap, threads, fairness, workers)
+        for team, tr, (record, assignments) in zip(teams, problems, solved, strict=True):
             solves.append(record)
             rows, entries, team_cost = _roster_rows(scenario, tr, assignments)
             roster_rows.extend(rows)

@@ -209,3 +209,37 @@ def test_roster_workers_build_the_same_model(demo: Scenario, planned: OptimizeRe
             c.name for c in there.component_data_objects(kind)
         ]
     assert str(here.objective.expr) == str(there.objective.expr)
+
+
+def test_team_rosters_run_at_the_same_time_and_a_failed_worker_is_solved_here(
+    demo: Scenario, planned: OptimizeResult
+) -> None:
+    # With two processes the two teams' rosters are solved at the same time, each in a
+    # worker process.  A roster whose worker fails (here: its team cannot be pickled to the
+    # worker) is solved afterwards in this process, so both teams still get a roster.
+    import dataclasses
+    import time
+
+    from optimizer.plan import _solve_rosters, build_team_roster_problem
+    from optimizer.roster_heuristic import plan_from_table, roster_violations
+    from scenarios.schema import Team
+
+    class Unpicklable(Team):  # a class local to a function cannot be pickled
+        pass
+
+    teams = [t for t in demo.teams if t.optimize_shifts]
+    problems = [build_team_roster_problem(demo, t, planned.schedule) for t in teams]
+    broken = dataclasses.replace(
+        problems[0], team=Unpicklable.model_construct(**dict(problems[0].team))
+    )
+    solved = _solve_rosters(
+        [broken, problems[1]], time.perf_counter() + 12.0, 0.02, None, True, workers=2
+    )
+    assert [record["stage"] for record, _ in solved] == ["roster:dublin", "roster:manila"]
+    (here, here_table), (there, there_table) = solved
+    assert "at the same time as the other teams, on 2 processes" in there["message"]
+    assert "at the same time" not in here["message"]
+    for record, table, tr in ((here, here_table, broken), (there, there_table, problems[1])):
+        assert SolveStatus(record["status"]) in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+        assert len(table) > 0
+        assert not roster_violations(tr.problem, plan_from_table(tr.problem, table)).any()
