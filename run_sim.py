@@ -510,7 +510,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 max_rounds=args.rounds,
                 client=cluster.client(),
-                workers=args.workers or 1,
+                workers=args.workers,
                 progress=update,
             )
         plan, run = verified.plan, verified.run
@@ -518,7 +518,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         misses = verified.misses()
     else:
         with progress_bar("optimizing", 1) as update:
-            plan = optimize_scenario(scenario, args.time_limit, workers=args.workers or 1)
+            plan = optimize_scenario(scenario, args.time_limit, workers=args.workers)
             update(1, 1)
         with progress_bar("simulating the roster", args.replications) as update:
             results = run_replications(

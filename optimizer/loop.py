@@ -220,7 +220,7 @@ def verify_plan(
     max_rounds: int = 4,
     client: Any = None,
     progress: Callable[[int, int], None] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> VerifiedPlan:
     """Optimise and correct by simulation until every goal holds (see the module docstring).
 
@@ -236,9 +236,9 @@ def verify_plan(
         Most optimise-simulate rounds.
     client : dask.distributed.Client, optional
         Runs the replications on Dask.
-    workers : int, default 1
-        Processes for the rosters' neighbourhood re-solves (see
-        :func:`optimizer.plan.optimize_scenario`).
+    workers : int, optional
+        Processes for the rosters (see :func:`optimizer.plan.optimize_scenario`; by default
+        :func:`optimizer.plan.default_workers`).
     progress : callable, optional
         ``progress(round, max_rounds)`` after each round.
     """

@@ -19,6 +19,7 @@ import datetime as dt
 import functools
 import math
 import multiprocessing
+import os
 import time
 import zoneinfo
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -57,7 +58,13 @@ from scenarios.schema import RosterEntry, Scenario, Team
 from scenarios.types import time_of_day_minutes
 from sim.demand import holiday_dates
 
-__all__ = ["OptimizeResult", "build_team_roster_problem", "group_of_queue", "optimize_scenario"]
+__all__ = [
+    "OptimizeResult",
+    "build_team_roster_problem",
+    "default_workers",
+    "group_of_queue",
+    "optimize_scenario",
+]
 
 SCHEDULE_TIME_SHARE = 0.5
 """Share of the time limit given to the schedule; the rosters share the rest (and whatever
@@ -711,6 +718,17 @@ class OptimizeResult:
         }
 
 
+def default_workers(scenario: Scenario) -> int:
+    """Processes an optimisation uses when not told: this machine's cores (those this
+    process may run on), at most one per ``shifts: optimize`` team, since the team rosters
+    are what runs side by side (:func:`_solve_rosters`)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, sum(t.optimize_shifts for t in scenario.teams)))
+
+
 def optimize_scenario(
     scenario: Scenario,
     time_limit: float = 120.0,
@@ -720,13 +738,13 @@ def optimize_scenario(
     fairness: bool = True,
     requirement_boost: pd.DataFrame | None = None,
     templates_per_team: int | None = TEMPLATES_PER_TEAM,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> OptimizeResult:
     """Schedule and roster every ``shifts: optimize`` team of a scenario.
 
     Steps: group requirements and the schedule MILP (a share ``SCHEDULE_TIME_SHARE`` of the
-    time); per optimized team, a roster MILP with the time left split evenly over the teams
-    still to solve; the optimized scenario with each team's ``roster:``.
+    time); per optimized team, a roster MILP, with the time left shared by the teams' sizes
+    (see :func:`_solve_rosters`); the optimized scenario with each team's ``roster:``.
 
     Parameters
     ----------
@@ -734,8 +752,8 @@ def optimize_scenario(
         A scenario with at least one ``shifts: optimize`` team.
     time_limit : float, default 120.0
         Wall-clock budget of all stages, model building included (s): the schedule gets a
-        share ``SCHEDULE_TIME_SHARE``, the rosters split what is left when each starts,
-        and a share ``FINAL_RESERVE_SHARE`` is kept for the rosters' coverage LP.
+        share ``SCHEDULE_TIME_SHARE``, the rosters share what is left, and a share
+        ``FINAL_RESERVE_SHARE`` is kept for the rosters' coverage LP.
     mip_gap : float, default 0.01
         Relative gap at which each solve stops.
     threads : int, optional
@@ -751,9 +769,12 @@ def optimize_scenario(
     templates_per_team : int or None, default ``TEMPLATES_PER_TEAM``
         Most shift templates (start, length) per team (see
         :func:`optimizer.schedule.solve_schedule`); ``None`` keeps all.
-    workers : int, default 1
-        Processes for each roster's neighbourhood re-solves, this one included (see
-        :func:`optimizer.roster_parallel.parallel_neighbourhood_search`).
+    workers : int, optional
+        Processes for the rosters, this one included; by default :func:`default_workers`.
+        With two or more, the team rosters are solved at the same time, one process each,
+        and processes beyond one per team go to each roster's neighbourhood re-solves (see
+        :func:`optimizer.roster_parallel.parallel_neighbourhood_search`); with one, the
+        rosters are solved one after another.
 
     Returns
     -------
@@ -783,7 +804,8 @@ def optimize_scenario(
     coverage, uncovered = sched.coverage, sched.uncovered
     if sched.has_solution:
         problems = [build_team_roster_problem(scenario, team, sched.schedule) for team in teams]
-        solved = _solve_rosters(problems, deadline, mip_gap, threads, fairness, workers)
+        processes = default_workers(scenario) if workers is None else workers
+        solved = _solve_rosters(problems, deadline, mip_gap, threads, fairness, processes)
         for team, tr, (record, assignments) in zip(teams, problems, solved, strict=True):
             solves.append(record)
             rows, entries, team_cost = _roster_rows(scenario, tr, assignments)

@@ -243,3 +243,17 @@ def test_team_rosters_run_at_the_same_time_and_a_failed_worker_is_solved_here(
         assert SolveStatus(record["status"]) in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
         assert len(table) > 0
         assert not roster_violations(tr.problem, plan_from_table(tr.problem, table)).any()
+
+
+def test_default_workers_are_the_cores_at_most_one_per_optimized_team(
+    demo: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from optimizer.plan import default_workers
+
+    assert sum(t.optimize_shifts for t in demo.teams) == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    assert default_workers(demo) == 2  # one process per optimized team, not 8
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert default_workers(demo) == 1  # one core: the rosters one after another
