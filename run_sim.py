@@ -634,7 +634,11 @@ def build_parser() -> argparse.ArgumentParser:
             help="override a scenario key, e.g. demand.deflection=0.33 or teams.dublin.agents=20",
         )
 
-    def run_args(p: argparse.ArgumentParser, replications: int) -> None:
+    def run_args(
+        p: argparse.ArgumentParser,
+        replications: int,
+        workers_help: str = "run on a local Dask cluster of N worker processes",
+    ) -> None:
         p.add_argument("--replications", type=_positive_int, default=replications, metavar="N")
         p.add_argument(
             "--seed", type=_seed, default=None, metavar="S", help="default: the scenario's"
@@ -645,7 +649,7 @@ def build_parser() -> argparse.ArgumentParser:
             type=_positive_int,
             default=None,
             metavar="N",
-            help="run on a local Dask cluster of N worker processes",
+            help=workers_help,
         )
         p.add_argument(
             "--scheduler",
@@ -723,7 +727,12 @@ def build_parser() -> argparse.ArgumentParser:
         "optimize", help="choose shifts and named rosters that meet SLA at least cost"
     )
     scenario_args(p)
-    run_args(p, 3)
+    run_args(
+        p,
+        3,
+        "processes for the rosters, solved side by side (default: the cores, at most one "
+        "per optimized team); with --verify also a local Dask cluster of N workers",
+    )
     p.add_argument(
         "--time-limit",
         type=_positive_float,
