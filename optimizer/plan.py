@@ -453,16 +453,21 @@ def _solve_rosters(
     fails is solved afterwards in this process, with the time left.
     """
     sizes = [max(1.0, float(np.asarray(tr.problem.cover_requirement).sum())) for tr in problems]
-    if workers < 2 or len(problems) < 2:
-        solved = []
-        for k, tr in enumerate(problems):
+
+    def in_turn(indices: list[int], processes: int) -> None:
+        for n, k in enumerate(indices):
             left = deadline - time.perf_counter()
-            share = max(1.0, left * sizes[k] / sum(sizes[k:]))
-            solved.append(_solve_team_roster(tr, share, mip_gap, threads, fairness, workers))
-        return solved
+            share = max(1.0, left * sizes[k] / sum(sizes[j] for j in indices[n:]))
+            results[k] = _solve_team_roster(
+                problems[k], share, mip_gap, threads, fairness, processes
+            )
+
+    results: dict[int, tuple[dict[str, Any], pd.DataFrame]] = {}
+    if workers < 2 or len(problems) < 2:
+        in_turn(list(range(len(problems))), workers)
+        return [results[k] for k in range(len(problems))]
     slots = min(workers, len(problems))
     inner = max(1, workers // len(problems))
-    results: dict[int, tuple[dict[str, Any], pd.DataFrame]] = {}
     pending = list(range(len(problems)))
     running: dict[Future[tuple[dict[str, Any], pd.DataFrame]], int] = {}
     failed: list[int] = []
@@ -501,16 +506,11 @@ def _solve_rosters(
                     results[k] = future.result()
                 except Exception:  # a failed worker: this roster is solved again below
                     failed.append(k)
-    failed.sort()
-    for n, k in enumerate(failed):
-        left = deadline - time.perf_counter()
-        share = max(1.0, left * sizes[k] / sum(sizes[j] for j in failed[n:]))
-        results[k] = _solve_team_roster(problems[k], share, mip_gap, threads, fairness, 1)
-    for k, (record, _) in results.items():
-        if k not in failed:
-            record["message"] += (
-                f"; rostered at the same time as the other teams, on {slots} processes"
-            )
+    for record, _ in results.values():
+        record["message"] += f"; rostered at the same time as the other teams, on {slots} processes"
+    in_turn(sorted(failed), 1)
+    for k in failed:
+        results[k][0]["message"] += "; solved in this process after its worker process failed"
     return [results[k] for k in range(len(problems))]
 
 

@@ -239,6 +239,7 @@ def test_team_rosters_run_at_the_same_time_and_a_failed_worker_is_solved_here(
     (here, here_table), (there, there_table) = solved
     assert "at the same time as the other teams, on 2 processes" in there["message"]
     assert "at the same time" not in here["message"]
+    assert "solved in this process after its worker process failed" in here["message"]
     for record, table, tr in ((here, here_table, broken), (there, there_table, problems[1])):
         assert SolveStatus(record["status"]) in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
         assert len(table) > 0
