@@ -444,13 +444,14 @@ def _solve_rosters(
 
     A roster's share of the time left follows its scheduled agent-shifts (at least one),
     and a roster that ends early leaves its time to the others.  With one process the
-    rosters are solved one after another, each re-solving on ``workers`` processes.  With
-    more, the team rosters are independent problems, so they are solved at the same time,
-    each in a worker process of its own (``workers // len(problems)`` processes each for its
-    re-solves, at least one): a roster that needs long is then not left with what the
-    rosters before it did not use.  When no roster waits for a process, a roster gets all
-    of the time left; otherwise its share of the processes' time.  A roster whose worker
-    fails is solved afterwards in this process, with the time left.
+    rosters are solved one after another.  With more, the team rosters are independent
+    problems, so they are solved at the same time, each in a worker process of its own: a
+    roster that needs long is then not left with what the rosters before it did not use.
+    When no roster waits for a process, a roster gets all of the time left; otherwise its
+    share of the processes' time.  Each roster's re-solves run on ``workers`` processes, so
+    that the cores the rosters done early leave idle go to those still searching (while
+    several rosters re-solve at once they share the cores).  A roster whose worker fails
+    is solved afterwards in this process, with the time left.
     """
     sizes = [max(1.0, float(np.asarray(tr.problem.cover_requirement).sum())) for tr in problems]
 
@@ -467,7 +468,6 @@ def _solve_rosters(
         in_turn(list(range(len(problems))), workers)
         return [results[k] for k in range(len(problems))]
     slots = min(workers, len(problems))
-    inner = max(1, workers // len(problems))
     pending = list(range(len(problems)))
     running: dict[Future[tuple[dict[str, Any], pd.DataFrame]], int] = {}
     failed: list[int] = []
@@ -490,7 +490,7 @@ def _solve_rosters(
                         mip_gap,
                         threads,
                         fairness,
-                        inner,
+                        workers,
                     )
                 except BrokenProcessPool:  # the pool is gone: the rest in this process
                     failed.extend([k, *pending])
@@ -772,7 +772,7 @@ def optimize_scenario(
     workers : int, optional
         Processes for the rosters, this one included; by default :func:`default_workers`.
         With two or more, the team rosters are solved at the same time, one process each,
-        and processes beyond one per team go to each roster's neighbourhood re-solves (see
+        and each roster's neighbourhood re-solves run on ``workers`` processes (see
         :func:`optimizer.roster_parallel.parallel_neighbourhood_search`); with one, the
         rosters are solved one after another.
 
