@@ -18,11 +18,10 @@ import dataclasses
 import datetime as dt
 import functools
 import math
-import multiprocessing
 import os
 import time
 import zoneinfo
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -44,7 +43,7 @@ from optimizer.roster_heuristic import (
     plan_from_table,
     roster_violations,
 )
-from optimizer.roster_parallel import on_processes, parallel_neighbourhood_search
+from optimizer.roster_parallel import on_processes, parallel_neighbourhood_search, spawn_pool
 from optimizer.schedule import (
     TEMPLATES_PER_TEAM,
     ScheduleResult,
@@ -471,8 +470,7 @@ def _solve_rosters(
     pending = list(range(len(problems)))
     running: dict[Future[tuple[dict[str, Any], pd.DataFrame]], int] = {}
     failed: list[int] = []
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=slots, mp_context=context) as pool:
+    with spawn_pool(slots) as pool:
         while pending or running:
             while pending and len(running) < slots:
                 k = pending.pop(0)

@@ -38,13 +38,21 @@ from optimizer.roster import (
     plan_of_model,
 )
 
-__all__ = ["on_processes", "parallel_neighbourhood_search"]
+__all__ = ["on_processes", "parallel_neighbourhood_search", "spawn_pool"]
 
 EPOCH_SECONDS = 45.0
 """How long each process searches on its own before the processes share their best roster."""
 
 _MODELS: dict[str, tuple[pyo.ConcreteModel, FixedSolves]] = {}
 """A worker process's models, loaded into HiGHS, by the key of the search that built them."""
+
+
+def spawn_pool(max_workers: int) -> ProcessPoolExecutor:
+    """A pool of ``max_workers`` worker processes started with ``spawn`` (see the module
+    docstring: a forked child would inherit HiGHS's thread pool in an undefined state)."""
+    return ProcessPoolExecutor(
+        max_workers=max_workers, mp_context=multiprocessing.get_context("spawn")
+    )
 
 
 def on_processes(workers: int) -> str:
@@ -139,10 +147,9 @@ def parallel_neighbourhood_search(
             m, p, objective, left, seed=seed, target=target, solves=solves, **options
         )
     key = uuid.uuid4().hex
-    context = multiprocessing.get_context("spawn")
     rounds = 0
     pool_ok = True
-    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+    with spawn_pool(workers - 1) as pool:
         k = 0
         while True:
             left = deadline - time.perf_counter()
