@@ -283,6 +283,14 @@ MILP from the search's plan has the rest (it raises the bound with its root cuts
 LP_SHARE = 0.15
 """Most of the time limit the LP relaxation may take."""
 
+FULL_MILP_LP_MULTIPLE = 3.0
+"""The final full MILP runs only with at least this many times the LP relaxation's solve
+time left; otherwise the window search keeps that time.  HiGHS checks its time limit
+between the rounds of cuts at the root, and one round re-solves an LP about as large as
+the relaxation: on a slow machine (the scale benchmark's schedule, LP relaxation 14.6 s) a
+full MILP given 23 s spent 12 s on its root LP and 53 s on one round of cuts, overrunning
+the schedule's time limit by 50 s."""
+
 
 def solve_by_search(
     inputs: ScheduleInputs,
@@ -301,7 +309,8 @@ def solve_by_search(
        ``mip_gap`` of the LP bound.
     3. The full MILP runs for the rest of the time from the search's plan as MIP start; its
        root cuts raise the bound and its heuristics may improve the plan.  The better of the
-       two plans is returned, with the higher of the two bounds.
+       two plans is returned, with the higher of the two bounds.  When the rest is too short
+       for the MILP's root (``FULL_MILP_LP_MULTIPLE``), the search has all of the time.
 
     Same parameters and returns as :func:`optimizer.schedule.solve_covering` (``width`` and
     ``round_limit`` go to :func:`improve_schedule`).
@@ -322,10 +331,11 @@ def solve_by_search(
         objective = start_objective - gain
         return (objective - bound) <= mip_gap * max(abs(objective), 1e-9)
 
+    full_fits = left * (1 - SEARCH_SHARE) >= FULL_MILP_LP_MULTIPLE * lp.solve_seconds
     found = improve_schedule(
         inputs,
         x_lp,
-        left * SEARCH_SHARE,
+        left * SEARCH_SHARE if full_fits else left,
         width=width,
         round_limit=round_limit,
         threads=threads,
@@ -337,7 +347,11 @@ def solve_by_search(
     # The full model takes about as long to build and load as the LP did.
     left = time_limit - (time.perf_counter() - t0) - 2 * lp.build_seconds
     result: SolveResult | None = None
-    full_run = not close_enough(start_objective - objective) and left >= 1.0
+    full_run = (
+        full_fits
+        and not close_enough(start_objective - objective)
+        and left >= max(1.0, FULL_MILP_LP_MULTIPLE * lp.solve_seconds)
+    )
     if full_run:
         result, x_full, served_full, _ = solve_covering(
             inputs, left, mip_gap=mip_gap, threads=threads, start=x
