@@ -339,6 +339,20 @@ def _solve_team_roster(
     lp_bound = solves.relaxation_bound(left / 2) if start_ok else None
     left = max(1.0, deadline - time.perf_counter())
     res = solves.solve([], left * (1 - ROSTER_SEARCH_SHARE) if start_ok else left, mip_gap=mip_gap)
+    if start_ok and not res.has_solution:
+        # HiGHS ran out of its share before taking the start (on a slow machine its
+        # presolve alone can): the start, completed with every assignment fixed, is the
+        # incumbent the re-solves improve.
+        fixed = [(model.x[k], float(round(model.x[k].value or 0.0))) for k in model.X]
+        completed = solves.solve(fixed, max(1.0, deadline - time.perf_counter()))
+        if completed.has_solution:
+            res = dataclasses.replace(
+                completed,
+                status=SolveStatus.FEASIBLE,
+                bound=None,
+                gap=None,
+                message=res.message + "; the re-solves start from the greedy heuristic's roster",
+            )
     if lp_bound is not None and (res.bound is None or res.bound < lp_bound):
         gap = relative_gap(res.objective, lp_bound)
         status = res.status
