@@ -3,7 +3,9 @@
 Generates the scenario in code (30-minute intervals, shift templates every hour from 06:00
 to 22:00 of 8 or 10 hours, a 30-minute break after 4.5 hours), runs
 ``optimizer.plan.optimize_scenario`` with a 5-minute limit and prints, per stage, the build
-and solve seconds, the status and the gap.  Target: a 2% gap within 5 minutes.
+and solve seconds, the status and the gap.  Target: a 2% gap within 5 minutes.  First it
+prints this machine's speed on a fixed reference (the textbook SimPy model of
+``engine_speed.py``), since the 5 minutes are wall-clock seconds of whatever machine runs it.
 
 Run: ``python benchmarks/optimize_scale.py [--time-limit SECONDS] [--workers N]``
 (``--workers``: processes for the rosters, default this machine's cores, at most one per
@@ -16,7 +18,12 @@ import argparse
 import time
 from typing import Any
 
+from engine_speed import idiomatic_mmc
+
 from scenarios import scenario_from_data
+
+REFERENCE_TICKETS = 100_000
+"""Tickets of the machine-speed reference run before the optimisation."""
 
 LANGUAGES = ("en", "de", "fr", "es")
 CHANNELS = ("email", "chat", "phone")
@@ -130,6 +137,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.workers is not None and args.workers < 1:
         parser.error(f"--workers: found {args.workers}, expected a whole number of at least 1")
+    # This machine's speed, to read the seconds below by: the textbook SimPy M/M/c of
+    # engine_speed.py (about 112,000 tickets/s on the machine of its 2026-11-23 figures).
+    seconds, _ = idiomatic_mmc(REFERENCE_TICKETS, 50, 45.0, seed=1)
+    print(f"machine speed: textbook SimPy M/M/c at {REFERENCE_TICKETS / seconds:,.0f} tickets/s")
     t0 = time.perf_counter()
     from optimizer.plan import optimize_scenario  # timed with the rest
 
