@@ -258,3 +258,43 @@ def test_default_workers_are_the_cores_at_most_one_per_optimized_team(
     assert default_workers(demo) == 2  # one process per optimized team, not 8
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert default_workers(demo) == 1  # one core: the rosters one after another
+
+
+def test_a_roster_milp_ending_before_its_start_still_re_solves_the_greedy_roster(
+    demo: Scenario, planned: OptimizeResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a slow machine HiGHS can spend the whole MILP share before it takes the greedy
+    # roster as MIP start.  The roster is then the greedy one, completed with every
+    # assignment fixed, and the re-solves start from it (they used to be skipped).
+    from optimizer import plan
+    from optimizer.result import FixedSolves, SolveResult
+    from optimizer.roster_heuristic import plan_from_table, roster_violations
+
+    real_solve = FixedSolves.solve
+    calls: list[int] = []
+
+    def no_start_taken(
+        self: FixedSolves, fixed: list[tuple[object, float]], time_limit: float, **kw: float
+    ) -> SolveResult:
+        calls.append(len(fixed))
+        if len(calls) == 1:  # the full MILP: nothing found within its share
+            assert fixed == []
+            return SolveResult(
+                status=SolveStatus.TIME_LIMIT,
+                message=f"time limit of {time_limit:.1f} s reached without a feasible solution",
+            )
+        return real_solve(self, fixed, time_limit, **kw)
+
+    monkeypatch.setattr(FixedSolves, "solve", no_start_taken)
+    team = next(t for t in demo.teams if t.optimize_shifts)
+    tr = plan.build_team_roster_problem(demo, team, planned.schedule)
+    record, table = plan._solve_team_roster(tr, 20.0, 0.0, None, True)
+    assert "the re-solves start from the greedy heuristic's roster" in record["message"]
+    assert SolveStatus(record["status"]) in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    # The second solve fixed every assignment; the ones after it are re-solves.
+    assert calls[1] == len(plan._team_roster_model(tr.problem, None).X)
+    assert len(calls) > 2 and "neighbourhood re-solves" in record["message"]
+    assert record["objective"] is not None and record["bound"] is not None
+    assert record["bound"] <= record["objective"]
+    assert len(table) > 0
+    assert not roster_violations(tr.problem, plan_from_table(tr.problem, table)).any()
