@@ -32,6 +32,7 @@ import pyomo.environ as pyo
 from optimizer.result import FixedSolves, SolveStatus, relative_gap
 from optimizer.roster import (
     RosterProblem,
+    assignments_of_model,
     build_model,
     load_start,
     plan_of_model,
@@ -342,8 +343,9 @@ def _solve_team_roster(
     if start_ok and not res.has_solution:
         # HiGHS ran out of its share before taking the start (on a slow machine its
         # presolve alone can): the start, completed with every assignment fixed, is the
-        # incumbent the re-solves improve.
-        fixed = [(model.x[k], float(round(model.x[k].value or 0.0))) for k in model.X]
+        # incumbent the re-solves improve.  A solve rather than ``roster_objective`` (as
+        # in ``solve_roster``), since this model adds the fairness terms and variables.
+        fixed = [(model.x[k], v) for k, v in assignments_of_model(model).items()]
         completed = solves.solve(fixed, max(1.0, deadline - time.perf_counter()))
         if completed.has_solution:
             res = dataclasses.replace(

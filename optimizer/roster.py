@@ -42,6 +42,7 @@ from optimizer.result import (
 
 __all__ = [
     "RosterProblem",
+    "assignments_of_model",
     "build_model",
     "check_problem",
     "load_start",
@@ -1029,6 +1030,12 @@ def _explain_infeasible(m: pyo.ConcreteModel, p: RosterProblem, time_limit: floa
     )
 
 
+def assignments_of_model(m: pyo.ConcreteModel) -> dict[tuple[int, int, int], float]:
+    """The assignments ``(e, d, s) -> 0/1`` loaded in a model from :func:`build_model`
+    (rounded; unset ones as 0)."""
+    return {k: float(round(m.x[k].value or 0.0)) for k in m.X}
+
+
 def _short_days(assigned: Mapping[tuple[int, int, int], float], need: IntArray) -> IntArray:
     """Days on which the assignments ``(e, d, s) -> 0/1`` leave some shift short of ``need``
     (shape (D, S)), once per short place."""
@@ -1121,7 +1128,7 @@ def neighbourhood_search(
         if left < 2.0 or (target is not None and objective <= target):
             break
         rounds += 1
-        incumbent = {k: float(round(m.x[k].value or 0.0)) for k in m.X}
+        incumbent = assignments_of_model(m)
         saved = solves.values()
         by_employee = by_employees and rng.random() < rates.share_of_employees()
         if by_employee:

@@ -331,7 +331,8 @@ def solve_by_search(
         objective = start_objective - gain
         return (objective - bound) <= mip_gap * max(abs(objective), 1e-9)
 
-    full_fits = left * (1 - SEARCH_SHARE) >= FULL_MILP_LP_MULTIPLE * lp.solve_seconds
+    root_seconds = FULL_MILP_LP_MULTIPLE * lp.solve_seconds
+    full_fits = left * (1 - SEARCH_SHARE) >= root_seconds
     found = improve_schedule(
         inputs,
         x_lp,
@@ -350,7 +351,7 @@ def solve_by_search(
     full_run = (
         full_fits
         and not close_enough(start_objective - objective)
-        and left >= max(1.0, FULL_MILP_LP_MULTIPLE * lp.solve_seconds)
+        and left >= max(1.0, root_seconds)
     )
     if full_run:
         result, x_full, served_full, _ = solve_covering(
