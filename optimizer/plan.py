@@ -111,6 +111,18 @@ with 7-10 shifts unstaffed (mean 8.3, two runs within 2%), 0.3 with 4-9 (mean 6.
 within 2%); a second six, 0.3 against 0.6: 5-10 (five within 2%) and 6-9 (four), both a
 mean of 7.2."""
 
+RESOLVE_MIN_SECONDS = 5.0
+"""Least time left after a roster's MILP for its neighbourhood re-solves to start; with
+less, the MILP gets all of the roster's time after its LP bound."""
+
+ROSTER_MIN_SHARE = 0.1
+"""Least share of the time left that a roster is given, however few of the schedule's
+agent-shifts it has.  Its share otherwise follows its agent-shifts, but a roster's worker
+start-up, model build, LP bound and MILP do not shrink with them: on the scale benchmark
+on a slow machine, Berlin's 23 agent-shifts (of 1,736) got 3.5 s, of which its worker's
+start-up took 2.5 s, and its MILP had 0.1 s (2.33% gap; with 3 s it proves the optimum in
+0.7 s).  A roster that reaches its gap early leaves the rest of its share to the others."""
+
 FAIRNESS_WEIGHT_HOURS = 4.0
 """Penalty per weekend or night shift above an agent's fair share, in hours of pay."""
 
@@ -339,7 +351,10 @@ def _solve_team_roster(
     solves = FixedSolves(model, threads=threads, options=ROSTER_HIGHS_OPTIONS)
     lp_bound = solves.relaxation_bound(left / 2) if start_ok else None
     left = max(1.0, deadline - time.perf_counter())
-    res = solves.solve([], left * (1 - ROSTER_SEARCH_SHARE) if start_ok else left, mip_gap=mip_gap)
+    milp_seconds = left * (1 - ROSTER_SEARCH_SHARE)
+    if not start_ok or left - milp_seconds < RESOLVE_MIN_SECONDS:
+        milp_seconds = left  # no time for re-solves after it
+    res = solves.solve([], milp_seconds, mip_gap=mip_gap)
     if start_ok and not res.has_solution:
         # HiGHS ran out of its share before taking the start (on a slow machine its
         # presolve alone can): the start, completed with every assignment fixed, is the
@@ -369,7 +384,7 @@ def _solve_team_roster(
     message = res.message
     status, objective, gap = res.status, res.objective, res.gap
     left = deadline - time.perf_counter()
-    if status == SolveStatus.FEASIBLE and objective is not None and left >= 5.0:
+    if status == SolveStatus.FEASIBLE and objective is not None and left >= RESOLVE_MIN_SECONDS:
         bound = res.bound if res.bound is not None else -np.inf
         t2 = time.perf_counter()
         objective, rounds = parallel_neighbourhood_search(
@@ -457,9 +472,10 @@ def _solve_rosters(
     """Every team's roster by :func:`_solve_team_roster`, by ``deadline``
     (``perf_counter``); the records and assignments in the order of ``problems``.
 
-    A roster's share of the time left follows its scheduled agent-shifts (at least one),
-    and a roster that ends early leaves its time to the others.  With one process the
-    rosters are solved one after another.  With more, the team rosters are independent
+    A roster's share of the time left follows its scheduled agent-shifts (at least one,
+    and at least ``ROSTER_MIN_SHARE`` of the time left), and a roster that ends early
+    leaves its time to the others.  With one process the rosters are solved one after
+    another.  With more, the team rosters are independent
     problems, so they are solved at the same time, each in a worker process of its own: a
     roster that needs long is then not left with what the rosters before it did not use.
     When no roster waits for a process, a roster gets all of the time left; otherwise its
@@ -470,10 +486,18 @@ def _solve_rosters(
     """
     sizes = [max(1.0, float(np.asarray(tr.problem.cover_requirement).sum())) for tr in problems]
 
+    def share_of(k: int, unfinished: list[int], processes: int, left: float) -> float:
+        """Roster ``k``'s seconds of the ``left`` that ``processes`` share with the
+        ``unfinished`` rosters (``k`` among them)."""
+        if len(unfinished) <= processes:
+            return max(1.0, left)
+        share = left * processes * sizes[k] / sum(sizes[j] for j in unfinished)
+        return max(1.0, min(left, max(share, ROSTER_MIN_SHARE * left)))
+
     def in_turn(indices: list[int], processes: int) -> None:
         for n, k in enumerate(indices):
             left = deadline - time.perf_counter()
-            share = max(1.0, left * sizes[k] / sum(sizes[j] for j in indices[n:]))
+            share = share_of(k, indices[n:], 1, left)
             results[k] = _solve_team_roster(
                 problems[k], share, mip_gap, threads, fairness, processes
             )
@@ -491,11 +515,8 @@ def _solve_rosters(
             while pending and len(running) < slots:
                 k = pending.pop(0)
                 left = deadline - time.perf_counter()
-                unfinished = [k, *pending, *running.values()]
-                share = left
-                if len(unfinished) > slots:
-                    share = left * slots * sizes[k] / sum(sizes[j] for j in unfinished)
-                until = time.time() + max(1.0, min(left, share))
+                share = share_of(k, [k, *pending, *running.values()], slots, left)
+                until = time.time() + share
                 try:
                     future = pool.submit(
                         _solve_team_roster_until,
