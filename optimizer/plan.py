@@ -852,7 +852,7 @@ def optimize_scenario(
                 )
                 _replace_counts(rostered, sched, tr, assignments)
         # What is reported is what will be simulated: the rosters' head counts.
-        coverage, uncovered = coverage_of(sched.inputs, rostered, threads=threads)
+        coverage, uncovered = coverage_of(sched.inputs, rostered)
     optimized = scenario.model_copy(
         update={"teams": [new_teams.get(t.name, t) for t in scenario.teams]}
     )

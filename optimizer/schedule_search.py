@@ -33,7 +33,7 @@ from optimizer.schedule import (
     FloatArray,
     IntArray,
     ScheduleInputs,
-    given_plan,
+    serve_given,
     solve_covering,
 )
 
@@ -135,17 +135,10 @@ def window_problem(inputs: ScheduleInputs, free: npt.ArrayLike, x: npt.ArrayLike
     )
 
 
-def plan_objective(inputs: ScheduleInputs, x: npt.ArrayLike, threads: int | None = None) -> float:
+def plan_objective(inputs: ScheduleInputs, x: npt.ArrayLike) -> float:
     """Objective of given head counts: their cost plus the least shortfall penalty."""
     given = np.asarray(x, dtype=np.float64)
-    return float(np.asarray(inputs.column_cost) @ given) + _flows(inputs, given, threads)[0]
-
-
-def _flows(inputs: ScheduleInputs, x: FloatArray, threads: int | None) -> tuple[float, FloatArray]:
-    """Least shortfall penalty of head counts ``x`` and the available agents each group then
-    gets, shape (G, T): an LP with ``x`` as the column limits and no column cost."""
-    res, _, served, _ = solve_covering(given_plan(inputs, x), 60.0, threads=threads)
-    return float(res.objective or 0.0), served
+    return float(np.asarray(inputs.column_cost) @ given) + serve_given(inputs, given)[0]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -260,13 +253,13 @@ def improve_schedule(
         sub = window_problem(inputs, free, cur)
         share = (deadline - time.perf_counter()) / (len(todo) + 1)
         limit = max(0.5, min(round_limit, share))
-        old = plan_objective(sub, cur[free], threads)
+        old = plan_objective(sub, cur[free])
         start = np.floor(cur[free] + 1e-6)
         res, sx, _, _ = solve_covering(sub, limit, mip_gap=mip_gap, threads=threads, start=start)
         if res.has_solution and res.objective is not None:
             new = float(res.objective)
         elif fixing:  # rounding down keeps every cap; the shortfall absorbs the rest
-            sx, new = start, plan_objective(sub, start, threads)
+            sx, new = start, plan_objective(sub, start)
         else:
             continue
         if fixing or new < old - 1e-6:
@@ -343,7 +336,7 @@ def solve_by_search(
         stop=close_enough,
     )
     x = found.x
-    shortfall_cost, served = _flows(inputs, x, threads)
+    shortfall_cost, served, _ = serve_given(inputs, x)
     objective = float(np.asarray(inputs.column_cost) @ x) + shortfall_cost
     # The full model takes about as long to build and load as the LP did.
     left = time_limit - (time.perf_counter() - t0) - 2 * lp.build_seconds
