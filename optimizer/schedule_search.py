@@ -184,11 +184,14 @@ def improve_schedule(
 ) -> SearchOutcome:
     """Improve head counts ``x`` by re-solving windows of local days.
 
-    A fractional ``x`` (an LP solution) is first made integer window by window in day order
-    (relax-and-fix: each window sees integer days before it and the fractional ones after
-    it); these windows share the budget equally (at most ``round_limit`` and at least
-    0.5 s each, so they may overrun a tiny budget).  Then, until
-    ``seconds`` run out, random all-team windows of ``width`` days alternate with
+    A fractional ``x`` (an LP solution) is first made integer window by window in day order,
+    one team at a time (relax-and-fix: each window sees integer days and teams before it and
+    the fractional ones after it); these windows share the budget equally (at most
+    ``round_limit`` and at least 0.5 s each, so they may overrun a tiny budget).  One
+    team's day is a MILP of a few dozen columns that HiGHS solves to its gap; a day of every
+    team, about a hundred columns on the scale benchmark, mostly ended at its time limit 1-2%
+    above its bound, and the plan once integer was 2.8% above the LP bound instead of 2.2%.
+    Then, until ``seconds`` run out, random all-team windows of ``width`` days alternate with
     single-team windows twice as long; such a window's result replaces the incumbent only
     when it lowers the objective, so from then on the objective never rises.
 
@@ -229,7 +232,7 @@ def improve_schedule(
     teams = np.unique(team)
     rng = np.random.default_rng(seed)
     fractional = bool(np.any(np.abs(cur - np.round(cur)) > 1e-6))
-    todo = list(range(0, n_d, width)) if fractional else []
+    todo = [(d0, int(i)) for d0 in range(0, n_d, width) for i in teams] if fractional else []
     gain = 0.0
     rounds = improved = 0
     while n_d and (todo or time.perf_counter() < deadline - 1.0):
@@ -237,7 +240,7 @@ def improve_schedule(
             break
         fixing = bool(todo)
         if fixing:
-            d0, only, span = todo.pop(0), None, width
+            (d0, only), span = todo.pop(0), width
         elif rounds % 2:
             span = min(n_d, 2 * width)
             d0, only = int(rng.integers(0, n_d - span + 1)), int(rng.choice(teams))

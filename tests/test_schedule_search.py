@@ -113,7 +113,9 @@ def test_search_makes_the_lp_plan_integer_and_then_never_worsens_it(
     assert final >= lp_objective - 1e-6  # no integer plan beats the LP
     # After the plan is integer, the objective only falls.
     assert gains == sorted(gains)
-    # The 7 two-day windows that make it integer, then at least one window of the search.
+    # The 7 two-day windows per optimized team that make it integer, then at least one
+    # window of the search.
+    assert len(np.unique(inputs.column_team)) == 1
     assert out.rounds > 7 and out.improved <= out.rounds
 
 
@@ -191,3 +193,36 @@ def test_serving_given_head_counts_matches_the_covering_lp(
     assert (short >= 0).all() and (served >= -1e-9).all()
     if rounding != "lp":  # head counts rounded down leave groups short
         assert penalty > 0
+
+
+def test_the_lp_plan_is_made_integer_one_team_and_day_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Relax-and-fix by (day, team): a window of one team's day is a MILP of a few dozen
+    # columns that HiGHS solves to its gap, where a day of every team often ends at its
+    # time limit (on the scale benchmark: 2.2% above the LP bound once integer, against 2.8%).
+    from optimizer import schedule_search
+    from scenarios import LIBRARY
+
+    inputs = build_schedule_inputs(load_scenario(LIBRARY / "plan_demo.yaml"))
+    teams = np.unique(inputs.column_team)
+    assert len(teams) == 2
+    _, lp_plan, _, _ = solve_covering(dataclasses.replace(inputs, integer=False), 60)
+    windows: list[tuple[list[int], int]] = []
+    real = schedule_search.solve_covering
+
+    def record(sub: ScheduleInputs, *args: object, **kw: object):  # type: ignore[no-untyped-def]
+        days = sorted({c.date for c in sub.columns})
+        windows.append((sorted(set(sub.column_team.tolist())), len(days)))
+        return real(sub, *args, **kw)
+
+    monkeypatch.setattr(schedule_search, "solve_covering", record)
+    out = improve_schedule(inputs, lp_plan, 1.0, width=1, round_limit=1.0)
+    assert np.allclose(out.x, np.round(out.x))
+    dates = sorted({c.date for c in inputs.columns})
+    has = {(c.date, int(i)) for c, i in zip(inputs.columns, inputs.column_team, strict=True)}
+    expected = [[int(i)] for d in dates for i in teams if (d, int(i)) in has]
+    assert len(expected) > len(dates)
+    fixing = windows[: len(expected)]
+    assert [w for w, _ in fixing] == expected
+    assert all(days == 1 for _, days in fixing)
