@@ -78,7 +78,8 @@ enough that the roster's bound and gap stay meaningful."""
 
 FINAL_RESERVE_SHARE = 0.02
 """Share of the time limit kept after the rosters for the coverage LP of their head counts
-(4.4 s on the 4-week scale benchmark, whose limit is 300 s)."""
+(:func:`optimizer.schedule.coverage_of`: about 1 s on the 4-week scale benchmark on a slow
+machine, whose limit is 300 s)."""
 
 HEURISTIC_SHARE = 0.08
 """Share of a roster's time given to the greedy heuristic whose roster is the MIP start

@@ -339,7 +339,7 @@ def solve_by_search(
         stop=close_enough,
     )
     x = found.x
-    shortfall_cost, served, _ = serve_given(inputs, x)
+    shortfall_cost, served, shortfall = serve_given(inputs, x)
     objective = float(np.asarray(inputs.column_cost) @ x) + shortfall_cost
     # The full model takes about as long to build and load as the LP did.
     left = time_limit - (time.perf_counter() - t0) - 2 * lp.build_seconds
@@ -350,17 +350,16 @@ def solve_by_search(
         and left >= max(1.0, root_seconds)
     )
     if full_run:
-        result, x_full, served_full, _ = solve_covering(
+        result, x_full, served_full, short_full = solve_covering(
             inputs, left, mip_gap=mip_gap, threads=threads, start=x
         )
         if result.bound is not None:
             bound = max(bound, float(result.bound))
         if result.has_solution and result.objective is not None and result.objective <= objective:
-            x, objective, served = x_full, float(result.objective), served_full
+            x, objective = x_full, float(result.objective)
+            served, shortfall = served_full, short_full
         else:
             result = None
-    shortfall = np.maximum(np.asarray(inputs.requirement) - served, 0.0)
-    shortfall[shortfall < 1e-6] = 0.0
     gap = relative_gap(objective, bound)
     within = gap is not None and gap <= mip_gap + 1e-12
     seconds = time.perf_counter() - t0
