@@ -64,8 +64,10 @@ __all__ = [
     "restrict_columns",
     "rounded_start",
     "rounding_cuts",
+    "serve_given",
     "solve_covering",
     "solve_schedule",
+    "team_supply",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -1288,6 +1290,19 @@ def given_plan(inputs: ScheduleInputs, x: npt.ArrayLike) -> ScheduleInputs:
     )
 
 
+def team_supply(
+    coverage: sparse.csr_array, column_team: npt.ArrayLike, x: npt.ArrayLike, n_teams: int
+) -> FloatArray:
+    """Available agents per team and row of ``coverage`` (shape (I, rows)) that head counts
+    ``x`` give: ``coverage @ x`` split by each column's team."""
+    team_of = np.asarray(column_team)
+    given = np.asarray(x, dtype=np.float64)
+    supply = np.zeros((n_teams, coverage.shape[0]))
+    for i in range(n_teams):
+        supply[i] = coverage @ np.where(team_of == i, given, 0.0)
+    return supply
+
+
 def serve_given(inputs: ScheduleInputs, x: npt.ArrayLike) -> tuple[float, FloatArray, FloatArray]:
     """Serve the groups from given head counts ``x``: the flows from teams to groups that
     leave the least shortfall penalty (the LP of :func:`given_plan`).
@@ -1312,11 +1327,9 @@ def serve_given(inputs: ScheduleInputs, x: npt.ArrayLike) -> tuple[float, FloatA
     req = np.asarray(inputs.requirement, dtype=np.float64)
     pen = np.asarray(inputs.shortfall_penalty, dtype=np.float64)
     n_i, n_g, n_t, _ = inputs.shape
-    team_of = np.asarray(inputs.column_team)
-    cov = sparse.csr_array(inputs.coverage)
-    supply = np.array(inputs.fixed_supply, dtype=np.float64).reshape(n_i, n_t)
-    for i in range(n_i):
-        supply[i] += cov @ np.where(team_of == i, given, 0.0)
+    supply = np.asarray(inputs.fixed_supply, dtype=np.float64).reshape(n_i, n_t) + team_supply(
+        sparse.csr_array(inputs.coverage), inputs.column_team, given, n_i
+    )
     served = np.zeros((n_g, n_t))
     need = req > 1e-9
     # Flows (i, g, t) where group g needs agents, team i has the skill and any supply.

@@ -35,6 +35,7 @@ from optimizer.schedule import (
     ScheduleInputs,
     serve_given,
     solve_covering,
+    team_supply,
 )
 
 __all__ = [
@@ -81,10 +82,9 @@ def window_problem(inputs: ScheduleInputs, free: npt.ArrayLike, x: npt.ArrayLike
     team_of = np.asarray(inputs.column_team)
     n_i = len(inputs.teams)
     # Supply of the fixed columns per team and kept interval.
-    fixed = np.array(inputs.fixed_supply, dtype=np.float64)[:, kept_t]
-    rows = sparse.csr_array(inputs.coverage)[kept_t, :]
-    for i in range(n_i):
-        fixed[i] += rows @ np.where(team_of == i, fixed_x, 0.0)
+    fixed = np.asarray(inputs.fixed_supply, dtype=np.float64)[:, kept_t] + team_supply(
+        sparse.csr_array(inputs.coverage)[kept_t, :], team_of, fixed_x, n_i
+    )
 
     caps: list[Cap] = []
     for c in inputs.caps:
