@@ -769,7 +769,7 @@ def optimize_scenario(
     scenario: Scenario,
     time_limit: float = 120.0,
     *,
-    mip_gap: float = 0.01,
+    mip_gap: float | None = None,
     threads: int | None = None,
     fairness: bool = True,
     requirement_boost: pd.DataFrame | None = None,
@@ -790,8 +790,9 @@ def optimize_scenario(
         Wall-clock budget of all stages, model building included (s): the schedule gets a
         share ``SCHEDULE_TIME_SHARE``, the rosters share what is left, and a share
         ``FINAL_RESERVE_SHARE`` is kept for the rosters' coverage LP.
-    mip_gap : float, default 0.01
-        Relative gap at which each solve stops.
+    mip_gap : float, optional
+        Relative gap at which each solve stops; by default the scenario's
+        ``planning.mip_gap``.
     threads : int, optional
         HiGHS threads.
     fairness : bool, default True
@@ -823,6 +824,8 @@ def optimize_scenario(
         When no team has ``shifts: optimize``.
     """
     deadline = time.perf_counter() + time_limit * (1 - FINAL_RESERVE_SHARE)
+    if mip_gap is None:
+        mip_gap = scenario.planning.mip_gap
     sched = solve_schedule(
         scenario,
         time_limit * SCHEDULE_TIME_SHARE,

@@ -96,17 +96,6 @@ TIE_BREAK = 1e-4
 MAX_CUT_TEAM_SETS = 64
 """Most team sets the rounding cuts use per interval (unions of the groups' skill sets)."""
 
-WEEKLY_HOURS_MARGIN = 0.025
-"""Share of a team's weekly paid-hour capacity (agents x ``max_hours_per_week``) that the
-schedule leaves unplanned, so that its roster has room to staff every scheduled shift.
-The schedule counts a team's hours in total; the roster must fit whole shifts into each
-agent's week together with the rest, weekend and days-off rules, which a week planned to
-the last hour rarely allows.  On the scale benchmark a schedule without the margin filled
-Bogotá's second week to 1,800 of its 1,800 hours, and 100 s of its roster left 9-10
-shifts unstaffed (2.5-2.7% above the bound, three seeds); a schedule with it (at most
-1,755 hours a week; the schedule's LP bound did not move) left 1-5 (0.3-1.4%, four
-seeds)."""
-
 
 # --------------------------------------------------------------------------------------
 # The generic covering core
@@ -976,7 +965,19 @@ def build_schedule_inputs(
                     )
                 )
                 by_day.setdefault(d_i, []).append(j)
-        _team_caps(team, i, by_day, dates, week_of, monday, columns, caps, max_caps, rules)
+        _team_caps(
+            team,
+            i,
+            by_day,
+            dates,
+            week_of,
+            monday,
+            columns,
+            caps,
+            max_caps,
+            rules,
+            scenario.planning.weekly_hours_margin,
+        )
     n_j = len(column_team)
     coverage = sparse.csr_array(
         sparse.coo_array(
@@ -1017,10 +1018,11 @@ def _team_caps(
     caps: list[Cap],
     max_caps: list[MaxCap],
     rules: Any,
+    margin: float,
 ) -> None:
     """Caps that keep a team's schedule rosterable by its ``agents`` under the labour rules:
-    head count per day, and per calendar week paid hours, working days and night shifts;
-    working weekends over the horizon when limited."""
+    head count per day, and per calendar week paid hours (less the share ``margin``), working
+    days and night shifts; working weekends over the horizon when limited."""
     agents = float(team.agents)
     for d_i, js in by_day.items():
         caps.append(
@@ -1051,6 +1053,13 @@ def _team_caps(
     weeks: dict[int, list[int]] = {}
     for d_i, js in by_day.items():
         weeks.setdefault(week_of[d_i], []).extend(js)
+    # Each week's paid hours stop short of the agents' capacity by ``planning.
+    # weekly_hours_margin``: the roster must fit whole shifts into each agent's week together
+    # with the rest, weekend and days-off rules, which a week planned to the last hour rarely
+    # allows.  On the scale benchmark a schedule without the margin filled Bogotá's second
+    # week to 1,800 of its 1,800 hours, and 100 s of its roster left 9-10 shifts unstaffed
+    # (2.5-2.7% above the bound, three seeds); with 2.5% (at most 1,755 hours a week; the
+    # schedule's LP bound did not move) it left 1-5 (0.3-1.4%, four seeds).
     for w, js in weeks.items():
         arr = np.asarray(js, dtype=np.int64)
         hours = np.array([columns[j].hours for j in js])
@@ -1061,7 +1070,7 @@ def _team_caps(
                 i,
                 arr,
                 hours,
-                agents * rules.max_hours_per_week * (1.0 - WEEKLY_HOURS_MARGIN),
+                agents * rules.max_hours_per_week * (1.0 - margin),
             )
         )
         present = sum(1 for d in dates if (d - monday).days // 7 == w)

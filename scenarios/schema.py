@@ -448,6 +448,20 @@ class LaborRules(_Model):
     )
 
 
+class Planning(_Model):
+    """Choices of ``optimize`` that are the planner's, not labour rules."""
+
+    weekly_hours_margin: float = Field(
+        default=0.025,
+        ge=0,
+        lt=0.5,
+        description="Share of each team's weekly paid hours the schedule leaves unplanned.",
+    )
+    mip_gap: float = Field(
+        default=0.01, ge=0, lt=1, description="Relative gap at which each solve may stop."
+    )
+
+
 class Business(_Model):
     customer_monthly_value: float = Field(default=0.0, ge=0)
     churn_probability_per_missed_sla: float = Field(default=0.0, ge=0, le=1)
@@ -477,6 +491,7 @@ class Scenario(_Model):
     shrinkage: float = Field(default=0.0, ge=0, lt=1)
     costs: Costs = Field(default_factory=Costs)
     labor_rules: LaborRules = Field(default_factory=LaborRules)
+    planning: Planning = Field(default_factory=Planning)
     business: Business = Field(default_factory=Business)
 
     @model_validator(mode="after")

@@ -318,6 +318,20 @@ def test_override_is_validated_again() -> None:
         load_scenario(DESIGN_EXAMPLE, overrides=["teams.dublin.agents=-3"])
 
 
+def test_planning_choices_are_set_and_checked() -> None:
+    scenario = load_scenario(
+        DESIGN_EXAMPLE,
+        overrides=["planning.weekly_hours_margin=0.05", "planning.mip_gap=0.02"],
+    )
+    assert scenario.planning.weekly_hours_margin == 0.05
+    assert scenario.planning.mip_gap == 0.02
+    assert load_scenario(DESIGN_EXAMPLE).planning.weekly_hours_margin == 0.025
+    with pytest.raises(
+        ScenarioError, match=r"planning\.weekly_hours_margin: found 0\.7, expected .*0\.5"
+    ):
+        load_scenario(DESIGN_EXAMPLE, overrides=["planning.weekly_hours_margin=0.7"])
+
+
 def test_override_of_an_unknown_key_is_an_error() -> None:
     with pytest.raises(ScenarioError, match=r"horizon: unknown key 'wekks' \(expected"):
         load_scenario(DESIGN_EXAMPLE, overrides=["horizon.wekks=3"])

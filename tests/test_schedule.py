@@ -14,7 +14,6 @@ from scipy import sparse
 
 from optimizer.result import OptimizerError, SolveStatus
 from optimizer.schedule import (
-    WEEKLY_HOURS_MARGIN,
     ScheduleInputs,
     build_schedule_inputs,
     coverage_of,
@@ -157,24 +156,38 @@ def test_too_few_agents_gives_a_plan_with_the_shortfall_listed() -> None:
     )
 
 
-def test_schedule_leaves_a_margin_of_each_weeks_paid_hours() -> None:
+@pytest.mark.parametrize(
+    ("margin", "cap", "planned"),
+    [
+        # The default 2.5%: (1 - 0.025) x 80 = 78 h, which whole 10-hour shifts fill to 70.
+        (None, 78.0, 70.0),
+        # No margin: the week may be planned to the last of its 80 hours.
+        (0.0, 80.0, 80.0),
+        # A planner's 20%: 64 h, six shifts.
+        (0.2, 64.0, 60.0),
+    ],
+)
+def test_schedule_leaves_the_planning_margin_of_each_weeks_paid_hours(
+    margin: float | None, cap: float, planned: float
+) -> None:
     # Two agents of 40 h a week and a demand they cannot meet: 10-hour shifts, so a week
-    # planned to the last hour would hold 8 of them (80 h).  The schedule plans at most
-    # (1 - WEEKLY_HOURS_MARGIN) x 80 = 78 h, which whole shifts fill to 70.
+    # planned to the last hour holds 8 of them (80 h).
     data = _day_only_scenario(agents=2)
     data["shift_templates"]["lengths_hours"] = [10]
     data["labor_rules"]["max_hours_per_week"] = 40
-    result = solve_schedule(scenario_from_data(data), 30)
+    if margin is not None:
+        data["planning"] = {"weekly_hours_margin": margin}
+    scenario = scenario_from_data(data)
+    assert 2 * 40 * (1 - scenario.planning.weekly_hours_margin) == pytest.approx(cap)
+    result = solve_schedule(scenario, 30)
     assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
-    assert result.uncovered  # the demand asks for more than the margin leaves
+    assert result.uncovered  # the demand asks for more than the agents' hours
     plan = result.schedule
     week = pd.to_datetime(plan["date"]).dt.to_period("W-SUN")
     hours = (plan["hours"] * plan["agents"]).groupby(week).sum()
-    cap = 2 * 40 * (1 - WEEKLY_HOURS_MARGIN)
-    assert cap == pytest.approx(78.0)
-    assert (hours <= cap).all()
+    assert (hours <= cap + 1e-9).all()
     # The horizon's own week (a night shift of the Sunday before reaches into it).
-    assert hours[pd.Period("2026-03-02", "W-SUN")] == pytest.approx(70.0)
+    assert hours[pd.Period("2026-03-02", "W-SUN")] == pytest.approx(planned)
 
 
 def test_group_labels() -> None:

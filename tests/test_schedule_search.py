@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optimizer import schedule
 from optimizer.result import SolveStatus
 from optimizer.schedule import (
     ScheduleInputs,
@@ -24,6 +23,7 @@ from optimizer.schedule_search import (
     window_problem,
 )
 from scenarios import load_scenario
+from scenarios.schema import Planning
 
 DATA = Path(__file__).parent / "data"
 
@@ -145,16 +145,15 @@ def test_solve_by_search_is_near_the_full_milp(inputs: ScheduleInputs) -> None:
     np.testing.assert_allclose(shortfall, np.maximum(inputs.requirement - served, 0.0), atol=1e-6)
 
 
-def test_a_started_window_solve_reports_the_objective_of_the_plan_it_returns(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_started_window_solve_reports_the_objective_of_the_plan_it_returns() -> None:
     # The window HiGHS 1.16.0 misreported (tests/data/warm_start_window.json): after a MIP
     # start it gave the start's objective in its presolved space, 230,865, for values whose
     # objective is 231,102.  The objective reported is the one of the values handed back.
     # The saved plan fills a week to the last paid hour: it comes from the model without
     # the weekly-hours margin.
-    monkeypatch.setattr(schedule, "WEEKLY_HOURS_MARGIN", 0.0)
-    inputs = build_schedule_inputs(load_scenario(DATA / "design_example.yaml"))
+    scenario = load_scenario(DATA / "design_example.yaml")
+    no_margin = scenario.model_copy(update={"planning": Planning(weekly_hours_margin=0.0)})
+    inputs = build_schedule_inputs(no_margin)
     case = json.loads((DATA / "warm_start_window.json").read_text())
     x = np.asarray(case["x"], dtype=np.float64)
     free = np.zeros(len(x), dtype=bool)
