@@ -39,7 +39,7 @@ from optimizer.requirements import (
     live_agents_needed,
     queue_arrivals,
 )
-from optimizer.result import OptimizerError, SolveResult, SolveStatus, solve_with_highs
+from optimizer.result import OptimizerError, SolveResult, SolveStatus, solve_compiled
 from scenarios.schema import BreakRule, Scenario, ServiceLevel, Team
 from scenarios.types import time_of_day_minutes
 from sim.agents import NIGHT_SHIFT_MIN_MINUTES, overlap_minutes, premium_minutes
@@ -564,7 +564,7 @@ def solve_covering(
         for j, v in enumerate(np.asarray(start, dtype=np.float64)):
             model.x[j].set_value(float(v), skip_validation=True)
     build_seconds = time.perf_counter() - t_build
-    result = solve_with_highs(
+    result = solve_compiled(
         model,
         time_limit,
         mip_gap=mip_gap,
