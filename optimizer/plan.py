@@ -21,6 +21,7 @@ import math
 import os
 import time
 import zoneinfo
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -47,6 +48,7 @@ from optimizer.roster_heuristic import (
 from optimizer.roster_parallel import on_processes, parallel_neighbourhood_search, spawn_pool
 from optimizer.schedule import (
     TEMPLATES_PER_TEAM,
+    ScheduleColumn,
     ScheduleResult,
     coverage_of,
     group_of_queue,
@@ -161,13 +163,19 @@ def _dst_margin_minutes(team: Team, dates: list[dt.date]) -> float:
 
 
 def build_team_roster_problem(
-    scenario: Scenario, team: Team, schedule: pd.DataFrame
+    scenario: Scenario,
+    team: Team,
+    schedule: pd.DataFrame,
+    columns: Sequence[ScheduleColumn] | None = None,
 ) -> _TeamRoster:
     """The roster problem of one ``shifts: optimize`` team for a schedule.
 
     Employees are ``<team>-001`` ... ``<team>-<agents>``; shift types are the templates the
     schedule uses for the team; day 0 is the Monday on or before the first local date (days
-    before it are days off); cover = the schedule's head counts.
+    before it are days off); cover = the schedule's head counts.  With ``columns`` (the
+    schedule's, :attr:`ScheduleInputs.columns`), a shift type may only be worked on the days
+    it is a column of the team: the first local day holds only the shifts that reach into
+    the horizon, and a shift worked outside them would lie outside the plan.
 
     Parameters
     ----------
@@ -177,6 +185,9 @@ def build_team_roster_problem(
         The team.
     schedule : pandas.DataFrame
         :attr:`ScheduleResult.schedule` (all teams; this team's rows are used).
+    columns : sequence of ScheduleColumn, optional
+        The schedule's columns (all teams); without them every shift type may be worked on
+        every day from the first local date.
 
     Returns
     -------
@@ -233,6 +244,14 @@ def build_team_roster_problem(
         "cover_under_weight": UNDER_WEIGHT_SHIFTS * max(team.hourly_cost, 1.0) * longest,
         "cover_over_weight": 1.0,
     }
+    if columns is not None:
+        exists = np.zeros((n_days, n_s), dtype=bool)
+        for c in columns:
+            k = shift_keys.get((c.start, float(c.hours)))
+            d = (c.date - monday).days
+            if c.team == team.name and k is not None and 0 <= d < n_days:
+                exists[d, k] = True
+        optional["unavailable"] = np.broadcast_to(~exists, (len(employees), n_days, n_s)).copy()
     if rules.max_working_weekends is not None:
         optional["max_weekends"] = float(rules.max_working_weekends)
     if rules.min_hours_per_week > 0:
@@ -842,7 +861,10 @@ def optimize_scenario(
     rostered = _schedule_counts(sched)
     coverage, uncovered = sched.coverage, sched.uncovered
     if sched.has_solution:
-        problems = [build_team_roster_problem(scenario, team, sched.schedule) for team in teams]
+        problems = [
+            build_team_roster_problem(scenario, team, sched.schedule, sched.inputs.columns)
+            for team in teams
+        ]
         processes = default_workers(scenario) if workers is None else workers
         solved = _solve_rosters(problems, deadline, mip_gap, threads, fairness, processes)
         for team, tr, (record, assignments) in zip(teams, problems, solved, strict=True):

@@ -188,6 +188,34 @@ def test_min_hours_per_week_becomes_minimum_minutes(
     np.testing.assert_allclose(built.problem.min_minutes, 2880.0)
 
 
+def test_a_roster_works_a_shift_only_on_the_days_it_is_a_column_of_the_schedule(
+    demo: Scenario, planned: OptimizeResult
+) -> None:
+    # The schedule's first local day is the Sunday before the horizon, and only the shifts
+    # that reach into the horizon are columns on it; a roster that worked another shift
+    # there would lie outside the plan (the optimizer failed with a KeyError on such a shift
+    # of the scale benchmark's roster).
+    from optimizer.plan import build_team_roster_problem
+    from optimizer.schedule import build_schedule_inputs
+
+    columns = build_schedule_inputs(demo).columns
+    for team in (t for t in demo.teams if t.optimize_shifts):
+        built = build_team_roster_problem(demo, team, planned.schedule, columns)
+        p = built.problem
+        mine = {(c.date, c.start, c.hours) for c in columns if c.team == team.name}
+        for d in range(p.days):
+            date = built.first_monday + dt.timedelta(days=d)
+            for k, (start, hours, *_) in enumerate(built.shifts):
+                is_column = (date, start, float(hours)) in mine
+                assert bool(p.unavailable[:, d, k].all()) is not is_column
+                assert p.unavailable[:, d, k].all() or not p.unavailable[:, d, k].any()
+        sunday = (demo.horizon.start - dt.timedelta(days=1) - built.first_monday).days
+        assert p.unavailable[0, sunday].any()  # some shifts cannot start the day before
+        assert not p.unavailable[0, sunday + 1].all()
+        # Without the columns every shift may be worked on every rostered day.
+        assert not build_team_roster_problem(demo, team, planned.schedule).problem.unavailable.any()
+
+
 def test_roster_workers_build_the_same_model(demo: Scenario, planned: OptimizeResult) -> None:
     # The re-solve workers are spawned processes: they get the model's builder pickled and
     # must build the very model the parent solves (fairness penalty included).
