@@ -328,7 +328,14 @@ def solve_by_search(
         return (objective - bound) <= mip_gap * max(abs(objective), 1e-9)
 
     root_seconds = FULL_MILP_LP_MULTIPLE * lp.solve_seconds
-    full_fits = left * (1 - SEARCH_SHARE) >= root_seconds
+
+    def milp_fits(seconds: float) -> bool:
+        # The full model takes about as long to build and load as the LP did.
+        return seconds - 2 * lp.build_seconds >= max(1.0, root_seconds)
+
+    # The search may end up to one window late, which must not cost the MILP its turn:
+    # a full MILP planned but then left out wastes its whole share.
+    full_fits = milp_fits(left * (1 - SEARCH_SHARE) - round_limit)
     found = improve_schedule(
         inputs,
         x_lp,
@@ -341,14 +348,10 @@ def solve_by_search(
     x = found.x
     shortfall_cost, served, shortfall = serve_given(inputs, x)
     objective = float(np.asarray(inputs.column_cost) @ x) + shortfall_cost
-    # The full model takes about as long to build and load as the LP did.
-    left = time_limit - (time.perf_counter() - t0) - 2 * lp.build_seconds
+    left = time_limit - (time.perf_counter() - t0)
     result: SolveResult | None = None
-    full_run = (
-        full_fits
-        and not close_enough(start_objective - objective)
-        and left >= max(1.0, root_seconds)
-    )
+    full_run = full_fits and not close_enough(start_objective - objective) and milp_fits(left)
+    left -= 2 * lp.build_seconds
     if full_run:
         result, x_full, served_full, short_full = solve_covering(
             inputs, left, mip_gap=mip_gap, threads=threads, start=x

@@ -225,3 +225,44 @@ def test_the_lp_plan_is_made_integer_one_team_and_day_at_a_time(
     fixing = windows[: len(expected)]
     assert [w for w, _ in fixing] == expected
     assert all(days == 1 for _, days in fixing)
+
+
+def test_the_full_milp_is_planned_only_when_a_late_search_still_leaves_it_its_root(
+    inputs: ScheduleInputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The LP is made to report 0.3 s of solving and 1 s of building: the full MILP's root
+    # needs max(1, 3 x 0.3) s after 2 x 1 s to build and load it.  The search is made to
+    # end one window (3.5 s) late.  Of 12 s, the MILP's share would be 28%, 3.4 s: enough
+    # for its root on time, not after a late search.  So the search must get all of the
+    # time, or a share of it that still leaves the MILP its root: no planned MILP is left out.
+    import time
+
+    from optimizer import schedule_search
+    from optimizer.schedule_search import SearchOutcome
+
+    real_covering = schedule_search.solve_covering
+    calls: dict[str, float] = {}
+
+    def covering(sub: ScheduleInputs, limit: float, **kw: object) -> object:
+        res, x, served, short = real_covering(sub, limit, **kw)  # type: ignore[arg-type]
+        if not sub.integer:
+            res = dataclasses.replace(res, solve_seconds=0.3, build_seconds=1.0)
+            calls["left after lp"] = 12.0 - (time.perf_counter() - calls["t0"])
+        else:
+            calls["full milp"] = limit
+        return res, x, served, short
+
+    def late_search(sub: ScheduleInputs, x: np.ndarray, seconds: float, **kw: object) -> object:
+        calls["search seconds"] = seconds
+        time.sleep(max(0.0, seconds) + 3.5)
+        return SearchOutcome(np.floor(x), 0.0, 1, 0, seconds + 3.5)
+
+    monkeypatch.setattr(schedule_search, "solve_covering", covering)
+    monkeypatch.setattr(schedule_search, "improve_schedule", late_search)
+    calls["t0"] = time.perf_counter()
+    result, *_ = solve_by_search(inputs, 12.0, mip_gap=0.0)
+    assert result.has_solution
+    if "full milp" in calls:
+        assert calls["full milp"] >= 1.0
+    else:
+        assert calls["search seconds"] == pytest.approx(calls["left after lp"], abs=0.5)
