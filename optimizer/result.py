@@ -432,10 +432,8 @@ def solve_compiled(
         )
     columns = form.columns
     n_col, n_row = len(columns), len(form.rows)
-    cost = np.asarray(form.c.toarray(), dtype=np.float64).reshape(-1)[:n_col]
-    if len(cost) < n_col:
-        cost = np.concatenate([cost, np.zeros(n_col - len(cost))])
-    offset = float(form.c_offset[0]) if len(form.c_offset) else 0.0
+    cost = np.asarray(form.c.toarray(), dtype=np.float64)[0]  # the one objective's row
+    offset = float(form.c_offset[0])
     inf = highspy.kHighsInf
     sense = np.fromiter((r[1] for r in form.rows), dtype=np.int8, count=n_row)
     rhs = np.asarray(form.rhs, dtype=np.float64)

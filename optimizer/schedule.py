@@ -907,7 +907,6 @@ def build_schedule_inputs(
     columns: list[ScheduleColumn] = []
     caps: list[Cap] = []
     max_caps: list[MaxCap] = []
-    rules = scenario.labor_rules
     dates = team_local_dates(scenario)
     monday, week_of = _weeks_of(dates)
     end_minute = horizon_minutes(scenario)
@@ -975,8 +974,7 @@ def build_schedule_inputs(
             columns,
             caps,
             max_caps,
-            rules,
-            scenario.planning.weekly_hours_margin,
+            scenario,
         )
     n_j = len(column_team)
     coverage = sparse.csr_array(
@@ -1017,12 +1015,13 @@ def _team_caps(
     columns: Sequence[ScheduleColumn],
     caps: list[Cap],
     max_caps: list[MaxCap],
-    rules: Any,
-    margin: float,
+    scenario: Scenario,
 ) -> None:
-    """Caps that keep a team's schedule rosterable by its ``agents`` under the labour rules:
-    head count per day, and per calendar week paid hours (less the share ``margin``), working
-    days and night shifts; working weekends over the horizon when limited."""
+    """Caps that keep a team's schedule rosterable by its ``agents`` under the scenario's
+    labour rules: head count per day, and per calendar week paid hours (less the share
+    ``planning.weekly_hours_margin``), working days and night shifts; working weekends over
+    the horizon when limited."""
+    rules, margin = scenario.labor_rules, scenario.planning.weekly_hours_margin
     agents = float(team.agents)
     for d_i, js in by_day.items():
         caps.append(
