@@ -168,6 +168,25 @@ def _misses_gap(
     return mip_abs_gap is None or abs(objective - bound) > mip_abs_gap  # type: ignore[operator]
 
 
+def _configure(h: highspy.Highs, threads: int | None, options: Mapping[str, Any] | None) -> None:
+    """Silence a HiGHS instance and give it the thread count and further options."""
+    h.setOptionValue("output_flag", False)
+    if threads is not None:
+        h.setOptionValue("threads", int(threads))
+    for key, value in (options or {}).items():
+        h.setOptionValue(key, value)
+
+
+def _set_limits(
+    h: highspy.Highs, time_limit: float, mip_gap: float, mip_abs_gap: float | None
+) -> None:
+    """The time limit and the gaps of HiGHS's next run."""
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", float(mip_gap))
+    if mip_abs_gap is not None:
+        h.setOptionValue("mip_abs_gap", float(mip_abs_gap))
+
+
 def _run_outcome(
     h: highspy.Highs,
     t0: float,
@@ -457,14 +476,9 @@ def solve_compiled(
             for k in integer
         ]
     h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    _configure(h, threads, options)
     h.passModel(lp)
-    h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("mip_rel_gap", float(mip_gap))
-    if threads is not None:
-        h.setOptionValue("threads", int(threads))
-    for key, value in (options or {}).items():
-        h.setOptionValue(key, value)
+    _set_limits(h, time_limit, mip_gap, None)
     if warm_start:
         given = [(k, v.value) for k, v in enumerate(columns) if v.value is not None]
         if given:
@@ -517,11 +531,7 @@ class FixedSolves:
         self._solver.config.tee = []
         self._solver.set_instance(model)
         self._highs = self._solver._solver_model
-        self._highs.setOptionValue("output_flag", False)
-        if threads is not None:
-            self._highs.setOptionValue("threads", int(threads))
-        for key, value in (options or {}).items():
-            self._highs.setOptionValue(key, value)
+        _configure(self._highs, threads, options)
         columns = self._solver._pyomo_var_to_solver_var_map
         self._vars = [v for v in model.component_data_objects(pyo.Var) if id(v) in columns]
         self._column = {id(v): int(columns[id(v)]) for v in self._vars}
@@ -588,10 +598,7 @@ class FixedSolves:
         if len(idx):
             h.changeColsBounds(len(idx), idx, val, val)
         self._fixed = idx
-        h.setOptionValue("time_limit", float(time_limit))
-        h.setOptionValue("mip_rel_gap", float(mip_gap))
-        if mip_abs_gap is not None:
-            h.setOptionValue("mip_abs_gap", float(mip_abs_gap))
+        _set_limits(h, time_limit, mip_gap, mip_abs_gap)
         h.setSolution(len(self._index), self._index, self.values())
         h.run()
         result, values = _run_outcome(
