@@ -730,8 +730,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_args(
         p,
         3,
-        "processes for the rosters, solved side by side (default: the cores, at most one "
-        "per optimized team); with --verify also a local Dask cluster of N workers",
+        "processes for the schedule's search and the rosters, solved side by side "
+        "(default: the cores, at most one per optimized team); with --verify also a local "
+        "Dask cluster of N workers",
     )
     p.add_argument(
         "--time-limit",

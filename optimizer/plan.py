@@ -826,8 +826,10 @@ def optimize_scenario(
         Most shift templates (start, length) per team (see
         :func:`optimizer.schedule.solve_schedule`); ``None`` keeps all.
     workers : int, optional
-        Processes for the rosters, this one included; by default :func:`default_workers`.
-        With two or more, the team rosters are solved at the same time, one process each,
+        Processes for the schedule's day-window search and the rosters, this one included;
+        by default :func:`default_workers`.  With two or more, the search runs on that many
+        processes (see :func:`optimizer.schedule_search.improve_schedule`), and the team
+        rosters are solved at the same time, one process each,
         and each roster's neighbourhood re-solves run on ``workers`` processes (see
         :func:`optimizer.roster_parallel.parallel_neighbourhood_search`); with one, the
         rosters are solved one after another.
@@ -845,6 +847,7 @@ def optimize_scenario(
     deadline = time.perf_counter() + time_limit * (1 - FINAL_RESERVE_SHARE)
     if mip_gap is None:
         mip_gap = scenario.planning.mip_gap
+    processes = default_workers(scenario) if workers is None else workers
     sched = solve_schedule(
         scenario,
         time_limit * SCHEDULE_TIME_SHARE,
@@ -852,6 +855,7 @@ def optimize_scenario(
         threads=threads,
         templates_per_team=templates_per_team,
         requirement_boost=requirement_boost,
+        workers=processes,
     )
     solves = [_schedule_record(sched)]
     teams = [t for t in scenario.teams if t.optimize_shifts]
@@ -865,7 +869,6 @@ def optimize_scenario(
             build_team_roster_problem(scenario, team, sched.schedule, sched.inputs.columns)
             for team in teams
         ]
-        processes = default_workers(scenario) if workers is None else workers
         solved = _solve_rosters(problems, deadline, mip_gap, threads, fairness, processes)
         for team, tr, (record, assignments) in zip(teams, problems, solved, strict=True):
             solves.append(record)

@@ -1448,6 +1448,7 @@ def solve_schedule(
     templates_per_team: int | None = TEMPLATES_PER_TEAM,
     requirement_boost: pd.DataFrame | None = None,
     search: bool | None = None,
+    workers: int = 1,
 ) -> ScheduleResult:
     """Choose head counts per team, shift template and local day for ``shifts: optimize``
     teams.
@@ -1477,6 +1478,9 @@ def solve_schedule(
         Solve by day-window search (:func:`optimizer.schedule_search.solve_by_search`)
         instead of the full MILP alone; ``None`` chooses the search when the problem has at
         least ``SEARCH_MIN_COLUMNS`` columns.
+    workers : int, default 1
+        Processes for the day-window search (see
+        :func:`optimizer.schedule_search.improve_schedule`).
 
     Returns
     -------
@@ -1523,7 +1527,7 @@ def solve_schedule(
         from optimizer.schedule_search import solve_by_search  # builds on this module
 
         result, x, served, shortfall = solve_by_search(
-            inputs, left, mip_gap=mip_gap, threads=threads
+            inputs, left, mip_gap=mip_gap, threads=threads, workers=workers
         )
     else:
         result, x, served, shortfall = solve_covering(

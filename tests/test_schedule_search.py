@@ -11,12 +11,15 @@ import pytest
 
 from optimizer.result import SolveStatus
 from optimizer.schedule import (
+    MaxCap,
     ScheduleInputs,
     build_schedule_inputs,
     rounded_start,
     solve_covering,
 )
 from optimizer.schedule_search import (
+    _day_parts,
+    _part_inputs,
     improve_schedule,
     plan_objective,
     solve_by_search,
@@ -266,3 +269,108 @@ def test_the_full_milp_is_planned_only_when_a_late_search_still_leaves_it_its_ro
         assert calls["full milp"] >= 1.0
     else:
         assert calls["search seconds"] == pytest.approx(calls["left after lp"], abs=0.5)
+
+
+def _with_weekends(inputs: ScheduleInputs, x: np.ndarray, room: float) -> ScheduleInputs:
+    """``inputs`` with a working-weekends cap over both weekends (local days 5-6 and
+    12-13 of the two weeks), ``room`` above what ``x`` uses."""
+    day = _days(inputs)
+    blocks = tuple((np.flatnonzero(day == sat), np.flatnonzero(day == sat + 1)) for sat in (5, 12))
+    used = sum(max(float(x[b].sum()) for b in blk) for blk in blocks)
+    return dataclasses.replace(
+        inputs, max_caps=(MaxCap("working weekends", 0, blocks, used + room),)
+    )
+
+
+def test_the_days_are_cut_into_parts_that_cover_each_day_once_and_keep_weekends_whole(
+    inputs: ScheduleInputs, lp_plan: np.ndarray
+) -> None:
+    day = _days(inputs)
+    weekends = _with_weekends(inputs, lp_plan, 4.0)
+    seen = []
+    for turn in (0, 1):
+        for parts in (2, 3):
+            marks = _day_parts(weekends, day, 14, parts, turn)
+            assert len(marks) == parts
+            assert (np.sum(marks, axis=0) == 1).all()  # every day in exactly one part
+            for m in marks:
+                assert m[5] == m[6] and m[12] == m[13]  # no part ends inside a weekend
+        seen.append([np.flatnonzero(m).tolist() for m in _day_parts(weekends, day, 14, 2, turn)])
+    # The second turn moves the cuts, so windows across the first turn's cuts get searched.
+    assert seen[0] == [list(range(7)), list(range(7, 14))]
+    assert seen[1] != seen[0]
+
+
+def test_parts_searched_apart_each_get_a_share_of_the_caps_they_share(
+    inputs: ScheduleInputs, lp_plan: np.ndarray
+) -> None:
+    x = rounded_start(inputs, lp_plan)
+    weekends = _with_weekends(inputs, x, 6.0)
+    part_of = (_days(inputs) >= 7).astype(np.int64)
+    views = [_part_inputs(weekends, x, part_of, p) for p in (0, 1)]
+    shared = 0
+    for k, c in enumerate(inputs.caps):
+        slack = c.rhs - float(c.coef @ x[c.columns])
+        if len(set(part_of[c.columns].tolist())) == 1:
+            assert [v.caps[k].rhs for v in views] == [c.rhs, c.rhs]
+            continue
+        # What each part may still add to the cap, with the other part as it is, adds up
+        # to the cap's slack: the two parts changed apart keep the cap together.
+        shared += 1
+        room = [v.caps[k].rhs - float(c.coef @ x[c.columns]) for v in views]
+        assert sum(room) == pytest.approx(slack)
+        assert room[0] == pytest.approx(room[1])
+    assert shared > 0  # rest between days and runs of working days span the cut
+    # The weekends' cap: 6 agent-weekends of room, 3 for each part.
+    assert [v.max_caps[0].rhs for v in views] == pytest.approx([weekends.max_caps[0].rhs - 3.0] * 2)
+
+
+def test_search_on_two_processes_keeps_every_cap_and_reports_its_gain(
+    inputs: ScheduleInputs, lp_plan: np.ndarray
+) -> None:
+    weekends = _with_weekends(inputs, lp_plan, 1.0)
+    lp_objective = plan_objective(weekends, lp_plan)
+    gains: list[float] = []
+
+    def record(gain: float) -> bool:
+        gains.append(gain)
+        return False
+
+    out = improve_schedule(
+        weekends, lp_plan, 14.0, round_limit=1.0, stop=record, workers=2, epoch=3.0
+    )
+    assert np.allclose(out.x, np.round(out.x))
+    assert _caps_hold(weekends, out.x) == []
+    final = plan_objective(weekends, out.x)
+    assert final == pytest.approx(lp_objective - out.gain, rel=1e-7)
+    assert final >= lp_objective - 1e-6
+    # Integer after the parts' rounding (7 days x 1 team each), then epochs that never
+    # worsen it.
+    assert len(gains) >= 2 and gains == sorted(gains)
+    assert out.rounds > 14
+
+
+def test_a_part_whose_worker_cannot_start_is_searched_in_this_process(
+    inputs: ScheduleInputs, lp_plan: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from optimizer import schedule_search
+
+    class DeadPool:
+        def __enter__(self) -> DeadPool:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def submit(self, *args: object, **kw: object) -> None:
+            raise BrokenProcessPool("no worker")
+
+    monkeypatch.setattr(schedule_search, "spawn_pool", lambda n: DeadPool())
+    out = improve_schedule(inputs, lp_plan, 6.0, round_limit=0.5, workers=2, epoch=2.0)
+    assert np.allclose(out.x, np.round(out.x))
+    assert _caps_hold(inputs, out.x) == []
+    assert plan_objective(inputs, out.x) == pytest.approx(
+        plan_objective(inputs, lp_plan) - out.gain, rel=1e-7
+    )
