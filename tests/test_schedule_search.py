@@ -374,3 +374,26 @@ def test_a_part_whose_worker_cannot_start_is_searched_in_this_process(
     assert plan_objective(inputs, out.x) == pytest.approx(
         plan_objective(inputs, lp_plan) - out.gain, rel=1e-7
     )
+
+
+def test_a_horizon_shorter_than_the_windows_is_still_searched(
+    inputs: ScheduleInputs, lp_plan: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from optimizer import schedule_search
+
+    x = rounded_start(inputs, lp_plan)
+    one_day = _days(inputs) == 3
+    sub = window_problem(inputs, one_day, x)
+    assert len({c.date for c in sub.columns}) == 1
+    solved: list[int] = []
+    real = schedule_search._solve_window
+
+    def count(sub_: ScheduleInputs, cur: np.ndarray, free: np.ndarray, *args: object) -> object:
+        solved.append(int(free.sum()))
+        return real(sub_, cur, free, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(schedule_search, "_solve_window", count)
+    # Windows of 2 and 4 days do not fit in one day: the search re-solves the day instead.
+    out = improve_schedule(sub, x[one_day], 3.0, width=2, round_limit=0.5)
+    assert solved and max(solved) == int(one_day.sum())
+    assert out.gain >= 0
