@@ -41,6 +41,7 @@ from optimizer.schedule import (
     Cap,
     FloatArray,
     IntArray,
+    MaxCap,
     ScheduleInputs,
     serve_given,
     solve_covering,
@@ -54,6 +55,12 @@ __all__ = [
     "solve_by_search",
     "window_problem",
 ]
+
+
+def _peaks(mc: MaxCap, x: FloatArray) -> list[float]:
+    """What each block of a sum-of-maxima cap uses at head counts ``x`` (for weekends: the
+    larger of the Saturday and Sunday counts)."""
+    return [max((float(x[b].sum()) for b in blk), default=0.0) for blk in mc.blocks]
 
 
 def window_problem(inputs: ScheduleInputs, free: npt.ArrayLike, x: npt.ArrayLike) -> ScheduleInputs:
@@ -109,7 +116,7 @@ def window_problem(inputs: ScheduleInputs, free: npt.ArrayLike, x: npt.ArrayLike
         touched = [k for k, blk in enumerate(mc.blocks) if any((remap[b] >= 0).any() for b in blk)]
         if not touched:
             continue
-        peak = [max((float(vals[b].sum()) for b in blk), default=0.0) for blk in mc.blocks]
+        peak = _peaks(mc, vals)
         room = max(0.0, mc.rhs - sum(peak)) / len(touched)
         for k in touched:
             for b in mc.blocks[k]:
@@ -501,8 +508,7 @@ def _part_inputs(
     for mc in inputs.max_caps:
         touched = np.unique(np.concatenate([part_of[b] for blk in mc.blocks for b in blk]))
         if len(touched) > 1 and part in touched:
-            peaks = (max((float(vals[b].sum()) for b in blk), default=0.0) for blk in mc.blocks)
-            room = mc.rhs - sum(peaks)
+            room = mc.rhs - sum(_peaks(mc, vals))
             mc = dataclasses.replace(mc, rhs=mc.rhs - max(0.0, room) * (1 - 1 / len(touched)))
         max_caps.append(mc)
     return dataclasses.replace(inputs, caps=tuple(caps), max_caps=tuple(max_caps))
