@@ -229,8 +229,8 @@ def improve_schedule(
     With ``workers`` of two or more, the days are cut into that many parts, each searched in
     a worker process of its own (:func:`_search_part`): first the rounding (within
     ``ROUNDING_SHARE`` of ``seconds``), then, in epochs of ``epoch`` seconds, the later
-    windows, with the cuts moved every epoch.  HiGHS solves a
-    window on one core, so one process leaves the other cores idle.
+    windows, with the cuts moved every epoch.  HiGHS solves a window on one core, so one
+    process leaves the other cores idle.
 
     Parameters
     ----------
