@@ -4,7 +4,7 @@ Usage (from the repository root)::
 
     python benchmarks/curtois.py ../shared/data/curtois/instances/Instance1.txt \
         [more files] [--time-limit 600] [--roster-out DIR] \
-        [--heuristic-seconds S] [--neighbourhood-seconds S] [--workers N]
+        [--heuristic-seconds S] [--neighbourhood-seconds S] [--workers N] [--machine-speed]
 
 Each line holds ``instance``, ``objective``, ``best_known``, ``gap`` (relative distance of the
 objective above the best known value, ``None`` without either), ``seconds``, ``status``, plus
@@ -14,7 +14,10 @@ exists.
 ``--roster-out DIR`` writes ``<instance>.csv`` (``employee``, ``day``, ``shift``) atomically.
 ``--heuristic-seconds`` and ``--neighbourhood-seconds`` pass the budgets of the heuristic MIP
 start and of the neighbourhood re-solves to ``solve_roster`` (both are part of the limit);
-``--workers N`` runs the re-solves on N processes (default 1).
+``--workers N`` runs the re-solves on N processes (default 1).  ``--machine-speed`` first
+times the textbook SimPy M/M/c of ``engine_speed.py`` (100,000 tickets, a few seconds) and adds
+its ``machine_tickets_per_second`` to every line, so runs on machines of other speeds can be
+read side by side.
 
 A thin command-line edge: it may print and write files; the optimizer modules do neither.
 """
@@ -36,6 +39,10 @@ if str(REPO_ROOT) not in sys.path:
 from optimizer.curtois import load_curtois  # noqa: E402
 from optimizer.result import OptimizerError, SolveResult  # noqa: E402
 from optimizer.roster import solve_roster  # noqa: E402
+
+REFERENCE_TICKETS = 100_000
+"""Tickets of the textbook SimPy M/M/c timed by ``--machine-speed`` (as in
+``optimize_scale.py``)."""
 
 BEST_KNOWN_CSV = REPO_ROOT.parent / "shared" / "data" / "curtois" / "best_known.csv"
 
@@ -83,6 +90,18 @@ def write_roster_csv(result: SolveResult, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def machine_speed() -> float:
+    """This machine's speed now: tickets per second of the textbook SimPy M/M/c of
+    ``engine_speed.py`` (about 112,000 on the machine of the 2026-11-23 figures)."""
+    here = str(Path(__file__).resolve().parent)
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    from engine_speed import idiomatic_mmc  # here: it loads the engine, for this flag only
+
+    seconds, _ = idiomatic_mmc(REFERENCE_TICKETS, 50, 45.0, seed=1)
+    return REFERENCE_TICKETS / seconds
 
 
 def _round(value: float | None, digits: int = 6) -> float | None:
@@ -177,10 +196,16 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="processes for the neighbourhood re-solves (default 1)",
     )
+    parser.add_argument(
+        "--machine-speed",
+        action="store_true",
+        help="time a reference SimPy model first and add machine_tickets_per_second to each line",
+    )
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error(f"--workers: found {args.workers}, expected a whole number of at least 1")
     best_known = load_best_known()
+    speed = {"machine_tickets_per_second": round(machine_speed())} if args.machine_speed else {}
     code = 0
     for path in args.files:
         try:
@@ -197,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             code = 2
             continue
-        print(json.dumps(record), flush=True)
+        print(json.dumps({**record, **speed}), flush=True)
     return code
 
 

@@ -210,6 +210,7 @@ def test_benchmark_cli_writes_checked_roster(tmp_path: Path) -> None:
             "60",
             "--roster-out",
             str(tmp_path),
+            "--machine-speed",
         ],
         capture_output=True,
         text=True,
@@ -221,6 +222,7 @@ def test_benchmark_cli_writes_checked_roster(tmp_path: Path) -> None:
     assert record["instance"] == "Instance1"
     assert record["objective"] == 607
     assert record["status"] == "optimal"
+    assert record["machine_tickets_per_second"] > 0
     if SHARED.is_dir():
         assert record["best_known"] == 607
     assert check_roster(path, tmp_path / "Instance1.csv") == 607
