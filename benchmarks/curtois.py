@@ -40,10 +40,6 @@ from optimizer.curtois import load_curtois  # noqa: E402
 from optimizer.result import OptimizerError, SolveResult  # noqa: E402
 from optimizer.roster import solve_roster  # noqa: E402
 
-REFERENCE_TICKETS = 100_000
-"""Tickets of the textbook SimPy M/M/c timed by ``--machine-speed`` (as in
-``optimize_scale.py``)."""
-
 BEST_KNOWN_CSV = REPO_ROOT.parent / "shared" / "data" / "curtois" / "best_known.csv"
 
 
@@ -93,15 +89,14 @@ def write_roster_csv(result: SolveResult, path: Path) -> None:
 
 
 def machine_speed() -> float:
-    """This machine's speed now: tickets per second of the textbook SimPy M/M/c of
-    ``engine_speed.py`` (about 112,000 on the machine of the 2026-11-23 figures)."""
+    """:func:`engine_speed.machine_speed`, imported only for ``--machine-speed`` (it loads
+    the simulation engine)."""
     here = str(Path(__file__).resolve().parent)
     if here not in sys.path:
         sys.path.insert(0, here)
-    from engine_speed import idiomatic_mmc  # here: it loads the engine, for this flag only
+    from engine_speed import machine_speed as speed
 
-    seconds, _ = idiomatic_mmc(REFERENCE_TICKETS, 50, 45.0, seed=1)
-    return REFERENCE_TICKETS / seconds
+    return speed()
 
 
 def _round(value: float | None, digits: int = 6) -> float | None:

@@ -18,12 +18,9 @@ import argparse
 import time
 from typing import Any
 
-from engine_speed import idiomatic_mmc
+from engine_speed import machine_speed
 
 from scenarios import scenario_from_data
-
-REFERENCE_TICKETS = 100_000
-"""Tickets of the machine-speed reference run before the optimisation."""
 
 LANGUAGES = ("en", "de", "fr", "es")
 CHANNELS = ("email", "chat", "phone")
@@ -137,10 +134,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.workers is not None and args.workers < 1:
         parser.error(f"--workers: found {args.workers}, expected a whole number of at least 1")
-    # This machine's speed, to read the seconds below by: the textbook SimPy M/M/c of
-    # engine_speed.py (about 112,000 tickets/s on the machine of its 2026-11-23 figures).
-    seconds, _ = idiomatic_mmc(REFERENCE_TICKETS, 50, 45.0, seed=1)
-    print(f"machine speed: textbook SimPy M/M/c at {REFERENCE_TICKETS / seconds:,.0f} tickets/s")
+    # This machine's speed, to read the seconds below by.
+    print(f"machine speed: textbook SimPy M/M/c at {machine_speed():,.0f} tickets/s")
     t0 = time.perf_counter()
     from optimizer.plan import optimize_scenario  # timed with the rest
 
