@@ -1222,7 +1222,9 @@ def solve_roster(
     neighbourhood_seconds : float, default 0.0
         Seconds, taken from ``time_limit``, for improving an incumbent that is not proven
         optimal by re-solving parts of the roster (a few employees, or a window of days)
-        with the rest fixed.  The bound stays the one of the full solve.
+        with the rest fixed.  The bound stays the one of the full solve; the re-solves
+        stop once they reach it (rounded up when every objective coefficient is an
+        integer), and the roster is then reported optimal.
     workers : int, default 1
         Processes for the neighbourhood re-solves, this one included (see
         :func:`optimizer.roster_parallel.parallel_neighbourhood_search`).
@@ -1292,6 +1294,11 @@ def solve_roster(
     ):
         from optimizer.roster_parallel import on_processes, parallel_neighbourhood_search
 
+        # The re-solves stop once they reach the full solve's bound (rounded up when every
+        # objective is an integer): the roster is then proven optimal.
+        target = result.bound
+        if target is not None and abs_gap is not None:
+            target = float(math.ceil(target - 1e-6))
         t0 = time.perf_counter()
         improved, rounds = parallel_neighbourhood_search(
             functools.partial(build_model, problem, runs=runs),
@@ -1300,18 +1307,22 @@ def solve_roster(
             result.objective,
             time_limit - (time.perf_counter() - t_heuristic),
             workers=workers,
+            target=target,
             abs_gap=abs_gap,
             threads=threads,
             options=options,
         )
+        proven = target is not None and improved <= target + 1e-6
         result = dataclasses.replace(
             result,
+            status=SolveStatus.OPTIMAL if proven else result.status,
             objective=improved,
             gap=relative_gap(improved, result.bound),
             solve_seconds=result.solve_seconds + time.perf_counter() - t0,
             message=result.message
             + f"; then {rounds} neighbourhood re-solves"
-            + on_processes(workers),
+            + on_processes(workers)
+            + ("; they reached the bound: optimal" if proven else ""),
         )
     if result.has_solution:
         assignments = table_from_plan(problem, plan_of_model(model, problem))

@@ -25,7 +25,13 @@ import pytest
 
 from optimizer.curtois import load_curtois, parse_curtois
 from optimizer.plan import ROSTER_HIGHS_OPTIONS
-from optimizer.result import FixedSolves, OptimizerError, SolveStatus, solve_with_highs
+from optimizer.result import (
+    FixedSolves,
+    OptimizerError,
+    SolveResult,
+    SolveStatus,
+    solve_with_highs,
+)
 from optimizer.roster import (
     RosterProblem,
     _KindRates,
@@ -319,6 +325,30 @@ def test_neighbourhood_search_improves_and_stops_at_its_target() -> None:
     loaded = plan_of_model(model, problem)
     assert not roster_violations(problem, loaded).any()
     assert roster_objective(problem, loaded) == pytest.approx(best, abs=1e-6)
+
+
+def test_re_solves_stop_at_the_full_solves_bound_and_report_the_roster_optimal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A full solve that ends without proof, with the MIP start loaded and a bound whose
+    # rounding up is Instance1's optimum: the re-solves reach 607, stop there (their target,
+    # see the test above), and the roster is reported optimal (every weight is an integer).
+    import optimizer.roster as roster_module
+
+    def unproven(model: pyo.ConcreteModel, *args: Any, **kwargs: Any) -> Any:
+        start = float(pyo.value(model.objective))
+        assert start > PROVEN_OPTIMUM["Instance1"]  # the heuristic's roster is not optimal
+        return SolveResult(status=SolveStatus.FEASIBLE, objective=start, bound=606.2, gap=0.5)
+
+    monkeypatch.setattr(roster_module, "solve_with_highs", unproven)
+    problem = load_curtois(DATA / "Instance1.txt")
+    result = solve_roster(problem, time_limit=62, heuristic_seconds=0.05, neighbourhood_seconds=60)
+    assert result.status == SolveStatus.OPTIMAL
+    assert (result.objective, result.bound, result.gap) == (607, 607, 0.0)
+    assert "reached the bound" in result.message
+    assert result.assignments is not None
+    result.assignments.to_csv(tmp_path / "r.csv", index=False)
+    assert check_roster(DATA / "Instance1.txt", tmp_path / "r.csv") == 607
 
 
 def test_fixed_solves_match_pyomo_fixing_and_free_what_they_fixed_before() -> None:
