@@ -4,7 +4,8 @@ Usage (from the repository root)::
 
     python benchmarks/curtois.py ../shared/data/curtois/instances/Instance1.txt \
         [more files] [--time-limit 600] [--roster-out DIR] \
-        [--heuristic-seconds S] [--neighbourhood-seconds S] [--workers N] [--machine-speed]
+        [--heuristic-seconds S] [--columns-seconds S] [--neighbourhood-seconds S] \
+        [--workers N] [--machine-speed]
 
 Each line holds ``instance``, ``objective``, ``best_known``, ``gap`` (relative distance of the
 objective above the best known value, ``None`` without either), ``seconds``, ``status``, plus
@@ -12,8 +13,9 @@ objective above the best known value, ``None`` without either), ``seconds``, ``s
 comes from ``../shared/data/curtois/best_known.csv`` next to the repository when that file
 exists.
 ``--roster-out DIR`` writes ``<instance>.csv`` (``employee``, ``day``, ``shift``) atomically.
-``--heuristic-seconds`` and ``--neighbourhood-seconds`` pass the budgets of the heuristic MIP
-start and of the neighbourhood re-solves to ``solve_roster`` (both are part of the limit);
+``--heuristic-seconds``, ``--columns-seconds`` and ``--neighbourhood-seconds`` pass the budgets
+of the heuristic MIP start, of column generation with diving (a better start and a bound) and
+of the neighbourhood re-solves to ``solve_roster`` (all are part of the limit);
 ``--workers N`` runs the re-solves on N processes (default 1).  ``--machine-speed`` first
 times the textbook SimPy M/M/c of ``engine_speed.py`` (100,000 tickets, a few seconds) and adds
 its ``machine_tickets_per_second`` to every line, so runs on machines of other speeds can be
@@ -111,6 +113,7 @@ def run_instance(
     heuristic_seconds: float | None = None,
     neighbourhood_seconds: float = 0.0,
     workers: int = 1,
+    columns_seconds: float = 0.0,
 ) -> dict[str, object]:
     """Solve one instance and return its JSON record.
 
@@ -132,6 +135,9 @@ def run_instance(
         not proven optimal.
     workers : int, default 1
         Processes for the re-solves.
+    columns_seconds : float, default 0.0
+        Seconds (part of ``time_limit``) for column generation with diving after the
+        heuristic.
 
     Returns
     -------
@@ -145,6 +151,7 @@ def run_instance(
         heuristic_seconds=heuristic_seconds,
         neighbourhood_seconds=neighbourhood_seconds,
         workers=workers,
+        columns_seconds=columns_seconds,
     )
     best = best_known.get(problem.name)
     gap = None
@@ -180,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds of the heuristic MIP start (default: min(30, 10%% of the limit); 0: none)",
     )
     parser.add_argument(
+        "--columns-seconds",
+        type=float,
+        default=0.0,
+        help="seconds of column generation with diving after the heuristic (part of the limit)",
+    )
+    parser.add_argument(
         "--neighbourhood-seconds",
         type=float,
         default=0.0,
@@ -199,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error(f"--workers: found {args.workers}, expected a whole number of at least 1")
+    if not args.columns_seconds >= 0:
+        parser.error(f"--columns-seconds: found {args.columns_seconds}, expected 0 or more seconds")
     best_known = load_best_known()
     speed = {"machine_tickets_per_second": round(machine_speed())} if args.machine_speed else {}
     code = 0
@@ -212,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.heuristic_seconds,
                 args.neighbourhood_seconds,
                 args.workers,
+                args.columns_seconds,
             )
         except OptimizerError as exc:
             print(f"error: {exc}", file=sys.stderr)

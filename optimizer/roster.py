@@ -24,7 +24,7 @@ import functools
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +39,9 @@ from optimizer.result import (
     relative_gap,
     solve_with_highs,
 )
+
+if TYPE_CHECKING:
+    from optimizer.roster_columns import ColumnsResult
 
 __all__ = [
     "RosterProblem",
@@ -1168,6 +1171,28 @@ def neighbourhood_search(
     return objective, rounds
 
 
+def _with_columns_bound(
+    result: SolveResult, columns: ColumnsResult, *, integral: bool
+) -> SolveResult:
+    """The solve's result with column generation's root bound when that is higher, and
+    status optimal when the objective then meets the bound (rounded up when integral)."""
+    message = f"{result.message}; {columns.message}"
+    bound = result.bound
+    if columns.bound is not None and (bound is None or columns.bound > bound):
+        bound = columns.bound
+    if bound is None or result.objective is None:
+        return dataclasses.replace(result, message=message)
+    reach = math.ceil(bound - 1e-6) if integral else bound
+    proven = result.objective <= reach + 1e-6
+    return dataclasses.replace(
+        result,
+        status=SolveStatus.OPTIMAL if proven else result.status,
+        bound=bound,
+        gap=relative_gap(result.objective, bound),
+        message=message,
+    )
+
+
 def solve_roster(
     problem: RosterProblem,
     time_limit: float = 60.0,
@@ -1183,6 +1208,7 @@ def solve_roster(
     heuristic_seconds: float | None = None,
     neighbourhood_seconds: float = 0.0,
     workers: int = 1,
+    columns_seconds: float = 0.0,
 ) -> SolveResult:
     """Build and solve a roster problem with HiGHS, from a heuristic or given MIP start.
 
@@ -1228,6 +1254,12 @@ def solve_roster(
     workers : int, default 1
         Processes for the neighbourhood re-solves, this one included (see
         :func:`optimizer.roster_parallel.parallel_neighbourhood_search`).
+    columns_seconds : float, default 0.0
+        Seconds, taken from ``time_limit``, for column generation with diving
+        (:func:`optimizer.roster_columns.column_generation_roster`), run after the heuristic
+        and seeded with its roster.  Its roster becomes the MIP start when it is cheaper,
+        and its root bound raises the reported bound when it is higher.  Skipped (the
+        message says why) for problems with weekly rules, and with a partial ``initial``.
 
     Returns
     -------
@@ -1255,11 +1287,23 @@ def solve_roster(
     complete = initial_complete or initial is None
     t0 = t_heuristic = time.perf_counter()
     heuristic: tuple[IntArray, float] | None = None
+    start_name = "heuristic's"
     if heuristic_seconds > 0 and complete:
         found = plan_from_table(problem, greedy_roster(problem, heuristic_seconds, initial=plan))
         if found.max(initial=-1) >= 0 and not roster_violations(problem, found).any():
             plan = found
             heuristic = (found, roster_objective(problem, found))
+    columns = None
+    if columns_seconds > 0 and complete:
+        from optimizer.roster_columns import column_generation_roster
+
+        columns = column_generation_roster(problem, columns_seconds, initial=plan)
+        found_at = columns.objective
+        better = heuristic is None or (found_at is not None and found_at < heuristic[1] - 1e-6)
+        if columns.plan is not None and found_at is not None and better:
+            plan = columns.plan
+            heuristic = (columns.plan, found_at)
+            start_name = "column generation's"
     heuristic_time = time.perf_counter() - t0
     if plan is not None:
         load_start(model, problem, plan, complete=complete)
@@ -1285,8 +1329,10 @@ def solve_roster(
             status=SolveStatus.FEASIBLE,
             objective=heuristic[1],
             gap=relative_gap(heuristic[1], result.bound),
-            message=result.message + "; the answer is the heuristic's roster",
+            message=result.message + f"; the answer is the {start_name} roster",
         )
+    if columns is not None:
+        result = _with_columns_bound(result, columns, integral=abs_gap is not None)
     if (
         neighbourhood_seconds > 0
         and result.status == SolveStatus.FEASIBLE
