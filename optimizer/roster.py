@@ -1171,6 +1171,19 @@ def neighbourhood_search(
     return objective, rounds
 
 
+def _meets(objective: float, bound: float, integral: bool) -> bool:
+    """Whether ``objective`` is proven optimal by ``bound`` (rounded up when integral)."""
+    reach = math.ceil(bound - 1e-6) if integral else bound
+    return objective <= reach + 1e-6
+
+
+def _columns_proven(columns: ColumnsResult, abs_gap: float | None) -> bool:
+    """Whether column generation's roster meets its own root bound."""
+    if columns.objective is None or columns.bound is None:
+        return False
+    return _meets(columns.objective, columns.bound, abs_gap is not None)
+
+
 def _with_columns_bound(
     result: SolveResult, columns: ColumnsResult, *, integral: bool
 ) -> SolveResult:
@@ -1182,8 +1195,7 @@ def _with_columns_bound(
         bound = columns.bound
     if bound is None or result.objective is None:
         return dataclasses.replace(result, message=message)
-    reach = math.ceil(bound - 1e-6) if integral else bound
-    proven = result.objective <= reach + 1e-6
+    proven = _meets(result.objective, bound, integral)
     return dataclasses.replace(
         result,
         status=SolveStatus.OPTIMAL if proven else result.status,
@@ -1307,17 +1319,27 @@ def solve_roster(
     heuristic_time = time.perf_counter() - t0
     if plan is not None:
         load_start(model, problem, plan, complete=complete)
-    result = solve_with_highs(
-        model,
-        max(1.0, time_limit - heuristic_time - neighbourhood_seconds),
-        mip_gap=mip_gap,
-        mip_abs_gap=abs_gap,
-        threads=threads,
-        options=options,
-        build_seconds=build_seconds,
-        tee=tee,
-        warm_start=plan is not None,
-    )
+    if columns is not None and plan is columns.plan and _columns_proven(columns, abs_gap):
+        # The dived roster meets the root bound: no full solve can do better.
+        result = SolveResult(
+            status=SolveStatus.OPTIMAL,
+            objective=columns.objective,
+            bound=columns.bound,
+            build_seconds=build_seconds,
+            message="no full solve",
+        )
+    else:
+        result = solve_with_highs(
+            model,
+            max(1.0, time_limit - heuristic_time - neighbourhood_seconds),
+            mip_gap=mip_gap,
+            mip_abs_gap=abs_gap,
+            threads=threads,
+            options=options,
+            build_seconds=build_seconds,
+            tee=tee,
+            warm_start=plan is not None,
+        )
     result = dataclasses.replace(result, solve_seconds=result.solve_seconds + heuristic_time)
     if heuristic is not None and (
         not result.has_solution

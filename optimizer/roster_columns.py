@@ -32,7 +32,14 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from optimizer.roster import RosterProblem, _allowed, _assignment_weights, _weekends
+from optimizer.roster import (
+    RosterProblem,
+    _allowed,
+    _assignment_weights,
+    _meets,
+    _objective_is_integral,
+    _weekends,
+)
 
 __all__ = [
     "ColumnsResult",
@@ -345,6 +352,30 @@ class _Master:
         pi = dual[: self.n_cover].reshape(self.p.days, self.p.n_shifts)
         return float(self.h.getInfo().objective_function_value), pi, dual[self.n_cover :], values
 
+    def best_integer(self, chosen: dict[int, int], seconds: float) -> dict[int, int] | None:
+        """Every employee's schedule in the best integer roster over all columns generated,
+        HiGHS starting from ``chosen`` (employee -> column) within ``seconds``; ``None``
+        when it finds nothing."""
+        h = self.h
+        n = h.getNumCol()
+        schedules = np.arange(self.first_column, n, dtype=np.int32)
+        h.changeColsBounds(
+            len(schedules), schedules, np.zeros(len(schedules)), np.ones(n - self.first_column)
+        )
+        art = np.array(sorted(self.artificial.values()), dtype=np.int32)
+        h.changeColsBounds(len(art), art, np.zeros(len(art)), np.zeros(len(art)))
+        every = np.arange(n, dtype=np.int32)
+        h.changeColsIntegrality(n, every, np.full(n, highspy.HighsVarType.kInteger))
+        start = np.array([self.first_column + k for k in chosen.values()], dtype=np.int32)
+        h.setSolution(len(start), start, np.ones(len(start)))
+        h.setOptionValue("time_limit", max(0.1, seconds))
+        h.run()
+        if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
+            return None
+        values = np.asarray(h.getSolution().col_value)[self.first_column :]
+        picked = {self.owner[int(k)]: int(k) for k in np.flatnonzero(values > 0.5)}
+        return picked if len(picked) == self.p.n_employees else None
+
     def fix(self, e: int, k: int) -> None:
         """Employee ``e`` works schedule column ``k`` (an index into ``rows``)."""
         cols = [self.first_column + j for j, o in enumerate(self.owner) if o == e]
@@ -465,12 +496,27 @@ def column_generation_roster(
         return ColumnsResult(
             None, None, root, len(master.rows), iterations, seconds_used, note + "; no roster"
         )
-    plan = np.full((p.n_employees, p.days), OFF, dtype=np.int64)
-    for e, k in fixed.items():
-        plan[e] = master.rows[k]
     from optimizer.roster_heuristic import roster_objective  # imports optimizer.roster
 
+    def roster_of(chosen: dict[int, int]) -> IntArray:
+        plan = np.full((p.n_employees, p.days), OFF, dtype=np.int64)
+        for e, k in chosen.items():
+            plan[e] = master.rows[k]
+        return plan
+
+    plan = roster_of(fixed)
     objective = roster_objective(p, plan)
+    note += f"; the dive's roster: {objective:g}"
+    left = deadline - time.perf_counter()
+    proven = root is not None and _meets(objective, root, _objective_is_integral(p))
+    if left > 1.0 and not proven:
+        polished = master.best_integer(fixed, left)
+        if polished is not None:
+            better = roster_of(polished)
+            if roster_objective(p, better) < objective - _TOL:
+                plan, objective = better, roster_objective(p, better)
+        seconds_used = time.perf_counter() - t0
+        note += f"; the master as a MIP over them: {objective:g}"
     return ColumnsResult(plan, objective, root, len(master.rows), iterations, seconds_used, note)
 
 

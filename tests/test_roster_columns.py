@@ -140,30 +140,50 @@ def test_a_start_roster_seeds_the_master_and_the_dive_keeps_every_rule(tmp_path:
     assert check_roster(path, tmp_path / "r.csv") == result.objective
 
 
-def test_the_columns_bound_proves_a_roster_the_full_solve_left_open(
+def test_a_dived_roster_that_meets_the_root_bound_skips_the_full_solve(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # Instance2's Dantzig-Wolfe bound rounds up to its optimum 828.  A full solve that ends
-    # without proof (bound 700) is patched in: the dived roster, loaded as the MIP start, is
-    # reported optimal by the columns' bound alone.
+    # Instance2's Dantzig-Wolfe bound rounds up to its optimum 828, which the dive reaches:
+    # the roster is proven optimal without the full MILP (patched to fail if called).
     import optimizer.roster as roster_module
 
-    def unproven(model: pyo.ConcreteModel, *args: Any, **kwargs: Any) -> Any:
-        return SolveResult(
-            status=SolveStatus.FEASIBLE, objective=float(pyo.value(model.objective)), bound=700.0
-        )
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the full solve ran")
 
-    monkeypatch.setattr(roster_module, "solve_with_highs", unproven)
+    monkeypatch.setattr(roster_module, "solve_with_highs", never)
     path = DATA / "Instance2.txt"
     result = solve_roster(
         load_curtois(path), time_limit=60, heuristic_seconds=0.5, columns_seconds=50
     )
     assert result.status == SolveStatus.OPTIMAL, result.message
     assert (result.objective, result.bound, result.gap) == (828, 828, 0.0)
-    assert "column generation:" in result.message
+    assert "no full solve" in result.message and "column generation:" in result.message
     assert result.assignments is not None
     result.assignments.to_csv(tmp_path / "r.csv", index=False)
     assert check_roster(path, tmp_path / "r.csv") == 828
+
+
+def test_the_root_bound_raises_a_weaker_full_solve_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Instance1's root bound is 558 (above the compact LP's 430.25); a full solve that ends
+    # without proof at bound 500 is patched in, and the reported bound becomes 558.
+    import optimizer.roster as roster_module
+
+    def unproven(model: pyo.ConcreteModel, *args: Any, **kwargs: Any) -> Any:
+        return SolveResult(
+            status=SolveStatus.FEASIBLE, objective=float(pyo.value(model.objective)), bound=500.0
+        )
+
+    monkeypatch.setattr(roster_module, "solve_with_highs", unproven)
+    result = solve_roster(
+        load_curtois(DATA / "Instance1.txt"),
+        time_limit=30,
+        heuristic_seconds=0.5,
+        columns_seconds=20,
+    )
+    assert result.status == SolveStatus.FEASIBLE
+    assert result.bound == 558
+    assert result.objective is not None and result.objective >= 607
+    assert result.gap == pytest.approx((result.objective - 558) / result.objective)
 
 
 def test_weekly_rules_are_not_priced_and_the_solve_goes_on() -> None:
