@@ -27,6 +27,7 @@ import dataclasses
 import math
 import time
 from functools import reduce
+from typing import Any
 
 import highspy
 import numpy as np
@@ -135,10 +136,15 @@ class SchedulePricer:
         for a, b, ch in edges:
             self.into[b].append((a, ch))
             by_choice.setdefault(ch, []).append((a, b))
-        self.by_choice = {
-            ch: (np.array([a for a, _ in ab]), np.array([b for _, b in ab]))
-            for ch, ab in by_choice.items()
-        }
+        # Per choice: sources and targets sorted by target, and where each target's run of
+        # edges starts (for one minimum per target with ``np.minimum.reduceat``).
+        self.by_choice: dict[int, tuple[IntArray, IntArray, IntArray]] = {}
+        for ch, ab in by_choice.items():
+            pairs = sorted(ab, key=lambda x: x[1])
+            src = np.array([x for x, _ in pairs])
+            dst = np.array([y for _, y in pairs])
+            targets, starts = np.unique(dst, return_index=True)
+            self.by_choice[ch] = (src, targets, starts)
         # A cap binds only if the employee could otherwise work more shifts of that type.
         self.binding = [
             t
@@ -188,21 +194,23 @@ class SchedulePricer:
         history = [cells]
         for d in range(1, self.days):
             nxt = np.full(shape, np.inf)
-            for ch, (a, b) in self.by_choice.items():
+            for ch, (a, targets, starts) in self.by_choice.items():
                 if ch == OFF:
-                    np.minimum.at(nxt, b, cells[a])
-                    continue
-                if not self.allowed[d, ch] or self.step[ch] >= shape[1]:
-                    continue
-                dks = self._weekend_step(d, a)
-                for dk in (0, 1):
-                    sel = dks == dk
-                    if dk >= shape[2] or not sel.any():
+                    cand = cells[a]
+                else:
+                    if not self.allowed[d, ch] or self.step[ch] >= shape[1]:
                         continue
-                    to, fro = slices(ch, dk)
-                    cand = np.full((int(sel.sum()), *shape[1:]), np.inf)
-                    cand[to] = cells[a[sel]][fro] + c[d, ch]
-                    np.minimum.at(nxt, b[sel], cand)
+                    cand = np.full((len(a), *shape[1:]), np.inf)
+                    dks = self._weekend_step(d, a)
+                    for dk in (0, 1):
+                        rows = np.flatnonzero(dks == dk)
+                        if dk >= shape[2] or not len(rows):
+                            continue
+                        to, fro = slices(ch, dk)
+                        put: tuple[Any, ...] = (rows, *to[1:])
+                        cand[put] = cells[a[rows]][fro] + c[d, ch]
+                best = np.minimum.reduceat(cand, starts, axis=0)
+                nxt[targets] = np.minimum(nxt[targets], best)
             cells = nxt
             history.append(cells)
         final = cells.copy()
@@ -379,8 +387,7 @@ class _Master:
     def fix(self, e: int, k: int) -> None:
         """Employee ``e`` works schedule column ``k`` (an index into ``rows``)."""
         cols = [self.first_column + j for j, o in enumerate(self.owner) if o == e]
-        cols.append(self.artificial[e])
-        for col in cols:
+        for col in [*cols, self.artificial[e]]:
             bound = 1.0 if col == self.first_column + k else 0.0
             self.h.changeColBounds(col, bound, bound)
 
