@@ -6,7 +6,9 @@ support team's roster.  :class:`RosterProblem` is plain data (numpy arrays, tupl
 :func:`solve_roster` solves it with HiGHS and returns a :class:`~optimizer.result.SolveResult`
 whose ``assignments`` table has columns ``employee``, ``day``, ``shift``.  The solve starts from a
 roster of :func:`optimizer.roster_heuristic.greedy_roster` (or a given one, loaded by
-:func:`load_start`) and may end with neighbourhood re-solves of the incumbent.
+:func:`load_start`), or from a roster of column generation
+(:mod:`optimizer.roster_columns`) when that is cheaper, and may end with neighbourhood
+re-solves of the incumbent.
 
 Conventions: day 0 is a Monday; a weekend is (Saturday, Sunday) = days (7k+5, 7k+6) inside
 the horizon; a "week" for the weekly rules is the calendar week of days 7k .. 7k+6.  Limits
@@ -1269,9 +1271,13 @@ def solve_roster(
     columns_seconds : float, default 0.0
         Seconds, taken from ``time_limit``, for column generation with diving
         (:func:`optimizer.roster_columns.column_generation_roster`), run after the heuristic
-        and seeded with its roster.  Its roster becomes the MIP start when it is cheaper,
-        and its root bound raises the reported bound when it is higher.  Skipped (the
-        message says why) for problems with weekly rules, and with a partial ``initial``.
+        and seeded with its roster; with ``workers`` > 1 the other processes dive at the
+        same time from heuristic rosters of their own
+        (:func:`optimizer.roster_columns.parallel_column_generation`).  The cheapest dived
+        roster becomes the MIP start when it beats the heuristic's, and the root bound
+        raises the reported bound when it is higher; a roster that meets that bound is
+        optimal, and the full solve is skipped.  Skipped (the message says why) for
+        problems with weekly rules, and with a partial ``initial``.
 
     Returns
     -------
@@ -1307,9 +1313,15 @@ def solve_roster(
             heuristic = (found, roster_objective(problem, found))
     columns = None
     if columns_seconds > 0 and complete:
-        from optimizer.roster_columns import column_generation_roster
+        from optimizer.roster_columns import parallel_column_generation
 
-        columns = column_generation_roster(problem, columns_seconds, initial=plan)
+        columns = parallel_column_generation(
+            problem,
+            columns_seconds,
+            initial=plan,
+            workers=workers,
+            heuristic_seconds=heuristic_seconds,
+        )
         found_at = columns.objective
         better = heuristic is None or (found_at is not None and found_at < heuristic[1] - 1e-6)
         if columns.plan is not None and found_at is not None and better:

@@ -47,6 +47,7 @@ __all__ = [
     "SchedulePricer",
     "column_generation_roster",
     "columns_unsupported",
+    "parallel_column_generation",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -298,6 +299,9 @@ class ColumnsResult:
         Wall-clock time.
     message : str
         What happened, in words.
+    root_assignments : ndarray of float, shape (E, D, S), or None
+        How much of each assignment the root LP's schedules hold (1 = every schedule the
+        LP chose for the employee works it), ``None`` when the root was not priced in time.
     """
 
     plan: IntArray | None
@@ -307,6 +311,7 @@ class ColumnsResult:
     iterations: int
     seconds: float
     message: str
+    root_assignments: FloatArray | None = None
 
 
 class _Master:
@@ -478,6 +483,13 @@ def column_generation_roster(
             f"employee {who} has no schedule that keeps every rule",
         )
     root_columns = len(master.rows)
+    root_assignments = None
+    if root is not None:
+        root_assignments = np.zeros((p.n_employees, p.days, p.n_shifts))
+        for j in np.flatnonzero(x > _TOL).tolist():
+            worked = [(d, s) for d, s in enumerate(master.rows[j]) if s != OFF]
+            for d, s in worked:
+                root_assignments[master.owner[j], d, s] += x[j]
     while len(fixed) < p.n_employees:
         free = np.array([o not in fixed for o in master.owner], dtype=bool)
         if not free.any():
@@ -524,7 +536,9 @@ def column_generation_roster(
                 plan, objective = better, roster_objective(p, better)
         seconds_used = time.perf_counter() - t0
         note += f"; the master as a MIP over them: {objective:g}"
-    return ColumnsResult(plan, objective, root, len(master.rows), iterations, seconds_used, note)
+    return ColumnsResult(
+        plan, objective, root, len(master.rows), iterations, seconds_used, note, root_assignments
+    )
 
 
 class _NoSchedule(Exception):
@@ -533,3 +547,73 @@ class _NoSchedule(Exception):
     def __init__(self, employee: int) -> None:
         super().__init__(employee)
         self.employee = employee
+
+
+def _dive_from_own_start(
+    problem: RosterProblem, heuristic_seconds: float, seconds: float, seed: int
+) -> ColumnsResult:
+    """A worker's dive: its own heuristic roster (``seed``) as the master's first schedules,
+    then column generation, ``seconds`` in all."""
+    from optimizer.roster_heuristic import (  # imports optimizer.roster
+        greedy_roster,
+        plan_from_table,
+        roster_violations,
+    )
+
+    t0 = time.perf_counter()
+    start: IntArray | None = plan_from_table(
+        problem, greedy_roster(problem, heuristic_seconds, seed=seed)
+    )
+    if start is None or start.max(initial=OFF) < 0 or roster_violations(problem, start).any():
+        start = None
+    return column_generation_roster(
+        problem, max(1.0, seconds - (time.perf_counter() - t0)), initial=start
+    )
+
+
+def parallel_column_generation(
+    problem: RosterProblem,
+    seconds: float,
+    *,
+    initial: IntArray | None,
+    workers: int,
+    heuristic_seconds: float,
+) -> ColumnsResult:
+    """:func:`column_generation_roster` here from ``initial`` and, at the same time, in
+    ``workers - 1`` worker processes, each from its own heuristic roster (other seeds, for
+    ``heuristic_seconds``); the cheapest roster wins, and the bound is the highest.
+
+    Why: a dive follows one path, and where it ends depends on the schedules the master
+    starts with (on Curtois Instance8, dives from different heuristic rosters ended between
+    1304 and 1506); the other cores are idle during column generation otherwise.  A worker
+    that fails leaves the answer to this process.
+    """
+    from optimizer.roster_parallel import spawn_pool  # imports optimizer.roster
+
+    if workers <= 1:
+        return column_generation_roster(problem, seconds, initial=initial)
+    t0 = time.perf_counter()
+    results: list[ColumnsResult] = []
+    with spawn_pool(workers - 1) as pool:
+        futures = [
+            pool.submit(_dive_from_own_start, problem, heuristic_seconds, seconds, seed)
+            for seed in range(1, workers)
+        ]
+        results.append(column_generation_roster(problem, seconds, initial=initial))
+        for future in futures:
+            wait = max(1.0, seconds - (time.perf_counter() - t0)) + 60.0
+            try:
+                results.append(future.result(timeout=wait))
+            except Exception:  # a failed worker leaves the answer to this process
+                future.cancel()
+    found = [r for r in results if r.objective is not None]
+    best = min(found, key=lambda r: float(r.objective or 0.0)) if found else results[0]
+    bounds = [r.bound for r in results if r.bound is not None]
+    bound = max(bounds) if bounds else None
+    dives = ", ".join(f"{r.objective:g}" for r in found) or "none"
+    return dataclasses.replace(
+        best,
+        bound=bound,
+        seconds=time.perf_counter() - t0,
+        message=f"{best.message}; dives on {workers} processes, rosters {dives}",
+    )

@@ -23,6 +23,7 @@ from optimizer.roster_columns import (
     SchedulePricer,
     column_generation_roster,
     columns_unsupported,
+    parallel_column_generation,
 )
 from optimizer.roster_heuristic import (
     greedy_roster,
@@ -121,6 +122,11 @@ def test_column_generation_reaches_the_proven_optimum_above_its_root_bound(
     assert result.bound == pytest.approx(root, abs=1e-6)
     assert compact_lp < result.bound <= optimum + 1e-6
     assert result.columns > problem.n_employees
+    # The root LP's assignments: at most one shift a day per employee, in fractions.
+    held = result.root_assignments
+    assert held is not None
+    assert held.shape == (problem.n_employees, problem.days, problem.n_shifts)
+    assert held.min() >= -1e-9 and held.sum(axis=2).max() <= 1 + 1e-6
     out = tmp_path / f"{name}.csv"
     table_from_plan(problem, result.plan).to_csv(out, index=False)
     assert check_roster(path, out) == optimum
@@ -236,3 +242,22 @@ def test_benchmark_flag_must_not_be_negative() -> None:
     assert proc.returncode == 2
     assert "--columns-seconds: found -1.0, expected 0 or more seconds" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_dives_on_two_processes_keep_the_cheapest_roster_and_the_highest_bound(
+    tmp_path: Path,
+) -> None:
+    path = DATA / "Instance2.txt"
+    problem = load_curtois(path)
+    start = plan_from_table(problem, greedy_roster(problem, 0.5, seed=0))
+    result = parallel_column_generation(
+        problem, 60.0, initial=start, workers=2, heuristic_seconds=0.5
+    )
+    assert "dives on 2 processes, rosters" in result.message
+    rosters = result.message.rsplit("rosters ", 1)[1].split(", ")
+    assert len(rosters) == 2  # this process's and the worker's
+    assert result.objective == min(float(r) for r in rosters) == 828
+    assert result.bound == pytest.approx(828.0, abs=1e-6)
+    assert result.plan is not None
+    table_from_plan(problem, result.plan).to_csv(tmp_path / "r.csv", index=False)
+    assert check_roster(path, tmp_path / "r.csv") == 828
