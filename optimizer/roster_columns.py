@@ -446,8 +446,10 @@ def column_generation_roster(
     iterations = 0
 
     def generate() -> tuple[float | None, FloatArray]:
-        """Price until no schedule improves the LP or time is up; the last Lagrangian
-        bound when every free employee was priced exactly, and the LP's column values."""
+        """Price until no schedule improves the LP (then return the last round's
+        Lagrangian bound: LP value plus each free employee's least reduced cost, relaxed
+        caps included, so a lower bound on every roster while nobody is fixed) or until
+        time is up (then ``None``), with the LP's schedule column values."""
         nonlocal iterations
         while True:
             iterations += 1
@@ -455,15 +457,14 @@ def column_generation_roster(
             if time.perf_counter() >= deadline:
                 return None, x
             added = 0
-            bound: float | None = value + constant
+            bound = value + constant
             for e in range(p.n_employees):
                 if e in fixed:
                     continue
                 reduced, row, relaxed = pricers[e].cheapest(coef[e] - pi)
                 if not math.isfinite(relaxed):
                     raise _NoSchedule(e)
-                if bound is not None:
-                    bound += min(0.0, relaxed - mu[e])
+                bound += min(0.0, relaxed - mu[e])
                 if row is not None and reduced - mu[e] < -_TOL:
                     added += master.add(e, row, cost_of(e, row))
             if added == 0:
