@@ -55,8 +55,9 @@ IntArray = npt.NDArray[np.int64]
 
 OFF = -1
 _TOL = 1e-6
-# A state space beyond this many cells per day is not searched (a cap stays unpriced).
-_MAX_STATES = 3_000_000
+# A state space beyond this many cells per day is not searched (a cap stays unpriced): the
+# walk back keeps one such array per day, 8 MB a day at this size.
+_MAX_STATES = 1_000_000
 # Diving fixes every employee whose LP value for one schedule is at least this.
 _FIX_AT = 0.99
 
