@@ -147,13 +147,15 @@ class SchedulePricer:
             dst = np.array([y for _, y in pairs])
             targets, starts = np.unique(dst, return_index=True)
             self.by_choice[ch] = (src, targets, starts)
-        # A cap binds only if the employee could otherwise work more shifts of that type.
+        # A cap binds only if the employee could otherwise work more shifts of that type
+        # (a shift of 0 minutes is limited by the days alone).
+        most_of = [
+            self.days if x == 0 else min(self.days, (self.n_minutes - 1) // x) for x in self.step
+        ]
         self.binding = [
             t
             for t in range(self.n_shifts)
-            if math.isfinite(self.cap[t])
-            and self.step[t] > 0
-            and 0 < self.cap[t] < min(self.days, (self.n_minutes - 1) // self.step[t])
+            if math.isfinite(self.cap[t]) and 0 < self.cap[t] < most_of[t]
         ]
         self.tracked: list[int] = []
 

@@ -34,11 +34,12 @@ from optimizer.roster_heuristic import (
 
 
 def _one_employee(draw: Any) -> RosterProblem:
-    """One employee, 8-17 days, 2-3 shift types, every rule the pricing knows, and costs
-    that make some shifts attractive (negative) so that caps and maxima bind."""
+    """One employee, 8-17 days, 2-3 shift types (of 0 minutes too), every rule the pricing
+    knows, and costs that make some shifts attractive (negative) so that caps and maxima
+    bind."""
     days = draw(st.integers(8, 17))
     n_s = draw(st.integers(2, 3))
-    minutes = draw(st.lists(st.sampled_from([240, 480, 600]), min_size=n_s, max_size=n_s))
+    minutes = draw(st.lists(st.sampled_from([0, 240, 480, 600]), min_size=n_s, max_size=n_s))
     forbidden = np.array(
         draw(st.lists(st.booleans(), min_size=n_s * n_s, max_size=n_s * n_s))
     ).reshape(n_s, n_s)
