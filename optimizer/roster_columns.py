@@ -31,9 +31,10 @@ from typing import Any
 
 import highspy
 import numpy as np
-import numpy.typing as npt
 
 from optimizer.roster import (
+    FloatArray,
+    IntArray,
     RosterProblem,
     _allowed,
     _assignment_weights,
@@ -49,9 +50,6 @@ __all__ = [
     "columns_unsupported",
     "parallel_column_generation",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 OFF = -1
 _TOL = 1e-6
