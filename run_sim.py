@@ -371,7 +371,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.whatif import parse_sweep, sweep_scenarios, sweep_table
+    from scenarios import parse_sweep
+    from sim.whatif import sweep_scenarios, sweep_table
 
     axes = parse_sweep(args.set or [])
     if not axes:

@@ -34,8 +34,8 @@ from scipy import special
 from optimizer.plan import OptimizeResult, optimize_scenario
 from optimizer.requirements import interval_requirements
 from optimizer.schedule import group_of_queue
+from scenarios.calendar import horizon_origin
 from scenarios.schema import Scenario
-from sim.demand import horizon_origin
 from sim.engine import SimResult
 from sim.metrics import met_mask, queue_targets
 from sim.runner import RunOutput, run_replications, summarize

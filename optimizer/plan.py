@@ -56,9 +56,9 @@ from optimizer.schedule import (
     solve_schedule,
     team_local_dates,
 )
+from scenarios.calendar import holiday_dates
 from scenarios.schema import RosterEntry, Scenario, Team
 from scenarios.types import time_of_day_minutes
-from sim.demand import holiday_dates
 
 __all__ = [
     "OptimizeResult",

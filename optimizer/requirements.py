@@ -23,8 +23,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scenarios.calendar import horizon_origin
 from scenarios.schema import Scenario, ServiceLevel
-from sim.demand import CELL_MINUTES, PRIORITIES, expected_arrivals, horizon_origin
+from sim.demand import CELL_MINUTES, PRIORITIES, expected_arrivals
 from sim.queueing import staff_erlang_a, staff_erlang_c
 
 DEFAULT_WINDOW_MINUTES = 240.0

@@ -40,10 +40,16 @@ from optimizer.requirements import (
     queue_arrivals,
 )
 from optimizer.result import OptimizerError, SolveResult, SolveStatus, solve_compiled
+from scenarios.calendar import (
+    NIGHT_SHIFT_MIN_MINUTES,
+    holiday_dates,
+    horizon_minutes,
+    horizon_origin,
+    overlap_minutes,
+    premium_minutes,
+)
 from scenarios.schema import BreakRule, Scenario, ServiceLevel, Team
 from scenarios.types import time_of_day_minutes
-from sim.agents import NIGHT_SHIFT_MIN_MINUTES, overlap_minutes, premium_minutes
-from sim.demand import holiday_dates, horizon_minutes, horizon_origin
 
 __all__ = [
     "Cap",

@@ -14,10 +14,12 @@ from scenarios.loader import (
     ScenarioWarning,
     apply_override,
     load_scenario,
+    parse_sweep,
     parse_yaml,
     read_scenario_data,
     scenario_from_data,
     scenario_warnings,
+    split_values,
 )
 from scenarios.schema import CHANNELS, PRIORITY_RANK, Scenario
 
@@ -32,8 +34,10 @@ __all__ = [
     "ScenarioWarning",
     "apply_override",
     "load_scenario",
+    "parse_sweep",
     "parse_yaml",
     "read_scenario_data",
     "scenario_from_data",
     "scenario_warnings",
+    "split_values",
 ]

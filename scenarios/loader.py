@@ -261,6 +261,45 @@ def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- entry points
 
 
+def split_values(text: str) -> list[str]:
+    """Split ``v1,v2,[a,b]`` on commas outside brackets and braces."""
+    out, depth, current = [], 0, ""
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(current)
+            current = ""
+        else:
+            current += ch
+    out.append(current)
+    return [v.strip() for v in out]
+
+
+def parse_sweep(assignments: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """``key=v1,v2,...`` strings into (key, values) pairs, with clear errors."""
+    axes = []
+    for text in assignments:
+        key, sep, values = text.partition("=")
+        if not sep or not key.strip():
+            raise ScenarioError(
+                f"--set {text!r}: no '=' found (expected KEY=V1,V2,... such as "
+                "demand.deflection=0,0.2,0.33)"
+            )
+        parsed = split_values(values)
+        if not values.strip() or any(v == "" for v in parsed):
+            raise ScenarioError(
+                f"--set {text!r}: an empty value (expected KEY=V1,V2,... with no empty items)"
+            )
+        axes.append((key.strip(), parsed))
+    keys = [k for k, _ in axes]
+    if len(set(keys)) != len(keys):
+        raise ScenarioError(f"--set names a key twice: {keys} (expected each key once)")
+    return axes
+
+
 def read_scenario_data(path: str | Path) -> dict[str, Any]:
     """Read a scenario file into plain data, with a clear error when it cannot be read."""
     source = f"scenario '{path}'"

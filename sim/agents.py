@@ -10,21 +10,23 @@ and holiday minutes for costing. Must not import SimPy.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from scenarios.calendar import (
+    NIGHT_SHIFT_MIN_MINUTES,
+    holiday_dates,
+    horizon_minutes,
+    horizon_origin,
+    local_dates,
+    local_start_minutes,
+    premium_minutes,
+)
 from scenarios.schema import BreakRule, Scenario, Team
 from scenarios.types import time_of_day_minutes
-from sim.demand import holiday_dates, horizon_minutes, horizon_origin, stream_seed
-
-NIGHT_START_MINUTE = 22 * 60
-NIGHT_END_MINUTE = 6 * 60
-NIGHT_SHIFT_MIN_MINUTES = 180
-"""A shift with at least three hours between 22:00 and 06:00 local is a night shift."""
-
+from sim.demand import stream_seed
 
 SHIFT_COLUMNS = [
     "agent",
@@ -60,29 +62,6 @@ class Staffing:
     shifts: pd.DataFrame
 
 
-def overlap_minutes(lo: float, hi: float, a: float, b: float) -> float:
-    """Length of the overlap of [lo, hi) and [a, b)."""
-    return max(0.0, min(hi, b) - max(lo, a))
-
-
-def premium_minutes(
-    date: dt.date, start_minute: int, minutes: float, holidays_: frozenset[dt.date]
-) -> tuple[float, float, float]:
-    """Night, weekend and holiday minutes of a shift, on its local wall clock."""
-    lo, hi = float(start_minute), float(start_minute + minutes)
-    night = weekend = holiday = 0.0
-    for day_offset in range(-1, int(hi // 1440) + 1):
-        day0 = day_offset * 1440.0
-        night += overlap_minutes(lo, hi, day0 + NIGHT_START_MINUTE, day0 + 1440 + NIGHT_END_MINUTE)
-        local_day = date + dt.timedelta(days=day_offset)
-        on_day = overlap_minutes(lo, hi, day0, day0 + 1440)
-        if local_day.weekday() >= 5:
-            weekend += on_day
-        if local_day in holidays_:
-            holiday += on_day
-    return night, weekend, holiday
-
-
 def _break_window(
     start: float, minutes: float, rule: BreakRule | None, stagger: int
 ) -> tuple[float, float]:
@@ -93,17 +72,12 @@ def _break_window(
     return start + offset, start + offset + rule.minutes
 
 
-def _local_dates(scenario: Scenario) -> list[dt.date]:
-    first = scenario.horizon.start - dt.timedelta(days=1)
-    return [first + dt.timedelta(days=k) for k in range(scenario.horizon.days + 2)]
-
-
 def _team_agent_shifts(
     scenario: Scenario, team: Team
 ) -> list[tuple[str, dt.date, int, float, BreakRule | None, float | None]]:
     """(agent, local date, start minute, minutes, break rule, explicit break start) rows."""
     rows: list[tuple[str, dt.date, int, float, BreakRule | None, float | None]] = []
-    dates = _local_dates(scenario)
+    dates = local_dates(scenario)
     team_holidays = holiday_dates(team.country, dates[0], dates[-1])
     if team.roster is not None:
         for entry in team.roster:
@@ -158,8 +132,7 @@ def build_staffing(scenario: Scenario, seed: int, replication: int = 0) -> Staff
     agent_rows: list[dict[str, object]] = []
     shift_rows: list[tuple[object, ...]] = []
     for team_index, team in enumerate(scenario.teams):
-        tz = zoneinfo.ZoneInfo(team.timezone)
-        dates = _local_dates(scenario)
+        dates = local_dates(scenario)
         team_holidays = holiday_dates(team.country, dates[0], dates[-1])
         rng = np.random.default_rng(stream_seed(seed, replication, team.name, "absence"))
         seen: dict[str, int] = {}
@@ -169,9 +142,7 @@ def build_staffing(scenario: Scenario, seed: int, replication: int = 0) -> Staff
             if name not in seen:
                 seen[name] = len(seen)
                 agent_rows.append({"agent": name, "team": team.name, "team_index": team_index})
-            local = dt.datetime.combine(date, dt.time(start_minute // 60, start_minute % 60))
-            start_utc = pd.Timestamp(local.replace(tzinfo=tz)).tz_convert("UTC")
-            start = (start_utc - origin).total_seconds() / 60.0
+            start = local_start_minutes(team.timezone, date, start_minute, origin)
             stop = start + minutes
             if stop <= 0 or start >= end:
                 continue

@@ -37,17 +37,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scenarios.calendar import horizon_minutes, horizon_origin
 from scenarios.schema import SYNCHRONOUS_CHANNELS, Scenario
 from scenarios.ticket_import import TicketImportError
 from sim.agents import SHIFT_COLUMNS, Staffing
-from sim.demand import (
-    PRIORITIES,
-    Tickets,
-    draw_durations,
-    horizon_minutes,
-    horizon_origin,
-    stream_seed,
-)
+from sim.demand import PRIORITIES, Tickets, draw_durations, stream_seed
 from sim.engine import OUTCOME_ABANDONED, simulate
 
 __all__ = [

@@ -13,34 +13,20 @@ number of touches, customer reply gaps, reopen and escalation. Must not import S
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import zoneinfo
 from dataclasses import dataclass
-from functools import cache
 
-import holidays
 import numpy as np
 import pandas as pd
 
+from scenarios.calendar import holiday_dates, horizon_minutes, horizon_origin
 from scenarios.schema import PRIORITY_RANK, SYNCHRONOUS_CHANNELS, Distribution, Scenario, Stream
 
 CELL_MINUTES = 15
 """Resolution of the arrival-rate grid in minutes (rates are constant within a cell)."""
 
 PRIORITIES: tuple[str, ...] = tuple(sorted(PRIORITY_RANK, key=PRIORITY_RANK.__getitem__))
-
-
-def horizon_origin(scenario: Scenario) -> pd.Timestamp:
-    """The UTC instant of simulation time 0: the horizon's first day at 00:00 local."""
-    tz = zoneinfo.ZoneInfo(scenario.horizon.timezone)
-    start = dt.datetime.combine(scenario.horizon.start, dt.time(0, 0), tzinfo=tz)
-    return pd.Timestamp(start).tz_convert("UTC")
-
-
-def horizon_minutes(scenario: Scenario) -> float:
-    """Length of the horizon in minutes (whole days)."""
-    return scenario.horizon.days * 1440.0
 
 
 def stream_seed(seed: int, replication: int, name: str, purpose: str) -> np.random.SeedSequence:
@@ -53,19 +39,6 @@ def stream_seed(seed: int, replication: int, name: str, purpose: str) -> np.rand
     digest = hashlib.blake2b(f"{name}\x00{purpose}".encode(), digest_size=8).digest()
     key = (replication, int.from_bytes(digest, "little"))
     return np.random.SeedSequence(entropy=seed, spawn_key=key)
-
-
-@cache
-def _holiday_calendar(country: str, years: tuple[int, ...]) -> frozenset[dt.date]:
-    return frozenset(holidays.country_holidays(country, years=list(years)).keys())
-
-
-def holiday_dates(country: str | None, first: dt.date, last: dt.date) -> frozenset[dt.date]:
-    """Public holidays of a country between two dates (empty when no country is given)."""
-    if country is None:
-        return frozenset()
-    years = tuple(range(first.year, last.year + 1))
-    return _holiday_calendar(country, years)
 
 
 def draw_durations(

@@ -34,9 +34,10 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, Timeout
 
+from scenarios.calendar import horizon_minutes
 from scenarios.schema import PRIORITY_RANK, Scenario
 from sim.agents import Staffing, availability_events, build_staffing
-from sim.demand import PRIORITIES, Tickets, generate_tickets, horizon_minutes
+from sim.demand import PRIORITIES, Tickets, generate_tickets
 
 OUTCOME_OPEN, OUTCOME_HANDLED, OUTCOME_ABANDONED, OUTCOME_DEFLECTED = 0, 1, 2, 3
 TOUCH_FIRST, TOUCH_ESCALATION, TOUCH_FOLLOW_UP = 0, 1, 2

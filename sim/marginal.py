@@ -16,9 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scenarios.calendar import horizon_minutes, horizon_origin
 from scenarios.schema import Scenario
 from sim.agents import build_staffing
-from sim.demand import CELL_MINUTES, PRIORITIES, expected_arrivals, horizon_minutes, horizon_origin
+from sim.demand import CELL_MINUTES, PRIORITIES, expected_arrivals
 from sim.queueing import erlang_a, erlang_c_service_level
 from sim.workforce import availability_windows
 

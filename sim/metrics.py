@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from scenarios.calendar import horizon_origin
 from scenarios.schema import Scenario
-from sim.demand import horizon_origin
 from sim.engine import (
     OUTCOME_ABANDONED,
     OUTCOME_DEFLECTED,

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scenarios import Scenario, ScenarioError, scenario_from_data
+from scenarios import Scenario, scenario_from_data
 from sim.metrics import mean_ci95
 
 KPIS = (
@@ -105,45 +105,6 @@ def comparison_tables(
 # --------------------------------------------------------------------------- sweep
 
 
-def split_values(text: str) -> list[str]:
-    """Split ``v1,v2,[a,b]`` on commas outside brackets and braces."""
-    out, depth, current = [], 0, ""
-    for ch in text:
-        if ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-        if ch == "," and depth == 0:
-            out.append(current)
-            current = ""
-        else:
-            current += ch
-    out.append(current)
-    return [v.strip() for v in out]
-
-
-def parse_sweep(assignments: Sequence[str]) -> list[tuple[str, list[str]]]:
-    """``key=v1,v2,...`` strings into (key, values) pairs, with clear errors."""
-    axes = []
-    for text in assignments:
-        key, sep, values = text.partition("=")
-        if not sep or not key.strip():
-            raise ScenarioError(
-                f"--set {text!r}: no '=' found (expected KEY=V1,V2,... such as "
-                "demand.deflection=0,0.2,0.33)"
-            )
-        parsed = split_values(values)
-        if not values.strip() or any(v == "" for v in parsed):
-            raise ScenarioError(
-                f"--set {text!r}: an empty value (expected KEY=V1,V2,... with no empty items)"
-            )
-        axes.append((key.strip(), parsed))
-    keys = [k for k, _ in axes]
-    if len(set(keys)) != len(keys):
-        raise ScenarioError(f"--set names a key twice: {keys} (expected each key once)")
-    return axes
-
-
 def sweep_scenarios(
     data: dict[str, Any], source: str, axes: Sequence[tuple[str, list[str]]]
 ) -> tuple[list[dict[str, str]], list[Scenario]]:
@@ -155,12 +116,9 @@ def sweep_scenarios(
         settings = dict(zip(keys, combo, strict=True))
         point_data = copy.deepcopy(data)
         label = ", ".join(f"{k}={v}" for k, v in settings.items())
-        try:
-            scenario = scenario_from_data(
-                point_data, f"{source} [{label}]", [f"{k}={v}" for k, v in settings.items()]
-            )
-        except ScenarioError:
-            raise
+        scenario = scenario_from_data(
+            point_data, f"{source} [{label}]", [f"{k}={v}" for k, v in settings.items()]
+        )
         name = f"{scenario.name} [{label}]"
         scenarios.append(scenario.model_copy(update={"name": name}))
         points.append(settings)

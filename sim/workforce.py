@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from scenarios.calendar import horizon_origin
 from scenarios.schema import Scenario
-from sim.demand import horizon_origin
 from sim.engine import OUTCOME_DEFLECTED, SimResult
 
 RULES = ("hours", "rest", "consecutive_days", "nights", "occupancy", "days_off")

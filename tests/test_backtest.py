@@ -10,6 +10,7 @@ import pytest
 from conftest import DATA, make_scenario
 
 from scenarios import Scenario, scenario_from_data
+from scenarios.calendar import horizon_origin
 from scenarios.ticket_import import TicketImportError, fit_scenario, read_tickets
 from sim.agents import Staffing, build_staffing
 from sim.backtest import (
@@ -19,7 +20,6 @@ from sim.backtest import (
     run_backtest,
     summarize_backtest,
 )
-from sim.demand import horizon_origin
 from sim.engine import OUTCOME_ABANDONED, run_replication
 
 BANK = DATA / "anonymous_bank_extract.tsv"

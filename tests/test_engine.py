@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from conftest import make_scenario, make_tickets
 
+from scenarios.calendar import horizon_origin
 from sim.agents import build_staffing
-from sim.demand import generate_tickets, horizon_origin, stream_rates
+from sim.demand import generate_tickets, stream_rates
 from sim.engine import (
     OUTCOME_ABANDONED,
     OUTCOME_HANDLED,

@@ -15,7 +15,7 @@ from conftest import SOLVE_RECORD_KEYS
 from optimizer.plan import OptimizeResult, optimize_scenario
 from optimizer.result import SolveStatus
 from scenarios import LIBRARY, Scenario, load_scenario, scenario_from_data
-from sim.demand import horizon_origin
+from scenarios.calendar import horizon_origin
 from sim.engine import run_replication
 
 NIGHT_MINUTES = 180  # at least 3 h between 22:00 and 06:00 local makes a night shift

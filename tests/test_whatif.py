@@ -17,10 +17,10 @@ import pytest
 from conftest import ROOT, make_scenario
 from test_cli import run_cli
 
-from scenarios import ScenarioError
+from scenarios import ScenarioError, parse_sweep, split_values
 from sim.demand import generate_tickets
 from sim.runner import map_tasks, run_point
-from sim.whatif import pareto_mask, parse_sweep, split_values
+from sim.whatif import pareto_mask
 
 SMALL = ROOT / "tests" / "data" / "cli_small.yaml"
 
