@@ -1,782 +1,262 @@
-"""Plan: from a scenario to a shift schedule, to named rosters, to an optimized scenario.
+"""The ``optimize`` pipeline: requirements -> schedule -> rosters -> a checked plan.
 
-Role: the ``optimize`` pipeline.  :func:`optimize_scenario` solves the schedule MILP
-(:mod:`optimizer.schedule`: head counts per team, shift template and local day), then, per
-``shifts: optimize`` team, a named-roster MILP (:mod:`optimizer.roster`) that puts the team's
-agents ``<team>-001`` ... on those shifts under the labour rules (one shift a day, minimum
-rest, consecutive days, weekly hours, days off, nights, weekends) with a cheap fairness
-penalty spreading weekends and nights.  It returns an :class:`OptimizeResult`: tables,
-the status of every solve, and the input scenario whose optimized teams carry ``roster:``
-entries, ready for ``simulate``.
+:func:`optimize_scenario`:
 
-Must not import: ``reports``, ``run_sim``, SimPy.  Must not print or write files.
+1. **Requirements** per interval and queue group from the queueing formulas
+   (:mod:`optimizer.requirements`), raised where a verification asked for more.
+2. **Schedule** (:mod:`optimizer.schedule`): people of each crew per shift template and
+   local date, at least cost, with whatever it cannot cover listed.  With
+   ``size_teams``, the schedule first chooses each team's head count (between ``agents``
+   and ``max_agents``) and the plan is then made for those head counts.
+3. **Rosters** (:mod:`optimizer.roster`): per crew, who works which scheduled shift under
+   the labour rules, with stable start times, paired days off, fair weekends and nights,
+   leave and preferences; crews are solved side by side on the machine's cores.
+4. **Check**: the rosters' shifts are read back as ``roster.csv`` rows and checked by the
+   one labour-rule checker (:func:`scenarios.labor.check_shifts`); their coverage is
+   evaluated against the requirements, and every shortfall is listed with where and why.
+
+The result is a :class:`Plan`: tables, the status of every stage in words, and the
+scenario with each optimized team's ``roster:``, ready for ``simulate``.
+
+Must not import ``reports`` or ``run_sim``.  Must not print or write files.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
-import math
+import multiprocessing
 import os
-import time
-import zoneinfo
-from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
-from optimizer.result import FixedSolves, SolveStatus, relative_gap
-from optimizer.roster import (
-    RosterProblem,
-    assignments_of_model,
-    build_model,
-    load_start,
-    plan_of_model,
-    solve_roster,
-    table_from_plan,
+from optimizer.requirements import boost_requirements, group_requirements
+from optimizer.roster.solve import RosterEffort, RosterSolution, cover_table, solve_roster
+from optimizer.rostering import (
+    ROSTER_COLUMNS,
+    CrewRoster,
+    crew_problem,
+    roster_entries,
+    roster_shifts,
 )
-from optimizer.roster_heuristic import (
-    greedy_roster,
-    plan_from_table,
-    roster_violations,
-)
-from optimizer.roster_parallel import on_processes, parallel_neighbourhood_search, spawn_pool
-from optimizer.schedule import (
-    TEMPLATES_PER_TEAM,
-    ScheduleColumn,
-    ScheduleResult,
-    coverage_of,
-    group_of_queue,
-    premium_minutes,
-    solve_schedule,
-    team_local_dates,
-)
-from scenarios.calendar import holiday_dates
-from scenarios.schema import RosterEntry, Scenario, Team
-from scenarios.types import time_of_day_minutes
+from optimizer.schedule.inputs import Cap, ScheduleInputs, build_inputs
+from optimizer.schedule.solve import ScheduleEffort, ScheduleSolution, evaluate, solve_schedule
+from optimizer.solver import SolveStatus
+from scenarios.labor import agent_rules, check_shifts
+from scenarios.schema import Scenario, Team
 
-__all__ = [
-    "OptimizeResult",
-    "build_team_roster_problem",
-    "default_workers",
-    "group_of_queue",
-    "optimize_scenario",
-]
-
-SCHEDULE_TIME_SHARE = 0.5
-"""Share of the time limit given to the schedule; the rosters share the rest (and whatever
-the schedule did not use).  Half, because on large problems the schedule's day-window
-search needs about 3.5 s per local day to make its plan integer."""
-
-UNDER_WEIGHT_SHIFTS = 3.0
-"""Penalty for one agent missing from a scheduled shift, in shifts' pay (the longest): above
-the pay and the fairness penalties one shift can bring, so staffing comes first, yet small
-enough that the roster's bound and gap stay meaningful."""
-
-FINAL_RESERVE_SHARE = 0.02
-"""Share of the time limit kept after the rosters for the coverage LP of their head counts
-(:func:`optimizer.schedule.coverage_of`: about 1 s on the 4-week scale benchmark on a slow
-machine, whose limit is 300 s)."""
-
-HEURISTIC_SHARE = 0.08
-"""Share of a roster's time given to the greedy heuristic whose roster is the MIP start
-(at most ``HEURISTIC_MAX_SECONDS``).  The re-solves that follow gain more per second: on
-the scale benchmark's Bogotá roster (140 s), a heuristic of 21 s and a MILP of 32 s left
-the re-solves 80 s and ended 2.2% above the bound; 11 s and 15 s reached 1.9% after 72 s."""
-
-HEURISTIC_MAX_SECONDS = 30.0
-
-ROSTER_SEARCH_SHARE = 0.9
-"""Share of a roster's time (after the heuristic) kept for neighbourhood re-solves
-(:func:`optimizer.roster.neighbourhood_search`) when the full roster MILP ends without
-reaching the gap; the MILP gets the rest.  The gap is measured against the LP relaxation's
-bound, solved first (3.6 s on the scale benchmark's Bogotá roster, 5.0 s on Lisbon's): the
-MILP's own bound was no higher there (129,312 after 11, 15 and 28 s, and the LP's), and
-120 s of MILP alone ended 8.3% above it."""
-
-ROSTER_WINDOW_DAYS = 5
-"""Days per re-solve window of a roster, placed around a shift left short.  On the scale
-benchmark's Bogotá roster (45 agents, 35 days), 150 s of such windows from the heuristic's
-roster ended 1.4% above the bound with 4 shifts unstaffed; 4-day windows 4.2% with 11, and
-the previous mix (random 8-day windows and groups of 7 agents) 5-6% with about 20."""
-
-ROSTER_HIGHS_OPTIONS: dict[str, Any] = {"mip_heuristic_effort": 0.3}
-"""HiGHS options of every roster solve after the heuristic (LP bound, MILP, re-solves): a
-re-solve only pays when it finds a better roster, so HiGHS spends 30% of its search on
-primal heuristics instead of the default 5%.  On the scale benchmark's Bogotá roster from
-two saved schedules (125 s, six runs each, two at a time on two cores), the default ended
-with 7-10 shifts unstaffed (mean 8.3, two runs within 2%), 0.3 with 4-9 (mean 6.5, four
-within 2%); a second six, 0.3 against 0.6: 5-10 (five within 2%) and 6-9 (four), both a
-mean of 7.2."""
-
-RESOLVE_MIN_SECONDS = 5.0
-"""Least time left after a roster's MILP for its neighbourhood re-solves to start; with
-less, the MILP gets all of the roster's time after its LP bound."""
-
-ROSTER_MIN_SHARE = 0.1
-"""Least share of the time left that a roster is given, however few of the schedule's
-agent-shifts it has.  Its share otherwise follows its agent-shifts, but a roster's worker
-start-up, model build, LP bound and MILP do not shrink with them: on the scale benchmark
-on a slow machine, Berlin's 23 agent-shifts (of 1,736) got 3.5 s, of which its worker's
-start-up took 2.5 s, and its MILP had 0.1 s (2.33% gap; with 3 s it proves the optimum in
-0.7 s).  A roster that reaches its gap early leaves the rest of its share to the others."""
-
-FAIRNESS_WEIGHT_HOURS = 4.0
-"""Penalty per weekend or night shift above an agent's fair share, in hours of pay."""
-
-ROSTER_COLUMNS = ["agent", "team", "date", "start", "end", "breaks"]
-
-_STATUS_ORDER = {
-    SolveStatus.OPTIMAL: 0,
-    SolveStatus.FEASIBLE: 1,
-    SolveStatus.TIME_LIMIT: 2,
-    SolveStatus.INFEASIBLE: 3,
-    SolveStatus.ERROR: 4,
-}
+__all__ = ["Headcount", "Plan", "PlanEffort", "default_workers", "optimize_scenario"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class _TeamRoster:
-    """A team's roster problem and how its indices map back to dates and shifts."""
-
-    team: Team
-    problem: RosterProblem
-    first_monday: dt.date
-    shifts: tuple[tuple[str, float, str | None, float, bool], ...]
-    """(start HH:MM, hours, break start HH:MM or None, break minutes, night) per shift type."""
-
-
-def _dst_margin_minutes(team: Team, dates: list[dt.date]) -> float:
-    """Largest change of the team's UTC offset over the dates (min): a rest margin so that
-    a wall-clock rest rule still holds in real time across a daylight-saving change."""
-    tz = zoneinfo.ZoneInfo(team.timezone)
-    offsets = set()
-    for d in dates:
-        off = dt.datetime.combine(d, dt.time(12), tzinfo=tz).utcoffset()
-        offsets.add(off.total_seconds() / 60 if off is not None else 0.0)
-    return max(offsets) - min(offsets) if offsets else 0.0
-
-
-def build_team_roster_problem(
-    scenario: Scenario,
-    team: Team,
-    schedule: pd.DataFrame,
-    columns: Sequence[ScheduleColumn] | None = None,
-) -> _TeamRoster:
-    """The roster problem of one ``shifts: optimize`` team for a schedule.
-
-    Employees are ``<team>-001`` ... ``<team>-<agents>``; shift types are the templates the
-    schedule uses for the team; day 0 is the Monday on or before the first local date (days
-    before it are days off); cover = the schedule's head counts.  With ``columns`` (the
-    schedule's, :attr:`ScheduleInputs.columns`), a shift type may only be worked on the days
-    it is a column of the team: the first local day holds only the shifts that reach into
-    the horizon, and a shift worked outside them would lie outside the plan.
-
-    Parameters
-    ----------
-    scenario : Scenario
-        The scenario (labour rules, costs).
-    team : Team
-        The team.
-    schedule : pandas.DataFrame
-        :attr:`ScheduleResult.schedule` (all teams; this team's rows are used).
-    columns : sequence of ScheduleColumn, optional
-        The schedule's columns (all teams); without them every shift type may be worked on
-        every day from the first local date.
-
-    Returns
-    -------
-    _TeamRoster
-        The problem and its index maps.
-    """
-    rules = scenario.labor_rules
-    rows = schedule[schedule["team"] == team.name]
-    dates = team_local_dates(scenario)
-    monday = dates[0] - dt.timedelta(days=dates[0].weekday())
-    n_days = (dates[-1] - monday).days + 1
-    shift_keys: dict[tuple[str, float], int] = {}
-    shifts: list[tuple[str, float, str | None, float, bool]] = []
-    for start, hours, b_start, b_min, night in zip(
-        rows["start"],
-        rows["hours"],
-        rows["break_start"],
-        rows["break_minutes"],
-        rows["night"],
-        strict=True,
-    ):
-        key = (str(start), float(hours))
-        if key not in shift_keys:
-            shift_keys[key] = len(shifts)
-            shifts.append((key[0], key[1], b_start, float(b_min), bool(night)))
-    order = sorted(range(len(shifts)), key=lambda k: (shifts[k][0], shifts[k][1]))
-    shifts = [shifts[k] for k in order]
-    shift_keys = {(s[0], s[1]): k for k, s in enumerate(shifts)}
-    n_s = len(shifts)
-    cover = np.zeros((n_days, n_s), dtype=np.int64)
-    for date, start, hours, agents in zip(
-        rows["date"], rows["start"], rows["hours"], rows["agents"], strict=True
-    ):
-        cover[(date - monday).days, shift_keys[(str(start), float(hours))]] += int(agents)
-    minutes = np.array([round(s[1] * 60) for s in shifts], dtype=np.int64)
-    start_min = np.array([time_of_day_minutes(s[0]) for s in shifts], dtype=np.float64)
-    margin = _dst_margin_minutes(team, dates)
-    rest = start_min[None, :] + 1440.0 - (start_min[:, None] + minutes[:, None])
-    forbidden = rest < rules.min_rest_hours * 60 + margin - 1e-9
-    employees = [f"{team.name}-{k + 1:03d}" for k in range(team.agents)]
-    days_off = np.zeros((len(employees), n_days), dtype=bool)
-    days_off[:, : (dates[0] - monday).days] = True
-    longest = float(minutes.max(initial=60)) / 60.0
-    optional: dict[str, Any] = {
-        "shift_start_minute": start_min,
-        "shift_night": np.array([s[4] for s in shifts], dtype=bool),
-        "forbidden_successors": forbidden,
-        "max_consecutive_shifts": float(rules.max_consecutive_days),
-        "max_minutes_per_week": rules.max_hours_per_week * 60.0,
-        "min_days_off_per_week": float(rules.min_days_off_per_week),
-        "max_nights_per_week": float(rules.max_night_shifts_per_week),
-        "days_off": days_off,
-        "hourly_cost": team.hourly_cost,
-        "cover_under_weight": UNDER_WEIGHT_SHIFTS * max(team.hourly_cost, 1.0) * longest,
-        "cover_over_weight": 1.0,
-    }
-    if columns is not None:
-        exists = np.zeros((n_days, n_s), dtype=bool)
-        for c in columns:
-            k = shift_keys.get((c.start, float(c.hours)))
-            d = (c.date - monday).days
-            if c.team == team.name and k is not None and 0 <= d < n_days:
-                exists[d, k] = True
-        optional["unavailable"] = np.broadcast_to(~exists, (len(employees), n_days, n_s)).copy()
-    if rules.max_working_weekends is not None:
-        optional["max_weekends"] = float(rules.max_working_weekends)
-    if rules.min_hours_per_week > 0:
-        # Contracted hours over the horizon's weeks.
-        optional["min_minutes"] = rules.min_hours_per_week * 60.0 * scenario.horizon.weeks
-    problem = RosterProblem.create(
-        days=n_days,
-        shift_ids=[f"{s[0]}/{s[1]:g}h" for s in shifts],
-        shift_minutes=minutes,
-        employee_ids=employees,
-        cover_requirement=cover,
-        name=f"roster:{team.name}",
-        **optional,
-    )
-    return _TeamRoster(team=team, problem=problem, first_monday=monday, shifts=tuple(shifts))
-
-
-def _add_fairness(m: pyo.ConcreteModel, p: RosterProblem, weight: float) -> None:
-    """Weekends and nights above an agent's fair share cost a soft penalty:
-    ww[e,k] >= w[e,d] (d in weekend k), over_w[e] >= sum_k ww[e,k] - ceil(W/E),
-    over_n[e] >= sum_{d, s night} x[e,d,s] - ceil(N/E); objective + weight (over_w + over_n),
-    where W and N are the weekends and night shifts the cover asks for."""
-    n_e = p.n_employees
-    if n_e == 0:
-        return
-    cover = np.asarray(p.cover_requirement)
-    weekends = [tuple(d for d in (sat, sat + 1) if d < p.days) for sat in range(5, p.days, 7)]
-    weekends = [w for w in weekends if cover[list(w)].sum() > 0]
-    night = np.asarray(p.shift_night, dtype=bool)
-    total_w = sum(int(cover[list(w)].sum(axis=1).max()) for w in weekends)
-    total_n = int(cover[:, night].sum()) if night.any() else 0
-    m.fair_weekend = pyo.Var(
-        [(e, k) for e in range(n_e) for k in range(len(weekends))], bounds=(0, 1)
-    )
-    link = [
-        (e, k, d, s)
-        for e in range(n_e)
-        for k, w in enumerate(weekends)
-        for d in w
-        for s, _ in m.work[e][d]
-    ]
-    m.fair_weekend_link = pyo.Constraint(
-        link, rule=lambda m, e, k, d, s: m.x[e, d, s] <= m.fair_weekend[e, k]
-    )
-    m.fair_over = pyo.Var(range(n_e), ["weekends", "nights"], domain=pyo.NonNegativeReals)
-    target_w = math.ceil(total_w / n_e)
-    target_n = math.ceil(total_n / n_e)
-    m.fair_weekends = pyo.Constraint(
-        range(n_e),
-        rule=lambda m, e: (
-            pyo.quicksum(m.fair_weekend[e, k] for k in range(len(weekends))) - target_w
-            <= m.fair_over[e, "weekends"]
-        ),
-    )
-
-    def nights(m: pyo.ConcreteModel, e: int) -> Any:
-        terms = [v for d in range(p.days) for s, v in m.work[e][d] if night[s]]
-        if not terms:
-            return pyo.Constraint.Skip
-        return pyo.quicksum(terms) - target_n <= m.fair_over[e, "nights"]
-
-    m.fair_nights = pyo.Constraint(range(n_e), rule=nights)
-    m.objective.deactivate()
-    m.fair_objective = pyo.Objective(
-        expr=m.objective.expr + weight * pyo.quicksum(m.fair_over.values()),
-        sense=pyo.minimize,
-    )
-
-
-def _unstaffed(p: RosterProblem, table: pd.DataFrame) -> int:
-    """Scheduled agent-shifts a roster leaves empty."""
-    staffed = np.zeros((p.days, p.n_shifts), dtype=np.int64)
-    index = {sid: k for k, sid in enumerate(p.shift_ids)}
-    for d, sid in zip(table["day"], table["shift"], strict=True):
-        staffed[int(d), index[str(sid)]] += 1
-    return int(np.maximum(np.asarray(p.cover_requirement) - staffed, 0).sum())
-
-
-def _team_roster_model(p: RosterProblem, fairness_weight: float | None) -> pyo.ConcreteModel:
-    """A team's roster model: the roster MILP, plus the fairness penalty with this weight
-    per unit of spread (none when ``None``)."""
-    # The sliding-window form of the consecutive-day rules solves these cover-driven rosters
-    # faster than the run network (measured on plan_demo: optimum in 13 s against none in 30 s).
-    model = build_model(p, runs="windows")
-    if fairness_weight is not None:
-        _add_fairness(model, p, fairness_weight)
-    return model
-
-
-def _solve_team_roster(
-    tr: _TeamRoster,
-    time_limit: float,
-    mip_gap: float,
-    threads: int | None,
-    fairness: bool,
-    workers: int = 1,
-) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Solve one team's roster from the greedy heuristic's roster as MIP start, with the
-    re-solves on ``workers`` processes, within ``time_limit`` seconds of wall clock (the
-    model build included); returns the solve record and the assignments (employee, day,
-    shift) as a table (empty without a solution)."""
-    p = tr.problem
-    t0 = time.perf_counter()
-    deadline = t0 + time_limit
-    weight = FAIRNESS_WEIGHT_HOURS * max(tr.team.hourly_cost, 1.0) if fairness else None
-    model = _team_roster_model(p, weight)
-    build_seconds = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    greedy = greedy_roster(p, min(HEURISTIC_MAX_SECONDS, HEURISTIC_SHARE * time_limit))
-    plan = plan_from_table(p, greedy)
-    start_ok = bool(len(greedy)) and not roster_violations(p, plan).any()
-    if start_ok:
-        load_start(model, p, plan)
-    heuristic_seconds = time.perf_counter() - t1
-    left = max(1.0, deadline - time.perf_counter())
-    # One HiGHS instance for the LP bound, the full MILP and every re-solve of this process.
-    solves = FixedSolves(model, threads=threads, options=ROSTER_HIGHS_OPTIONS)
-    lp_bound = solves.relaxation_bound(left / 2) if start_ok else None
-    left = max(1.0, deadline - time.perf_counter())
-    milp_seconds = left * (1 - ROSTER_SEARCH_SHARE)
-    if not start_ok or left - milp_seconds < RESOLVE_MIN_SECONDS:
-        milp_seconds = left  # no time for re-solves after it
-    res = solves.solve([], milp_seconds, mip_gap=mip_gap)
-    if start_ok and not res.has_solution:
-        # HiGHS ran out of its share before taking the start (on a slow machine its
-        # presolve alone can): the start, completed with every assignment fixed, is the
-        # incumbent the re-solves improve.  A solve rather than ``roster_objective`` (as
-        # in ``solve_roster``), since this model adds the fairness terms and variables.
-        fixed = [(model.x[k], v) for k, v in assignments_of_model(model).items()]
-        completed = solves.solve(fixed, max(1.0, deadline - time.perf_counter()))
-        if completed.has_solution:
-            res = dataclasses.replace(
-                completed,
-                status=SolveStatus.FEASIBLE,
-                bound=None,
-                gap=None,
-                message=res.message + "; the re-solves start from the greedy heuristic's roster",
-            )
-    if lp_bound is not None and (res.bound is None or res.bound < lp_bound):
-        gap = relative_gap(res.objective, lp_bound)
-        status = res.status
-        if status == SolveStatus.FEASIBLE and gap is not None and gap <= mip_gap:
-            status = SolveStatus.OPTIMAL
-        res = dataclasses.replace(res, bound=lp_bound, gap=gap, status=status)
-    res = dataclasses.replace(
-        res,
-        build_seconds=build_seconds,
-        solve_seconds=time.perf_counter() - t1 - heuristic_seconds,
-    )
-    message = res.message
-    status, objective, gap = res.status, res.objective, res.gap
-    left = deadline - time.perf_counter()
-    if status == SolveStatus.FEASIBLE and objective is not None and left >= RESOLVE_MIN_SECONDS:
-        bound = res.bound if res.bound is not None else -np.inf
-        t2 = time.perf_counter()
-        objective, rounds = parallel_neighbourhood_search(
-            functools.partial(_team_roster_model, p, weight),
-            model,
-            p,
-            objective,
-            left,
-            workers=workers,
-            abs_gap=None,
-            threads=threads,
-            options=ROSTER_HIGHS_OPTIONS,
-            target=bound + mip_gap * abs(bound),
-            window=ROSTER_WINDOW_DAYS,
-            by_employees=False,
-            focus=True,
-            solves=solves,
-        )
-        res = dataclasses.replace(res, solve_seconds=res.solve_seconds + time.perf_counter() - t2)
-        gap = relative_gap(objective, res.bound)
-        message += f"; then {rounds} neighbourhood re-solves" + on_processes(workers)
-        if gap is not None and gap <= mip_gap:
-            status = SolveStatus.OPTIMAL
-            message += ", within the requested gap of the bound"
-    table = pd.DataFrame(columns=["employee", "day", "shift"])
-    if res.has_solution:
-        table = table_from_plan(p, plan_of_model(model, p))
-    elif start_ok:
-        table = table_from_plan(p, plan)
-        status, objective = SolveStatus.FEASIBLE, None
-        message += "; the answer is the greedy heuristic's roster"
-    elif res.status == SolveStatus.INFEASIBLE:
-        # The plain roster model names the rule, team member or day that cannot hold.
-        explained = solve_roster(
-            p,
-            time_limit=max(5.0, time_limit / 2),
-            threads=threads,
-            runs="windows",
-            heuristic_seconds=0.0,
-        )
-        message = explained.message or message
-    unstaffed = _unstaffed(p, table) if len(table) else None
-    if unstaffed:
-        message += (
-            f"; {unstaffed} scheduled agent-shifts could not be staffed under the labour rules"
-        )
-    record = {
-        "stage": p.name,
-        "status": str(status),
-        "objective": objective,
-        "bound": res.bound,
-        "gap": relative_gap(objective, res.bound) if objective is not None else gap,
-        "build_seconds": res.build_seconds,
-        "solve_seconds": res.solve_seconds + heuristic_seconds,
-        "message": message,
-        "unstaffed": unstaffed,
-    }
-    return record, table
-
-
-def _solve_team_roster_until(
-    tr: _TeamRoster,
-    until: float,
-    mip_gap: float,
-    threads: int | None,
-    fairness: bool,
-    workers: int,
-) -> tuple[dict[str, Any], pd.DataFrame]:
-    """:func:`_solve_team_roster` until the wall-clock time ``until`` (``time.time()``,
-    which, unlike ``perf_counter``, means the same in every process): a worker process's
-    start-up counts against its roster's time."""
-    return _solve_team_roster(
-        tr, max(1.0, until - time.time()), mip_gap, threads, fairness, workers
-    )
-
-
-def _solve_rosters(
-    problems: list[_TeamRoster],
-    deadline: float,
-    mip_gap: float,
-    threads: int | None,
-    fairness: bool,
-    workers: int,
-) -> list[tuple[dict[str, Any], pd.DataFrame]]:
-    """Every team's roster by :func:`_solve_team_roster`, by ``deadline``
-    (``perf_counter``); the records and assignments in the order of ``problems``.
-
-    A roster's share of the time left follows its scheduled agent-shifts (at least one,
-    and at least ``ROSTER_MIN_SHARE`` of the time left), and a roster that ends early
-    leaves its time to the others.  With one process the rosters are solved one after
-    another.  With more, the team rosters are independent
-    problems, so they are solved at the same time, each in a worker process of its own: a
-    roster that needs long is then not left with what the rosters before it did not use.
-    When no roster waits for a process, a roster gets all of the time left; otherwise its
-    share of the processes' time.  Each roster's re-solves run on ``workers`` processes, so
-    that the cores the rosters done early leave idle go to those still searching (while
-    several rosters re-solve at once they share the cores).  A roster whose worker fails
-    is solved afterwards in this process, with the time left.
-    """
-    sizes = [max(1.0, float(np.asarray(tr.problem.cover_requirement).sum())) for tr in problems]
-
-    def share_of(k: int, unfinished: list[int], processes: int, left: float) -> float:
-        """Roster ``k``'s seconds of the ``left`` that ``processes`` share with the
-        ``unfinished`` rosters (``k`` among them)."""
-        if len(unfinished) <= processes:
-            return max(1.0, left)
-        share = left * processes * sizes[k] / sum(sizes[j] for j in unfinished)
-        return max(1.0, min(left, max(share, ROSTER_MIN_SHARE * left)))
-
-    def in_turn(indices: list[int], processes: int) -> None:
-        for n, k in enumerate(indices):
-            left = deadline - time.perf_counter()
-            share = share_of(k, indices[n:], 1, left)
-            results[k] = _solve_team_roster(
-                problems[k], share, mip_gap, threads, fairness, processes
-            )
-
-    results: dict[int, tuple[dict[str, Any], pd.DataFrame]] = {}
-    if workers < 2 or len(problems) < 2:
-        in_turn(list(range(len(problems))), workers)
-        return [results[k] for k in range(len(problems))]
-    slots = min(workers, len(problems))
-    pending = list(range(len(problems)))
-    running: dict[Future[tuple[dict[str, Any], pd.DataFrame]], int] = {}
-    failed: list[int] = []
-    with spawn_pool(slots) as pool:
-        while pending or running:
-            while pending and len(running) < slots:
-                k = pending.pop(0)
-                left = deadline - time.perf_counter()
-                share = share_of(k, [k, *pending, *running.values()], slots, left)
-                until = time.time() + share
-                try:
-                    future = pool.submit(
-                        _solve_team_roster_until,
-                        problems[k],
-                        until,
-                        mip_gap,
-                        threads,
-                        fairness,
-                        workers,
-                    )
-                except BrokenProcessPool:  # the pool is gone: the rest in this process
-                    failed.extend([k, *pending])
-                    pending.clear()
-                    break
-                running[future] = k
-            if not running:
-                break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                k = running.pop(future)
-                try:
-                    results[k] = future.result()
-                except Exception:  # a failed worker: this roster is solved again below
-                    failed.append(k)
-    for record, _ in results.values():
-        record["message"] += f"; rostered at the same time as the other teams, on {slots} processes"
-    in_turn(sorted(failed), 1)
-    for k in failed:
-        results[k][0]["message"] += "; solved in this process after its worker process failed"
-    return [results[k] for k in range(len(problems))]
-
-
-def _fmt(minute: float) -> str:
-    mm = round(minute) % 1440
-    return f"{mm // 60:02d}:{mm % 60:02d}"
-
-
-def _roster_rows(
-    scenario: Scenario, tr: _TeamRoster, assignments: pd.DataFrame
-) -> tuple[list[dict[str, Any]], list[RosterEntry], float]:
-    """Roster table rows, scenario roster entries and paid cost (with premiums)."""
-    team = tr.team
-    tz = zoneinfo.ZoneInfo(team.timezone)
-    index = {sid: k for k, sid in enumerate(tr.problem.shift_ids)}
-    dates = team_local_dates(scenario)
-    team_holidays = holiday_dates(team.country, dates[0], dates[-1] + dt.timedelta(days=1))
-    costs = scenario.costs
-    rows: list[dict[str, Any]] = []
-    entries: list[RosterEntry] = []
-    total = 0.0
-    for agent, day, sid in zip(
-        assignments["employee"], assignments["day"], assignments["shift"], strict=True
-    ):
-        start, hours, b_start, b_min, _ = tr.shifts[index[sid]]
-        date = tr.first_monday + dt.timedelta(days=int(day))
-        start_min = time_of_day_minutes(start)
-        local = dt.datetime.combine(date, dt.time(start_min // 60, start_min % 60), tzinfo=tz)
-        begin = pd.Timestamp(local)
-        end = (begin.tz_convert("UTC") + pd.Timedelta(hours=hours)).tz_convert(team.timezone)
-        breaks = ""
-        if b_start is not None and b_min > 0:
-            breaks = f"{b_start}-{_fmt(time_of_day_minutes(b_start) + b_min)}"
-        rows.append(
-            {
-                "agent": agent,
-                "team": team.name,
-                "date": date.isoformat(),
-                "start": begin.isoformat(),
-                "end": end.isoformat(),
-                "breaks": breaks,
-            }
-        )
-        entries.append(
-            RosterEntry(
-                agent=agent,
-                date=date,
-                start=start,
-                hours=hours,
-                break_start=b_start if b_min > 0 else None,
-                break_minutes=b_min if b_start is not None else 0.0,
-            )
-        )
-        minutes = hours * 60
-        night, weekend, holiday = premium_minutes(date, start_min, minutes, team_holidays)
-        premium = (
-            night * costs.night_premium
-            + weekend * costs.weekend_premium
-            + holiday * costs.holiday_premium
-        ) / minutes
-        total += hours * team.hourly_cost * (1 + premium)
-    return rows, entries, total
-
-
-def _schedule_counts(sched: ScheduleResult) -> np.ndarray:
-    """Agents per schedule column (team, template, local day) in the schedule."""
-    index = {(c.team, c.date, c.start, c.hours): j for j, c in enumerate(sched.inputs.columns)}
-    x = np.zeros(len(sched.inputs.columns))
-    for team, date, start, hours, agents in zip(
-        sched.schedule["team"],
-        sched.schedule["date"],
-        sched.schedule["start"],
-        sched.schedule["hours"],
-        sched.schedule["agents"],
-        strict=True,
-    ):
-        x[index[(team, date, start, float(hours))]] += float(agents)
-    return x
-
-
-def _replace_counts(
-    x: np.ndarray, sched: ScheduleResult, tr: _TeamRoster, assignments: pd.DataFrame
-) -> None:
-    """Put a team's rostered head counts in place of its scheduled ones in ``x``."""
-    index = {
-        (c.date, c.start, c.hours): j
-        for j, c in enumerate(sched.inputs.columns)
-        if c.team == tr.team.name
-    }
-    x[list(index.values())] = 0.0
-    shift_of = {sid: k for k, sid in enumerate(tr.problem.shift_ids)}
-    for day, sid in zip(assignments["day"], assignments["shift"], strict=True):
-        start, hours = tr.shifts[shift_of[sid]][:2]
-        date = tr.first_monday + dt.timedelta(days=int(day))
-        x[index[(date, start, float(hours))]] += 1.0
-
-
-def _schedule_record(res: ScheduleResult) -> dict[str, Any]:
-    return {
-        "stage": "schedule",
-        "status": str(res.status),
-        "objective": res.objective,
-        "bound": res.bound,
-        "gap": res.gap,
-        "build_seconds": res.build_seconds,
-        "solve_seconds": res.solve_seconds,
-        "message": res.message,
-        "unstaffed": None,
-    }
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class OptimizeResult:
-    """Outcome of :func:`optimize_scenario`.
+class PlanEffort:
+    """Budgets of one optimisation, in counts (the time limit is a safety net).
 
     Attributes
     ----------
-    requirements : pandas.DataFrame
-        Group requirements (see :func:`optimizer.schedule.group_requirements`).
-    schedule : pandas.DataFrame
-        ``team``, ``date``, ``start`` (local HH:MM), ``hours``, ``agents``, ``break_start``,
-        ``break_minutes``, ``night``, ``cost``.
-    coverage : pandas.DataFrame
-        ``interval_start`` (UTC), ``group`` (see :func:`group_of_queue`), ``required``,
-        ``scheduled`` (available agents the rosters give the group; the schedule's for a team
-        whose roster failed), ``shortfall``.
-    roster : pandas.DataFrame
-        ``agent``, ``team``, ``date`` (local), ``start`` and ``end`` (ISO 8601 local time
-        with its UTC offset), ``breaks`` (local ``HH:MM-HH:MM``, empty when none).
-    solves : list of dict
-        One per solve: ``stage`` ("schedule" or "roster:<team>"), ``status``, ``objective``,
-        ``bound``, ``gap``, ``build_seconds``, ``solve_seconds``, ``message`` and
-        ``unstaffed`` (scheduled agent-shifts the roster leaves empty; ``None`` for the
-        schedule or without a roster).
-    optimized : Scenario
-        The input scenario with each optimized team given ``roster:`` entries.
-    uncovered : list of dict
-        Intervals the rosters leave short: ``group``, ``interval_start``, ``shortfall``.
-    cost : float
-        Paid cost of the optimized teams' rosters with premiums (currency).
-    currency : str
-        The scenario's currency.
-    scenario_name : str
-        The input scenario's name.
+    gap : float or None
+        Gap target of every solve; by default the scenario's ``planning.mip_gap``.
+    schedule : ScheduleEffort
+        Budgets of the schedule.
+    roster : RosterEffort
+        Budgets of each crew's roster.
+    repairs : int
+        Times the schedule is solved again, with a crew's people on a date capped at what
+        its roster could staff, when a roster leaves scheduled shifts without a person.
+    seconds : float
+        Safety net of the whole optimisation (s).
+    workers : int or None
+        Processes for the rosters (default :func:`default_workers`).
     """
 
-    requirements: pd.DataFrame
-    schedule: pd.DataFrame
-    coverage: pd.DataFrame
-    roster: pd.DataFrame
-    solves: list[dict[str, Any]]
+    gap: float | None = None
+    schedule: ScheduleEffort = dataclasses.field(default_factory=ScheduleEffort)
+    roster: RosterEffort = dataclasses.field(default_factory=lambda: RosterEffort(rounds=0))
+    repairs: int = 2
+    seconds: float = 900.0
+    workers: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Headcount:
+    """A team's head count: what it has, what the plan needs, and what the rest costs."""
+
+    team: str
+    agents: int
+    needed: int
+    extra_cost_per_week: float
+
+    def record(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Plan:
+    """The outcome of :func:`optimize_scenario` (see ``summary()`` for ``optimize.json``).
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario as given (with the head counts planned for, when sized).
+    optimized : Scenario
+        The scenario with each optimized team's ``roster:``.
+    requirements : pandas.DataFrame
+        Per interval and group (:func:`optimizer.requirements.group_requirements`).
+    schedule : ScheduleSolution
+    rosters : list of (CrewRoster, RosterSolution)
+    roster : pandas.DataFrame
+        ``roster.csv``: :data:`optimizer.rostering.ROSTER_COLUMNS`.
+    coverage : pandas.DataFrame
+        Per interval and group: ``required``, ``scheduled`` (what the rosters give),
+        ``shortfall`` (available agents).
+    uncovered : list of dict
+        Per group short: ``group``, ``agent_hours``, ``intervals``, ``first``, ``last``,
+        ``why``.
+    violations : list of dict
+        Labour rules the roster breaks (``agent``, ``rule``, ``date``, ``found``,
+        ``limit``): empty for every plan this optimizer makes.
+    headcount : list of Headcount
+        Per optimized team, when sized or short.
+    preferences : dict
+        ``asked`` and ``granted`` (employees' preferences, counted per day or shift).
+    pay : float
+        Pay of the optimized teams' rosters over the horizon, premiums included.
+    """
+
+    scenario: Scenario
     optimized: Scenario
+    requirements: pd.DataFrame
+    schedule: ScheduleSolution
+    rosters: list[tuple[CrewRoster, RosterSolution]]
+    roster: pd.DataFrame
+    coverage: pd.DataFrame
     uncovered: list[dict[str, Any]]
-    cost: float
-    currency: str
-    scenario_name: str
+    violations: list[dict[str, Any]]
+    headcount: list[Headcount]
+    preferences: dict[str, int]
+    pay: float
 
     @property
-    def status(self) -> SolveStatus:
-        """The worst status over all solves."""
-        statuses = [SolveStatus(s["status"]) for s in self.solves]
-        return max(statuses, key=_STATUS_ORDER.__getitem__, default=SolveStatus.ERROR)
+    def weeks(self) -> float:
+        """Horizon length in weeks."""
+        return self.scenario.horizon.days / 7.0
 
     @property
-    def ok(self) -> bool:
-        """Whether every solve produced a plan (optimal or feasible)."""
-        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    def uncovered_agent_hours(self) -> float:
+        """Agent-hours the plan leaves uncovered over the horizon."""
+        return float(sum(u["agent_hours"] for u in self.uncovered))
+
+    @property
+    def unstaffed_shifts(self) -> int:
+        """Scheduled shifts no person was found for."""
+        return int(sum(sol.unstaffed() for _, sol in self.rosters))
+
+    @property
+    def status(self) -> str:
+        """``complete`` (every requirement covered, every rule kept), ``short`` (a plan
+        that leaves demand uncovered or shifts unstaffed) or ``failed`` (no plan)."""
+        if not self.schedule.result.has_plan or any(sol.plan is None for _, sol in self.rosters):
+            return "failed"
+        if self.violations:
+            return "failed"
+        if self.uncovered_agent_hours > 0.05 or self.unstaffed_shifts:
+            return "short"
+        return "complete"
+
+    def solves(self) -> list[dict[str, Any]]:
+        """Every stage's solve record (status, objective, bound, gap, what stopped it)."""
+        out = [self.schedule.result.record("schedule")]
+        for cr, sol in self.rosters:
+            record = sol.result.record(f"roster: {cr.crew.name}")
+            record["unstaffed"] = sol.unstaffed()
+            out.append(record)
+        return out
 
     def summary(self) -> dict[str, Any]:
-        """A JSON-ready summary for ``optimize.json``.
-
-        Returns
-        -------
-        dict
-            ``scenario``, ``status``, ``objective`` (schedule), ``gap`` (largest over
-            solves), ``seconds`` (total), ``solves``, ``cost`` {``currency``, ``total``},
-            ``agents_rostered``, ``shifts_rostered``, ``unstaffed_shifts`` (scheduled
-            agent-shifts the rosters leave empty), ``uncovered_intervals``,
-            ``uncovered_agent_hours`` and ``uncovered`` (group, interval_start, shortfall).
-        """
-        gaps = [s["gap"] for s in self.solves if s["gap"] is not None]
-        seconds = sum(s["build_seconds"] + s["solve_seconds"] for s in self.solves)
-        interval_hours = (
-            (self.coverage["interval_start"].iloc[1] - self.coverage["interval_start"].iloc[0])
-            / pd.Timedelta(hours=1)
-            if len(self.coverage) > 1
-            else 0.0
-        )
+        """A JSON-ready summary for ``optimize.json``."""
+        solves = self.solves()
+        gaps = [s["gap"] for s in solves if s["gap"] is not None]
+        roster = self.roster
+        stable = start_time_stability(roster)
         return {
-            "scenario": self.scenario_name,
-            "status": str(self.status),
-            "objective": self.solves[0]["objective"] if self.solves else None,
+            "scenario": self.scenario.name,
+            "status": self.status,
+            "status_words": self.status_words(),
+            "objective": self.schedule.result.objective,
+            "bound": self.schedule.result.bound,
             "gap": max(gaps) if gaps else None,
-            "seconds": seconds,
-            "solves": [dict(s) for s in self.solves],
-            "cost": {"currency": self.currency, "total": self.cost},
-            "agents_rostered": int(self.roster["agent"].nunique()) if len(self.roster) else 0,
-            "shifts_rostered": len(self.roster),
-            "unstaffed_shifts": int(sum(s.get("unstaffed") or 0 for s in self.solves)),
-            "uncovered_intervals": len(self.uncovered),
-            "uncovered_agent_hours": float(
-                sum(u["shortfall"] for u in self.uncovered) * interval_hours
-            ),
-            "uncovered": list(self.uncovered),
+            "seconds": round(sum(s["build_seconds"] + s["solve_seconds"] for s in solves), 3),
+            "solves": solves,
+            "cost": {
+                "currency": self.scenario.costs.currency,
+                "total": round(self.pay, 2),
+                "per_week": round(self.pay / self.weeks, 2),
+            },
+            "agents_rostered": int(roster["agent"].nunique()) if len(roster) else 0,
+            "shifts_rostered": len(roster),
+            "unstaffed_shifts": self.unstaffed_shifts,
+            "uncovered_agent_hours": round(self.uncovered_agent_hours, 2),
+            "uncovered": self.uncovered,
+            "rules_broken": self.violations,
+            "headcount": [h.record() for h in self.headcount],
+            "preferences": self.preferences,
+            "start_times": stable,
         }
+
+    def status_words(self) -> str:
+        """The plan's status in one or two sentences a planner can act on."""
+        if self.status == "failed":
+            if self.violations:
+                return f"the roster breaks {len(self.violations)} labour rule(s); see rules_broken"
+            failed = [s for s in self.solves() if not SolveStatus(s["status"]).has_plan]
+            return "no plan: " + "; ".join(f"{s['stage']}: {s['message']}" for s in failed)
+        if self.status == "complete":
+            return "every requirement covered and every labour rule kept"
+        parts = []
+        if self.uncovered_agent_hours > 0.05:
+            groups = ", ".join(f"{u['group']} {u['agent_hours']:.0f} h" for u in self.uncovered[:4])
+            parts.append(f"{self.uncovered_agent_hours:,.0f} agent-hours uncovered ({groups})")
+        if self.unstaffed_shifts:
+            parts.append(f"{self.unstaffed_shifts} scheduled shift(s) without a person")
+        short_teams = [h for h in self.headcount if h.needed > h.agents]
+        if short_teams:
+            parts.append(
+                "teams short of people: "
+                + ", ".join(f"{h.team} needs {h.needed} (has {h.agents})" for h in short_teams)
+            )
+        return "; ".join(parts)
+
+
+def start_time_stability(roster: pd.DataFrame) -> dict[str, float]:
+    """Distinct start times per person-week of a roster: median and mean, and the share of
+    person-weeks with at most two."""
+    if not len(roster):
+        return {"median_per_week": 0.0, "mean_per_week": 0.0, "share_at_most_two": 1.0}
+    starts = pd.to_datetime(roster["start"].str.slice(0, 19))
+    frame = pd.DataFrame(
+        {
+            "agent": roster["agent"],
+            "week": (pd.to_datetime(roster["date"]) - pd.to_datetime(roster["date"]).min()).dt.days
+            // 7,
+            "start": starts.dt.strftime("%H:%M"),
+        }
+    )
+    per_week = frame.groupby(["agent", "week"])["start"].nunique()
+    return {
+        "median_per_week": float(per_week.median()),
+        "mean_per_week": round(float(per_week.mean()), 3),
+        "share_at_most_two": round(float((per_week <= 2).mean()), 4),
+    }
 
 
 def default_workers(scenario: Scenario) -> int:
-    """Processes an optimisation uses when not told: this machine's cores (those this
-    process may run on), at most one per ``shifts: optimize`` team, since the team rosters
-    are what runs side by side (:func:`_solve_rosters`)."""
+    """Processes the rosters use when not told: this machine's cores (those this process
+    may run on), at most one per optimized team."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
@@ -784,121 +264,357 @@ def default_workers(scenario: Scenario) -> int:
     return max(1, min(cores, sum(t.optimize_shifts for t in scenario.teams)))
 
 
+def _solve_one(problem: Any, effort: RosterEffort) -> RosterSolution:
+    """One roster solve (a process's task)."""
+    return solve_roster(problem, effort)
+
+
+def _solve_rosters(
+    crews: Sequence[CrewRoster], effort: RosterEffort, workers: int
+) -> list[RosterSolution]:
+    """Every crew's roster, side by side on ``workers`` processes (the same rosters as one
+    after another: each solve is deterministic)."""
+    problems = [cr.problem for cr in crews]
+    if workers <= 1 or len(problems) <= 1:
+        return [solve_roster(p, effort) for p in problems]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(problems)), mp_context=context) as pool:
+        futures = [pool.submit(_solve_one, p, effort) for p in problems]
+        return [f.result() for f in futures]
+
+
+def _uncovered(
+    inputs: ScheduleInputs, coverage: pd.DataFrame, interval_hours: float
+) -> list[dict[str, Any]]:
+    """Per group short: agent-hours, intervals, first and last, and why."""
+    short = coverage[coverage["shortfall"] > 1e-3]
+    served_by = {
+        g: [inputs.crews[k].team for k in range(len(inputs.crews)) if inputs.skills[k, i]]
+        for i, g in enumerate(inputs.groups)
+    }
+    out = []
+    for group, rows in short.groupby("group", sort=False):
+        teams = sorted(set(served_by.get(group, [])))
+        why = (
+            f"served by {', '.join(teams)}, whose people are all planned at those times "
+            "within their labour rules"
+            if teams
+            else "no team whose shifts the optimizer chooses has these skills; only teams "
+            "on fixed shifts serve this group"
+        )
+        hours = rows["interval_start"].dt.hour
+        out.append(
+            {
+                "group": str(group),
+                "agent_hours": round(float(rows["shortfall"].sum() * interval_hours), 2),
+                "intervals": len(rows),
+                "first": rows["interval_start"].min().isoformat(),
+                "last": rows["interval_start"].max().isoformat(),
+                "utc_hours": f"{int(hours.min()):02d}:00-{int(hours.max()) + 1:02d}:00",
+                "why": why,
+            }
+        )
+    return sorted(out, key=lambda u: -u["agent_hours"])
+
+
+def _people_per_column(
+    inputs: ScheduleInputs, crews: Sequence[CrewRoster], sols: Sequence[RosterSolution]
+) -> np.ndarray:
+    """People per schedule column the rosters actually put there."""
+    index = {(c.crew, c.date, c.start_minute, c.hours): j for j, c in enumerate(inputs.columns)}
+    k_of = {c.name: k for k, c in enumerate(inputs.crews)}
+    people = np.zeros(inputs.n_columns)
+    for cr, sol in zip(crews, sols, strict=True):
+        if sol.plan is None:
+            continue
+        k = k_of[cr.crew.name]
+        for e, d in zip(*np.nonzero(sol.plan >= 0), strict=True):
+            st = cr.shift_types[int(sol.plan[e, d])]
+            j = index.get((k, cr.dates[int(d)], st.start_minute, st.hours))
+            if j is not None:
+                people[j] += 1
+    return people
+
+
+def _preferences(crews: Sequence[CrewRoster], sols: Sequence[RosterSolution]) -> dict[str, int]:
+    """Preferences asked for and granted: each preferred day off falling in the horizon is
+    one, each worked shift of a person with a start-time window is one."""
+    asked = granted = 0
+    for cr, sol in zip(crews, sols, strict=True):
+        if sol.plan is None:
+            continue
+        weights = cr.problem.shift_off_weight
+        for e, person in enumerate(cr.people):
+            if person.prefers is None:
+                continue
+            wanted = set(person.prefers.days_off or ())
+            for d, date in enumerate(cr.dates):
+                if date.weekday() in wanted and cr.problem.week_of_day[d] >= 0:
+                    asked += 1
+                    granted += int(sol.plan[e, d] < 0)
+            if person.prefers.earliest_start or person.prefers.latest_start:
+                for d in np.flatnonzero(sol.plan[e] >= 0):
+                    s = int(sol.plan[e, d])
+                    asked += 1
+                    outside = weights[e, d, s] > 0 and cr.dates[d].weekday() not in wanted
+                    granted += int(not outside)
+    return {"asked": asked, "granted": granted}
+
+
+def _headcount(
+    scenario: Scenario,
+    sizes_by_team: dict[str, int],
+    plan_roster: pd.DataFrame,
+    given: dict[str, int],
+) -> list[Headcount]:
+    """Per optimized team: agents, needed, and the pay of the people added per week (at
+    the plan's average paid hours per person-week)."""
+    weeks = scenario.horizon.days / 7.0
+    out = []
+    for team in scenario.teams:
+        if not team.optimize_shifts:
+            continue
+        agents = given.get(team.name, team.agents)
+        needed = sizes_by_team.get(team.name, agents)
+        mine = plan_roster[plan_roster["team"] == team.name] if len(plan_roster) else plan_roster
+        hours = 0.0
+        if len(mine):
+            span = pd.to_datetime(mine["end"], utc=True) - pd.to_datetime(mine["start"], utc=True)
+            hours = float(span.dt.total_seconds().sum() / 3600.0)
+        per_person_week = hours / max(1, mine["agent"].nunique() if len(mine) else 1) / weeks
+        out.append(
+            Headcount(
+                team=team.name,
+                agents=agents,
+                needed=needed,
+                extra_cost_per_week=round(
+                    max(0, needed - agents) * per_person_week * team.hourly_cost, 2
+                ),
+            )
+        )
+    return out
+
+
 def optimize_scenario(
     scenario: Scenario,
-    time_limit: float = 120.0,
     *,
-    mip_gap: float | None = None,
-    threads: int | None = None,
-    fairness: bool = True,
+    effort: PlanEffort | None = None,
+    size_teams: bool = False,
     requirement_boost: pd.DataFrame | None = None,
-    templates_per_team: int | None = TEMPLATES_PER_TEAM,
-    workers: int | None = None,
-) -> OptimizeResult:
-    """Schedule and roster every ``shifts: optimize`` team of a scenario.
-
-    Steps: group requirements and the schedule MILP (a share ``SCHEDULE_TIME_SHARE`` of the
-    time); per optimized team, a roster MILP, with the time left shared by the teams' sizes
-    (see :func:`_solve_rosters`); the optimized scenario with each team's ``roster:``.
+    progress: Callable[[str], None] | None = None,
+) -> Plan:
+    """Schedule and roster every ``shifts: optimize`` team (module docstring).
 
     Parameters
     ----------
     scenario : Scenario
         A scenario with at least one ``shifts: optimize`` team.
-    time_limit : float, default 120.0
-        Wall-clock budget of all stages, model building included (s): the schedule gets a
-        share ``SCHEDULE_TIME_SHARE``, the rosters share what is left, and a share
-        ``FINAL_RESERVE_SHARE`` is kept for the rosters' coverage LP.
-    mip_gap : float, optional
-        Relative gap at which each solve stops; by default the scenario's
-        ``planning.mip_gap``.
-    threads : int, optional
-        HiGHS threads.
-    fairness : bool, default True
-        Add the soft penalty spreading weekends and nights evenly over each team's agents.
+    effort : PlanEffort, optional
+        Budgets (counts) and the safety-net time limit.
+    size_teams : bool, default False
+        Choose each optimized team's head count first (``--size-teams``).
     requirement_boost : pandas.DataFrame, optional
-        Agents to add to the schedule's requirement, e.g. where a simulation of an earlier
-        plan missed its service level: columns ``interval_start`` (UTC Timestamp on the
-        interval grid), ``group`` (a queue-group label, see :func:`group_of_queue`:
-        ``"en/phone"``, or ``"en/email/tier2"`` above tier 1) and ``extra`` (available
-        agents, may be fractional).
-    templates_per_team : int or None, default ``TEMPLATES_PER_TEAM``
-        Most shift templates (start, length) per team (see
-        :func:`optimizer.schedule.solve_schedule`); ``None`` keeps all.
-    workers : int, optional
-        Processes for the schedule's day-window search and the rosters, this one included;
-        by default :func:`default_workers`.  With two or more, the search runs on that many
-        processes (see :func:`optimizer.schedule_search.improve_schedule`), and the team
-        rosters are solved at the same time, one process each,
-        and each roster's neighbourhood re-solves run on ``workers`` processes (see
-        :func:`optimizer.roster_parallel.parallel_neighbourhood_search`); with one, the
-        rosters are solved one after another.
+        Agents to add to the requirements (``interval_start``, ``group``, ``extra``), e.g.
+        where a simulation of an earlier plan missed its goal.
+    progress : callable, optional
+        Called with a few words as each stage starts.
 
     Returns
     -------
-    OptimizeResult
-        Always a value; see ``solves`` for each stage's status and words.
+    Plan
 
     Raises
     ------
     OptimizerError
         When no team has ``shifts: optimize``.
     """
-    deadline = time.perf_counter() + time_limit * (1 - FINAL_RESERVE_SHARE)
-    if mip_gap is None:
-        mip_gap = scenario.planning.mip_gap
-    processes = default_workers(scenario) if workers is None else workers
-    sched = solve_schedule(
-        scenario,
-        time_limit * SCHEDULE_TIME_SHARE,
-        mip_gap=mip_gap,
-        threads=threads,
-        templates_per_team=templates_per_team,
-        requirement_boost=requirement_boost,
-        workers=processes,
-    )
-    solves = [_schedule_record(sched)]
-    teams = [t for t in scenario.teams if t.optimize_shifts]
-    roster_rows: list[dict[str, Any]] = []
-    new_teams: dict[str, Team] = {}
-    cost = 0.0
-    rostered = _schedule_counts(sched)
-    coverage, uncovered = sched.coverage, sched.uncovered
-    if sched.has_solution:
-        problems = [
-            build_team_roster_problem(scenario, team, sched.schedule, sched.inputs.columns)
-            for team in teams
+    effort = effort or PlanEffort()
+    say = progress or (lambda words: None)
+    gap = scenario.planning.mip_gap if effort.gap is None else effort.gap
+    schedule_effort = dataclasses.replace(effort.schedule, gap=gap, seconds=effort.seconds)
+    say("requirements")
+    requirements = group_requirements(scenario)
+    if requirement_boost is not None and len(requirement_boost):
+        requirements = boost_requirements(requirements, requirement_boost)
+    sizes: dict[str, int] = {}
+    given = {t.name: t.agents for t in scenario.teams}
+    if size_teams:
+        say("sizing teams")
+        sizes = _team_sizes(scenario, requirements, schedule_effort)
+        scenario = _with_head_counts(scenario, sizes)
+    workers = default_workers(scenario) if effort.workers is None else effort.workers
+    roster_effort = dataclasses.replace(effort.roster, gap=gap, seconds=effort.seconds)
+    caps: dict[tuple[int, dt.date], int] = {}
+    for attempt in range(effort.repairs + 1):
+        say("schedule" if not attempt else f"schedule again ({attempt}): rosters left shifts empty")
+        inputs = _with_day_caps(build_inputs(scenario, requirements), caps)
+        schedule = solve_schedule(inputs, schedule_effort)
+        crews: list[CrewRoster] = []
+        sols: list[RosterSolution] = []
+        if not schedule.result.has_plan:
+            break
+        say("rosters")
+        crews = [
+            crew_problem(scenario, inputs, schedule.people, k) for k in range(len(inputs.crews))
         ]
-        solved = _solve_rosters(problems, deadline, mip_gap, threads, fairness, processes)
-        for team, tr, (record, assignments) in zip(teams, problems, solved, strict=True):
-            solves.append(record)
-            rows, entries, team_cost = _roster_rows(scenario, tr, assignments)
-            roster_rows.extend(rows)
-            cost += team_cost
-            if SolveStatus(record["status"]) in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-                new_teams[team.name] = team.model_copy(
-                    update={"optimize_shifts": False, "shifts": [], "roster": entries}
-                )
-                _replace_counts(rostered, sched, tr, assignments)
-        # What is reported is what will be simulated: the rosters' head counts.
-        coverage, uncovered = coverage_of(sched.inputs, rostered)
+        sols = _solve_rosters(crews, roster_effort, workers)
+        found = _staffed_days(crews, sols)
+        if not found:
+            break
+        caps.update(found)
+    say("checking")
+    frames = [roster_shifts(cr, sol.plan) for cr, sol in zip(crews, sols, strict=True)]
+    shifts = (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ROSTER_COLUMNS)
+    )
+    if len(shifts):
+        shifts = shifts.sort_values(["team", "agent", "start"], kind="stable").reset_index(
+            drop=True
+        )
+    rostered = _people_per_column(inputs, crews, sols) if sols else schedule.people
+    _, shortfall, served = evaluate(inputs, rostered)
+    coverage = pd.DataFrame(
+        {
+            "interval_start": np.tile(inputs.interval_starts, len(inputs.groups)),
+            "group": np.repeat(inputs.groups, len(inputs.interval_starts)),
+            "required": inputs.requirement.ravel(),
+            "scheduled": served.ravel(),
+            "shortfall": shortfall.ravel(),
+        }
+    )
+    interval_hours = scenario.horizon.interval_minutes / 60.0
+    uncovered = _uncovered(inputs, coverage, interval_hours)
+    violations = _check(scenario, shifts)
+    new_teams: dict[str, Team] = {}
+    for team in scenario.teams:
+        if team.optimize_shifts:
+            mine = shifts[shifts["team"] == team.name] if len(shifts) else shifts
+            entries = [
+                entry
+                for person in scenario.team_employees(team)
+                for entry in roster_entries(mine, person.name)
+            ]
+            new_teams[team.name] = team.model_copy(
+                update={"optimize_shifts": False, "shifts": [], "roster": entries}
+            )
     optimized = scenario.model_copy(
         update={"teams": [new_teams.get(t.name, t) for t in scenario.teams]}
     )
-    roster = pd.DataFrame(roster_rows, columns=ROSTER_COLUMNS)
-    if len(roster):
-        roster = roster.sort_values(["team", "agent", "start"], kind="stable").reset_index(
-            drop=True
-        )
-    return OptimizeResult(
-        requirements=sched.requirements,
-        schedule=sched.schedule,
-        coverage=coverage,
-        roster=roster,
-        solves=solves,
-        optimized=optimized,
-        uncovered=uncovered,
-        cost=cost,
-        currency=scenario.costs.currency,
-        scenario_name=scenario.name,
+    pay = float(sum(sol_pay(cr, sol) for cr, sol in zip(crews, sols, strict=True)))
+    servable_short = any(
+        inputs.skills[: len(inputs.crews), inputs.groups.index(u["group"])].any() for u in uncovered
     )
+    headcount: list[Headcount] = []
+    if size_teams or (servable_short and uncovered):
+        if not size_teams:
+            say("sizing teams")
+            sizes = _team_sizes(scenario, requirements, schedule_effort)
+        # Against the head counts as given, not the ones planned for.
+        headcount = _headcount(scenario, sizes, shifts, given)
+    return Plan(
+        scenario=scenario,
+        optimized=optimized,
+        requirements=requirements,
+        schedule=schedule,
+        rosters=list(zip(crews, sols, strict=True)),
+        roster=shifts[ROSTER_COLUMNS] if len(shifts) else pd.DataFrame(columns=ROSTER_COLUMNS),
+        coverage=coverage,
+        uncovered=uncovered,
+        violations=violations,
+        headcount=headcount,
+        preferences=_preferences(crews, sols),
+        pay=pay,
+    )
+
+
+def sol_pay(cr: CrewRoster, sol: RosterSolution) -> float:
+    """Pay of a crew's roster (hours x hourly cost; premiums are in the schedule's cost)."""
+    if sol.plan is None:
+        return 0.0
+    minutes = cr.problem.shift_minutes[sol.plan[sol.plan >= 0]].sum()
+    return float(minutes) / 60.0 * cr.team.hourly_cost
+
+
+def _staffed_days(
+    crews: Sequence[CrewRoster], sols: Sequence[RosterSolution]
+) -> dict[tuple[int, dt.date], int]:
+    """Crew and date where a roster left scheduled shifts empty, with the people it did
+    staff that date."""
+    out: dict[tuple[int, dt.date], int] = {}
+    for k, (cr, sol) in enumerate(zip(crews, sols, strict=True)):
+        if sol.plan is None:
+            continue
+        table = cover_table(cr.problem, sol.plan)
+        for day, rows in table.groupby("day"):
+            if rows["under"].sum() > 0:
+                out[(k, cr.dates[int(day)])] = int(rows["staffed"].sum())
+    return out
+
+
+def _with_day_caps(inputs: ScheduleInputs, caps: dict[tuple[int, dt.date], int]) -> ScheduleInputs:
+    """The schedule's inputs with a crew's people on a date capped."""
+    if not caps:
+        return inputs
+    extra = []
+    for (k, date), most in sorted(caps.items()):
+        js = [j for j, c in enumerate(inputs.columns) if c.crew == k and c.date == date]
+        if js:
+            extra.append(
+                Cap(
+                    f"{inputs.crews[k].name}: people its roster could staff on {date}",
+                    k,
+                    np.asarray(js, dtype=np.int64),
+                    np.ones(len(js)),
+                    float(most),
+                )
+            )
+    return dataclasses.replace(inputs, caps=(*inputs.caps, *extra))
+
+
+def _team_sizes(
+    scenario: Scenario, requirements: pd.DataFrame, effort: ScheduleEffort
+) -> dict[str, int]:
+    """Each optimized team's head count, chosen by a schedule that may add people."""
+    sizing = solve_schedule(build_inputs(scenario, requirements, size_crews=True), effort)
+    sizes: dict[str, int] = {}
+    for k, crew in enumerate(sizing.inputs.crews):
+        sizes[crew.team] = sizes.get(crew.team, 0) + round(sizing.sizes[k])
+    return sizes
+
+
+def _with_head_counts(scenario: Scenario, sizes: dict[str, int]) -> Scenario:
+    """The scenario with each sized team's ``agents`` set (teams of named employees keep
+    their people: a plan cannot invent their names)."""
+    named = {e.team for e in scenario.employees}
+    teams = [
+        t.model_copy(update={"agents": max(t.agents, sizes[t.name])})
+        if t.name in sizes and t.name not in named
+        else t
+        for t in scenario.teams
+    ]
+    return scenario.model_copy(update={"teams": teams})
+
+
+def _check(scenario: Scenario, shifts: pd.DataFrame) -> list[dict[str, Any]]:
+    """Labour rules the roster breaks, by the one checker, reading the roster's rows."""
+    if not len(shifts):
+        return []
+    table = pd.DataFrame(
+        {
+            "agent": shifts["agent"],
+            "date": shifts["date"],
+            "start": shifts["start"],
+            "end": shifts["end"],
+            "paid_minutes": shifts["hours"].astype(float) * 60.0,
+            "night": shifts["night"].astype(bool),
+        }
+    )
+    teams = [t for t in scenario.teams if t.optimize_shifts]
+    checked = check_shifts(
+        table,
+        agent_rules(scenario, teams),
+        scenario.horizon.start,
+        scenario.horizon.days,
+        planned=True,
+    )
+    return list(checked.attrs["details"])

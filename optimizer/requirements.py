@@ -20,9 +20,12 @@ on the schedule). Must not import simpy, ``sim.engine`` or ``reports``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
+from optimizer.solver import OptimizerError
 from scenarios.calendar import horizon_origin
 from scenarios.schema import Scenario, ServiceLevel
 from sim.demand import CELL_MINUTES, PRIORITIES, expected_arrivals
@@ -174,3 +177,146 @@ def _frame(
             "required": required.astype(float),
         }
     )
+
+
+# --------------------------------------------------------------------------- queue groups
+
+
+def group_of_queue(language: str, channel: str, tier: int = 1) -> str:
+    """The schedule's queue-group label of a queue: ``"<language>/<channel>"`` for tier 1
+    (e.g. ``"en/phone"``) and ``"<language>/<channel>/tier<N>"`` above (``"en/email/tier2"``).
+
+    Priorities of one language, channel and tier share a group (their agents are shared).
+    """
+    return f"{language}/{channel}" + ("" if int(tier) == 1 else f"/tier{int(tier)}")
+
+
+def _strictest(levels: Sequence[ServiceLevel | None]) -> ServiceLevel | None:
+    """The strictest service level: shortest threshold first, then the highest goal."""
+    found = [sl for sl in levels if sl is not None]
+    if not found:
+        return None
+    return min(found, key=lambda sl: (sl.answer_within, -sl.goal))
+
+
+def group_requirements(scenario: Scenario, *, pooled: bool = True) -> pd.DataFrame:
+    """Available agents required per interval and queue group (language, channel, tier).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    pooled : bool, default True
+        For phone and chat, compute the requirement on the pooled arrivals of the group's
+        priorities with the group's strictest service level (agents serve all priorities of
+        a group, so they are shared: fewer agents than the sum of per-priority needs), with
+        reopened tickets added to the arrivals.  When
+        false, or for email and tier-2 work (deadline workload, which adds up), the group's
+        requirement is the sum of its queues' requirements.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``interval_start`` (UTC), ``group``, ``language``, ``channel``, ``tier``,
+        ``arrivals`` (expected tickets), ``required`` (available agents) and
+        ``required_scheduled`` (inflated by shrinkage); ``attrs["unit"]`` names units.
+    """
+    per_queue = interval_requirements(scenario)
+    keys = ["interval_start", "language", "channel", "tier"]
+    table = (
+        per_queue.groupby(keys, sort=True, as_index=False)[["arrivals", "required"]]
+        .sum()
+        .reset_index(drop=True)
+    )
+    if pooled:
+        interval = scenario.horizon.interval_minutes
+        arrivals = queue_arrivals(scenario)
+        pooled_counts: dict[tuple[str, str], np.ndarray] = {}
+        levels: dict[tuple[str, str], list[ServiceLevel | None]] = {}
+        for (language, channel, priority), counts in arrivals.items():
+            if channel == "email":
+                continue
+            key = (language, channel)
+            pooled_counts[key] = pooled_counts.get(key, 0.0) + counts
+            levels.setdefault(key, []).append(
+                scenario.service_level_for(language, channel, priority)
+            )
+        for (language, channel), counts in pooled_counts.items():
+            sl = _strictest(levels[(language, channel)])
+            required, _ = live_agents_needed(scenario, channel, counts / interval, sl)
+            mask = (
+                (table["language"] == language)
+                & (table["channel"] == channel)
+                & (table["tier"] == 1)
+            ).to_numpy()
+            table.loc[mask, "required"] = required.astype(float)
+    table.insert(
+        1,
+        "group",
+        [
+            group_of_queue(lang, ch, int(tier))
+            for lang, ch, tier in zip(
+                table["language"], table["channel"], table["tier"], strict=True
+            )
+        ],
+    )
+    table["required_scheduled"] = table["required"] / (1 - scenario.shrinkage)
+    table.attrs["unit"] = {"required": "agents", "arrivals": "tickets"}
+    return table
+
+
+def boost_requirements(requirements: pd.DataFrame, boost: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`group_requirements` table with ``boost.extra`` added to ``required`` (and,
+    inflated by the same shrinkage, to ``required_scheduled``) per interval and group.
+
+    Parameters
+    ----------
+    requirements : pandas.DataFrame
+        From :func:`group_requirements`.
+    boost : pandas.DataFrame
+        ``interval_start`` (UTC Timestamp), ``group`` (see :func:`group_of_queue`),
+        ``extra`` (available agents).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; ``attrs["boost"]`` holds the total extra agent-intervals.
+
+    Raises
+    ------
+    OptimizerError
+        When a column is missing, a group is unknown or an interval is not on the grid.
+    """
+    missing = {"interval_start", "group", "extra"} - set(boost.columns)
+    if missing:
+        raise OptimizerError(
+            f"requirement_boost: missing column(s) {sorted(missing)} "
+            "(expected interval_start, group, extra)"
+        )
+    out = requirements.copy()
+    if not len(boost):
+        return out
+    extra = boost.assign(interval_start=pd.to_datetime(boost["interval_start"], utc=True))
+    extra = extra.groupby(["interval_start", "group"], as_index=False)["extra"].sum()
+    known = set(out["group"])
+    unknown = sorted(set(extra["group"]) - known)
+    if unknown:
+        raise OptimizerError(
+            f"requirement_boost: unknown group(s) {unknown} (expected one of {sorted(known)})"
+        )
+    key = pd.MultiIndex.from_frame(out[["interval_start", "group"]])
+    pos = key.get_indexer(pd.MultiIndex.from_frame(extra[["interval_start", "group"]]))
+    if (pos < 0).any():
+        bad = extra.loc[pos < 0, "interval_start"].iloc[0]
+        raise OptimizerError(
+            f"requirement_boost: interval_start {bad} is not on the scenario's interval grid"
+        )
+    add = np.zeros(len(out))
+    np.add.at(add, pos, extra["extra"].to_numpy(float))
+    ratio = out["required_scheduled"] / out["required"].where(out["required"] > 0)
+    shrink = ratio.fillna(out["required_scheduled"].sum() / max(out["required"].sum(), 1e-9))
+    out["required"] = np.maximum(out["required"].to_numpy(float) + add, 0.0)
+    out["required_scheduled"] = out["required_scheduled"] + add * shrink.to_numpy(float)
+    out.attrs = dict(requirements.attrs)
+    out.attrs["boost"] = float(add.sum())
+    return out

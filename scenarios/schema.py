@@ -9,13 +9,14 @@ This module imports nothing from ``sim``, ``optimizer`` or ``reports``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -27,6 +28,7 @@ from scenarios.types import (
     Language,
     TimeOfDay,
     TimeZone,
+    WeekdayOrDate,
     time_of_day_minutes,
 )
 
@@ -72,7 +74,7 @@ class Horizon(_Model):
 
 # --------------------------------------------------------------------------- demand
 
-PROFILE_PRESETS = ("24x7", "business_hours", "extended_hours")
+PROFILE_PRESETS = ("24x7", "business_hours", "extended_hours", "office_hours")
 
 
 def _preset_weights(name: str) -> np.ndarray:
@@ -87,6 +89,11 @@ def _preset_weights(name: str) -> np.ndarray:
         day[17:20] = (0.55, 0.3, 0.15)
         week[:5] = day
         week[5:] = 0.08
+    elif name == "office_hours":
+        # A line open Mon-Fri 08:00-18:00 only: no contacts outside it.
+        day = np.zeros(24)
+        day[8:18] = (0.8, 1.0, 1.1, 1.05, 0.85, 0.9, 1.0, 0.95, 0.85, 0.6)
+        week[:5] = day
     elif name == "extended_hours":
         day = np.full(24, 0.06)
         day[6:8] = (0.3, 0.6)
@@ -387,6 +394,17 @@ class Team(_Model):
     shift_templates: ShiftTemplates | None = None
     chat_concurrency: int | None = Field(default=None, ge=1, le=10)
     work_on_holidays: bool = Field(default=True, description="Whether shifts run on holidays.")
+    labor_rules: TeamLaborRules | None = Field(
+        default=None, description="This team's labour rules, overriding the scenario's key by key."
+    )
+    contracts: list[ContractGroup] = Field(
+        default_factory=list,
+        description="Agents on other weekly-hour contracts than the team's rules (the rest "
+        "keep the team's rules).",
+    )
+    max_agents: int | None = Field(
+        default=None, ge=0, description="Most agents `optimize --size-teams` may plan for."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -413,6 +431,17 @@ class Team(_Model):
             raise ValueError(
                 f"team {self.name!r}: shifts assign {assigned} agents, "
                 f"expected at most the team's {self.agents}"
+            )
+        on_contracts = sum(c.agents for c in self.contracts)
+        if on_contracts > self.agents:
+            raise ValueError(
+                f"team {self.name!r}: contracts cover {on_contracts} agents, "
+                f"expected at most the team's {self.agents}"
+            )
+        if self.max_agents is not None and self.max_agents < self.agents:
+            raise ValueError(
+                f"team {self.name!r}: max_agents {self.max_agents} is below agents "
+                f"{self.agents} (expected max_agents >= agents)"
             )
         return self
 
@@ -447,18 +476,181 @@ class LaborRules(_Model):
         default=None, ge=0, description="Per horizon; a weekend counts if Sat or Sun is worked."
     )
 
+    @model_validator(mode="after")
+    def _hours_range(self) -> LaborRules:
+        if self.min_hours_per_week > self.max_hours_per_week:
+            raise ValueError(
+                f"min_hours_per_week {self.min_hours_per_week:g} is above max_hours_per_week "
+                f"{self.max_hours_per_week:g} (expected min <= max)"
+            )
+        return self
+
+
+def _partial_rules() -> type[_Model]:
+    """LaborRules with every key optional: a team's overrides, validated key by key."""
+    fields: dict[str, Any] = {
+        name: (Annotated[(info.annotation, *info.metadata)] | None, None)
+        for name, info in LaborRules.model_fields.items()
+    }
+    return create_model("TeamLaborRules", __base__=_Model, **fields)
+
+
+if TYPE_CHECKING:
+    TeamLaborRules = LaborRules
+else:
+    TeamLaborRules = _partial_rules()
+    """A team's ``labor_rules``: any key of :class:`LaborRules`, overriding the scenario's."""
+
+
+def _hours_range(value: Any) -> Any:
+    """``'30-40'``, ``'30-40h'`` or ``40`` as a weekly-hours mapping."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"max_hours_per_week": value}
+    if isinstance(value, str):
+        text = value.strip().lower().removesuffix("h").strip()
+        low, sep, high = text.partition("-")
+        try:
+            if sep:
+                return {"min_hours_per_week": float(low), "max_hours_per_week": float(high)}
+            return {"max_hours_per_week": float(text)}
+        except ValueError:
+            raise ValueError(
+                f"found {value!r}, expected a weekly-hours range such as '30-40' or "
+                "{min_hours_per_week: 30, max_hours_per_week: 40}"
+            ) from None
+    return value
+
+
+class Contract(_Model):
+    """A weekly-hours range (written ``'30-40'`` or as a mapping)."""
+
+    min_hours_per_week: float = Field(default=0, ge=0, le=168)
+    max_hours_per_week: float = Field(default=40, gt=0, le=168)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce(cls, value: Any) -> Any:
+        return _hours_range(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Contract:
+        if self.min_hours_per_week > self.max_hours_per_week:
+            raise ValueError(
+                f"min_hours_per_week {self.min_hours_per_week:g} is above max_hours_per_week "
+                f"{self.max_hours_per_week:g} (expected min <= max)"
+            )
+        return self
+
+
+class ContractGroup(Contract):
+    """Some agents of a team on their own weekly-hours contract."""
+
+    agents: int = Field(ge=1)
+    name: str = Field(default="", max_length=60)
+
+
+class DateRange(_Model):
+    """Dates from ``from`` to ``to``, both included (a single date is a one-day range)."""
+
+    from_date: dt.date = Field(alias="from")
+    to: dt.date
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce(cls, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return {"from": value, "to": value}
+        if isinstance(value, str):
+            low, sep, high = value.strip().partition("..")
+            return {"from": low.strip(), "to": (high if sep else low).strip()}
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.to < self.from_date:
+            raise ValueError(f"to {self.to} is before from {self.from_date} (expected from <= to)")
+        return self
+
+    def dates(self) -> list[dt.date]:
+        """Every date of the range."""
+        n = (self.to - self.from_date).days + 1
+        return [self.from_date + dt.timedelta(days=k) for k in range(n)]
+
+
+class Preferences(_Model):
+    """What an employee would like (soft: granted when the plan allows)."""
+
+    days_off: Days | None = Field(default=None, description="Weekdays the employee prefers off.")
+    earliest_start: TimeOfDay | None = None
+    latest_start: TimeOfDay | None = None
+
+
+class Employee(_Model):
+    """A named person in a team, with their own skills, contract and time off."""
+
+    name: str = Field(min_length=1, max_length=80)
+    team: str = Field(min_length=1)
+    languages: list[Language] | None = Field(
+        default=None, description="Own languages, a subset of the team's (default: all)."
+    )
+    channels: list[Channel] | None = Field(
+        default=None, description="Own channels, a subset of the team's (default: all)."
+    )
+    contract: Contract | None = Field(
+        default=None, description="Weekly hours; the team's rules if absent."
+    )
+    unavailable: list[WeekdayOrDate] = Field(
+        default_factory=list, description="Weekdays or dates never worked (hard)."
+    )
+    time_off: list[DateRange] = Field(default_factory=list, description="Leave (hard).")
+    prefers: Preferences | None = None
+
+    @field_validator("unavailable", "time_off", mode="before")
+    @classmethod
+    def _listed(cls, value: Any) -> Any:
+        if isinstance(value, str | dt.date):
+            return [value]
+        return value
+
 
 class Planning(_Model):
     """Choices of ``optimize`` that are the planner's, not labour rules."""
 
-    weekly_hours_margin: float = Field(
-        default=0.025,
-        ge=0,
-        lt=0.5,
-        description="Share of each team's weekly paid hours the schedule leaves unplanned.",
-    )
     mip_gap: float = Field(
         default=0.01, ge=0, lt=1, description="Relative gap at which each solve may stop."
+    )
+    weekly_hours_margin: float = Field(
+        default=0.05,
+        ge=0,
+        lt=0.5,
+        description="Share of each crew's weekly paid hours the schedule leaves unplanned, so "
+        "whole shifts fit each person's week.",
+    )
+    start_time_changes_hours: float = Field(
+        default=4.0,
+        ge=0,
+        le=100,
+        description="Soft penalty, in hours of the agent's pay, for each start time beyond "
+        "the first in an agent's week.",
+    )
+    single_day_off_hours: float = Field(
+        default=1.0,
+        ge=0,
+        le=100,
+        description="Soft penalty, in hours of pay, for a day off that is not next to another.",
+    )
+    fairness_hours: float = Field(
+        default=4.0,
+        ge=0,
+        le=100,
+        description="Soft penalty, in hours of pay, for each weekend or night shift above an "
+        "agent's fair share.",
+    )
+    preference_hours: float = Field(
+        default=1.0,
+        ge=0,
+        le=100,
+        description="Soft penalty, in hours of pay, for each employee preference not granted.",
     )
 
 
@@ -493,6 +685,31 @@ class Scenario(_Model):
     labor_rules: LaborRules = Field(default_factory=LaborRules)
     planning: Planning = Field(default_factory=Planning)
     business: Business = Field(default_factory=Business)
+    employees: list[Employee] = Field(
+        default_factory=list,
+        description="Named people with their own skills, contracts, time off and preferences "
+        "(inline, or a CSV file's rows read by the loader).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _agents_from_employees(cls, data: Any) -> Any:
+        """A team with named employees and no ``agents`` count gets their number."""
+        if not isinstance(data, dict) or not isinstance(data.get("employees"), list):
+            return data
+        counts: dict[str, int] = {}
+        for person in data["employees"]:
+            if isinstance(person, dict) and isinstance(person.get("team"), str):
+                counts[person["team"]] = counts.get(person["team"], 0) + 1
+        teams = data.get("teams")
+        if not isinstance(teams, list):
+            return data
+        filled = []
+        for team in teams:
+            if isinstance(team, dict) and "agents" not in team and team.get("name") in counts:
+                team = {**team, "agents": counts[team["name"]]}
+            filled.append(team)
+        return {**data, "teams": filled}
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
@@ -500,6 +717,9 @@ class Scenario(_Model):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"team names repeat: {dupes} (expected unique names)")
+        self._check_employees()
+        for message in rule_conflicts(self):
+            raise ValueError(message)
         if self.escalation is not None and self.escalation.rate > 0:
             tiers = {t.tier for t in self.teams}
             if self.escalation.to_tier not in tiers:
@@ -508,6 +728,94 @@ class Scenario(_Model):
                     f"tier (expected a team with tier: {self.escalation.to_tier})"
                 )
         return self
+
+    def _check_employees(self) -> None:
+        """Employees name known teams, keep within their team's skills and the horizon, and
+        match the team's head count."""
+        teams = {t.name: t for t in self.teams}
+        first = self.horizon.start
+        last = first + dt.timedelta(days=self.horizon.days - 1)
+        seen: set[str] = set()
+        per_team: dict[str, int] = {}
+        for k, person in enumerate(self.employees):
+            where = f"employees[{k}] ({person.name!r})"
+            if person.name in seen:
+                raise ValueError(f"{where}: the name repeats (expected unique names)")
+            seen.add(person.name)
+            team = teams.get(person.team)
+            if team is None:
+                raise ValueError(
+                    f"{where}: team {person.team!r} is unknown (expected one of {sorted(teams)})"
+                )
+            per_team[team.name] = per_team.get(team.name, 0) + 1
+            for label, own, allowed in (
+                ("languages", person.languages, team.languages),
+                ("channels", person.channels, team.channels),
+            ):
+                extra = sorted(set(own or ()) - set(allowed))
+                if extra:
+                    raise ValueError(
+                        f"{where}: {label} {extra} are not the team's (expected a subset of "
+                        f"{team.name!r}'s {list(allowed)})"
+                    )
+            for span in person.time_off:
+                if span.to < first or span.from_date > last:
+                    raise ValueError(
+                        f"{where}: time off {span.from_date}..{span.to} lies outside the "
+                        f"horizon {first}..{last} (expected dates inside it)"
+                    )
+            for day in person.unavailable:
+                if isinstance(day, dt.date) and not first <= day <= last:
+                    raise ValueError(
+                        f"{where}: unavailable date {day} lies outside the horizon "
+                        f"{first}..{last} (expected dates inside it)"
+                    )
+        for name, count in per_team.items():
+            if teams[name].agents != count:
+                raise ValueError(
+                    f"teams {name!r}: agents is {teams[name].agents} but employees lists "
+                    f"{count} people in it (expected the same number, or leave agents out)"
+                )
+
+    def rules_for(self, team: Team) -> LaborRules:
+        """A team's labour rules: the scenario's, with the team's own keys in their place."""
+        if team.labor_rules is None:
+            return self.labor_rules
+        own = team.labor_rules.model_dump(exclude_none=True)
+        return LaborRules.model_validate({**self.labor_rules.model_dump(), **own})
+
+    def team_employees(self, team: Team) -> list[Employee]:
+        """The team's people: its named employees, or ``<team>-001`` ... with the team's
+        skills and, in order, its ``contracts``."""
+        named = [e for e in self.employees if e.team == team.name]
+        if named:
+            return named
+        people: list[Employee] = []
+        contracts: list[Contract | None] = [
+            Contract(
+                min_hours_per_week=c.min_hours_per_week, max_hours_per_week=c.max_hours_per_week
+            )
+            for c in team.contracts
+            for _ in range(c.agents)
+        ]
+        for k in range(team.agents):
+            contract = contracts[k] if k < len(contracts) else None
+            people.append(
+                Employee(name=f"{team.name}-{k + 1:03d}", team=team.name, contract=contract)
+            )
+        return people
+
+    def rules_for_employee(self, team: Team, person: Employee) -> LaborRules:
+        """One person's rules: the team's, with the person's contract hours."""
+        rules = self.rules_for(team)
+        if person.contract is None:
+            return rules
+        return rules.model_copy(
+            update={
+                "min_hours_per_week": person.contract.min_hours_per_week,
+                "max_hours_per_week": person.contract.max_hours_per_week,
+            }
+        )
 
     def channel(self, name: str) -> ChannelSpec:
         """The scenario's spec for a channel, or the documented default."""
@@ -548,3 +856,78 @@ class Scenario(_Model):
             elif not raw.get("shifts"):
                 raw.pop("shifts", None)
         return data
+
+
+def template_grid(templates: ShiftTemplates) -> list[tuple[int, float]]:
+    """(start minute, length in hours) of every shift template of a grid."""
+    step = float(templates.starts_every)
+    lo, hi = time_of_day_minutes(templates.earliest), time_of_day_minutes(templates.latest)
+    starts: list[int] = []
+    m = float(lo)
+    while m <= hi + 1e-9:
+        starts.append(round(m))
+        m += step
+    return [(s, float(h)) for s in starts for h in templates.lengths_hours]
+
+
+def rule_conflicts(scenario: Scenario) -> list[str]:
+    """Labour rules that contradict each other or the shift templates, in words.
+
+    Checked per team (its own rules, and each contract's hours): a weekly minimum above the
+    maximum; days off that leave too few working days for the minimum hours with the
+    longest template; a minimum rest longer than the gap between any two templates on
+    consecutive days (nobody could work two days running); a run of at most
+    ``max_consecutive_days`` that cannot hold the working days the minimum hours need.
+    """
+    out: list[str] = []
+    for t_i, team in enumerate(scenario.teams):
+        where = f"teams[{t_i}] ({team.name!r})"
+        try:
+            rules = scenario.rules_for(team)
+        except ValueError as exc:
+            out.append(f"{where}.labor_rules: {_first_error(exc)}")
+            continue
+        if not team.optimize_shifts:
+            continue
+        grid = template_grid(scenario.templates_for(team))
+        longest = max(h for _, h in grid)
+        working_days = 7 - rules.min_days_off_per_week
+        ranges = [("labor_rules", rules.min_hours_per_week)]
+        ranges += [(f"contracts[{k}]", c.min_hours_per_week) for k, c in enumerate(team.contracts)]
+        ranges += [
+            (f"employee {p.name!r}", p.contract.min_hours_per_week)
+            for p in scenario.employees
+            if p.team == team.name and p.contract is not None
+        ]
+        for label, minimum in ranges:
+            if minimum > working_days * longest + 1e-9:
+                out.append(
+                    f"{where}: {label} asks for at least {minimum:g} h a week, but "
+                    f"min_days_off_per_week {rules.min_days_off_per_week} leaves "
+                    f"{working_days} working days of at most {longest:g} h "
+                    f"({working_days * longest:g} h; expected a minimum that fits)"
+                )
+        rest = rules.min_rest_hours * 60.0
+        gaps = [
+            b_start + 1440.0 - (a_start + a_hours * 60.0)
+            for a_start, a_hours in grid
+            for b_start, _ in grid
+        ]
+        if gaps and max(gaps) < rest - 1e-9 and rules.max_consecutive_days > 1:
+            out.append(
+                f"{where}: min_rest_hours {rules.min_rest_hours:g} is longer than the longest "
+                f"gap between two shift templates on consecutive days ({max(gaps) / 60:g} h), "
+                "so nobody could work two days in a row (expected a shorter rest or "
+                "templates further apart)"
+            )
+    return out
+
+
+def _first_error(exc: ValueError) -> str:
+    """The first message of a pydantic validation error, or the error's own words."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        found = errors()
+        if found:
+            return str(found[0].get("msg", exc)).removeprefix("Value error, ")
+    return str(exc)

@@ -9,6 +9,7 @@ adds the key path. This module imports nothing from the rest of the project.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import cache
 from typing import Annotated, Any
@@ -148,6 +149,37 @@ Days = Annotated[
     BeforeValidator(parse_days),
     PlainSerializer(format_days, return_type=str),
 ]
+
+
+def parse_weekday_or_date(value: Any) -> int | dt.date:
+    """Parse a weekday (``'Sun'``, ``'sunday'``: returns 0-6, Monday 0) or a date
+    (``2026-04-09``: returns the date)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in _WEEKDAY_INDEX:
+            return _WEEKDAY_INDEX[text.lower()]
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError(f"found {value!r}, expected a weekday such as 'Sun' or a date YYYY-MM-DD")
+
+
+def format_weekday_or_date(value: int | dt.date) -> str:
+    """Write a weekday number as ``'Mon'`` and a date as ``YYYY-MM-DD``."""
+    return value.isoformat() if isinstance(value, dt.date) else WEEKDAYS[value]
+
+
+WeekdayOrDate = Annotated[
+    int | dt.date,
+    BeforeValidator(parse_weekday_or_date),
+    PlainSerializer(format_weekday_or_date, return_type=str),
+]
+"""A weekday (0-6, Monday first; written ``'Sun'``) or a calendar date."""
 
 
 @cache

@@ -3,11 +3,10 @@
 Role: turn an instance file (sections ``SECTION_HORIZON``, ``SECTION_SHIFTS``,
 ``SECTION_STAFF``, ``SECTION_DAYS_OFF``, ``SECTION_SHIFT_ON_REQUESTS``,
 ``SECTION_SHIFT_OFF_REQUESTS``, ``SECTION_COVER``; ``#`` starts a comment line) into a
-:class:`~optimizer.roster.RosterProblem`.  A malformed file raises
-:class:`~optimizer.result.OptimizerError` naming the file, the line, what was found and what was
-expected.
-
-Must not import: ``reports``, ``sim``, ``run_sim``.  Reads files; never writes them.
+:class:`~optimizer.roster.problem.RosterProblem`, the product's own roster problem, so the
+benchmark runs the roster solver ``optimize`` uses.  A malformed file raises
+:class:`~optimizer.solver.OptimizerError` naming the file, the line, what was found and what
+was expected.  Day 0 is a Monday; weeks are 7-day blocks from it.
 """
 
 from __future__ import annotations
@@ -17,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from optimizer.result import OptimizerError
-from optimizer.roster import RosterProblem
+from optimizer.roster.problem import RosterProblem
+from optimizer.solver import OptimizerError
 
 __all__ = ["SECTIONS", "load_curtois", "parse_curtois"]
 
@@ -270,10 +269,10 @@ def parse_curtois(text: str, *, source: str = "<text>", name: str = "curtois") -
         max_shifts=np.asarray(max_shifts_rows, dtype=np.float64),
         max_minutes=nums[:, 0],
         min_minutes=nums[:, 1],
-        max_consecutive_shifts=nums[:, 2],
-        min_consecutive_shifts=nums[:, 3],
+        max_consecutive_days=nums[:, 2],
+        min_consecutive_days=nums[:, 3],
         min_consecutive_days_off=nums[:, 4],
-        max_weekends=nums[:, 5],
+        max_working_weekends=nums[:, 5],
         days_off=days_off,
         shift_on_weight=on_weight,
         shift_off_weight=off_weight,

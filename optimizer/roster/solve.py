@@ -1,0 +1,395 @@
+"""Solve a roster problem: a complete start, the MILP from it, then neighbourhood re-solves.
+
+:func:`solve_roster` is the one roster solver, used by ``optimize`` for every team and by
+the Curtois-Qu benchmark:
+
+1. **Start**: a roster that keeps every hard rule, in seconds: built week by week with one
+   start time per person where the problem asks for stable starts
+   (:func:`optimizer.roster.weeks.week_by_week`), then improved (or, otherwise, found) by
+   the annealing of :func:`optimizer.roster.start.start_roster`.
+2. **Bound**: the LP relaxation of the MILP (:mod:`optimizer.roster.model`); and, for a
+   problem small enough (``full_milp_assignments``), the MILP itself from the start, until
+   the gap target or a node budget.
+3. **Neighbourhood re-solves** while the gap target is not met: each round frees a window
+   of days (or a group of employees), fixes every other assignment to the best roster so
+   far and re-solves the rest with its own node budget; a better roster is kept.  Rounds
+   stop at the gap target, after ``stall_rounds`` rounds without gain, or after
+   ``rounds``.
+
+Every budget is a count (moves, nodes, rounds) drawn from seeded generators, so one
+problem gives one roster on any machine; the time limit is only a safety net, and a result
+it cut short says so.
+
+Must not import ``reports``, ``sim`` or ``run_sim``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+import time
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from optimizer.roster.model import build_model, load_plan, plan_of_model
+from optimizer.roster.objective import assignment_weights, objective_is_integral, plan_objective
+from optimizer.roster.problem import IntArray, RosterProblem
+from optimizer.roster.start import row_violations, start_roster
+from optimizer.roster.weeks import OPTIONS, week_by_week
+from optimizer.solver import (
+    Limits,
+    Session,
+    SolveResult,
+    SolveStatus,
+    relative_gap,
+    solve,
+    start_of,
+)
+
+__all__ = ["RosterEffort", "RosterSolution", "cover_table", "solve_roster"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RosterEffort:
+    """How much work a roster solve may do, in counts (the same on any machine).
+
+    Attributes
+    ----------
+    gap : float
+        Relative gap to the bound at which the solve is done.
+    start_moves : int or None
+        Moves of the start heuristic (default: its own, by problem size).
+    nodes : int
+        Branch-and-bound nodes of the full MILP.
+    rounds : int
+        Most neighbourhood re-solves.
+    stall_rounds : int
+        Re-solves in a row without gain after which the search stops.
+    round_nodes : int
+        Nodes of each re-solve.
+    window_days : int or None
+        Days freed by a window re-solve (default: a third of the horizon, at least 3).
+    seconds : float
+        Wall-clock safety net of the whole solve (s).
+    full_milp_assignments : int
+        Largest problem (assignments that may be made) solved as a whole MILP; larger ones,
+        and problems asking for stable start times (whose start is built week by week), go
+        from the start to the re-solves.
+    seed : int
+        Seed of the start heuristic and of the neighbourhoods.
+    """
+
+    gap: float = 0.01
+    start_moves: int | None = None
+    nodes: int = 1000
+    rounds: int = 10
+    stall_rounds: int = 5
+    round_nodes: int = 30
+    window_days: int | None = 3
+    seconds: float = 600.0
+    full_milp_assignments: int = 2500
+    seed: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RosterSolution:
+    """A roster solve's outcome: the result, the plan and how it was reached.
+
+    ``plan`` is (E, D): the shift index worked, or ``OFF``; ``None`` without a roster.
+    """
+
+    problem: RosterProblem
+    result: SolveResult
+    plan: IntArray | None
+    rounds: int = 0
+
+    def assignments(self) -> pd.DataFrame:
+        """One row per worked assignment: ``employee``, ``day``, ``shift`` (IDs)."""
+        p, plan = self.problem, self.plan
+        if plan is None:
+            return pd.DataFrame(columns=["employee", "day", "shift"])
+        ee, dd = np.nonzero(plan >= 0)
+        return pd.DataFrame(
+            {
+                "employee": [p.employee_ids[e] for e in ee],
+                "day": dd.astype(np.int64),
+                "shift": [p.shift_ids[plan[e, d]] for e, d in zip(ee, dd, strict=True)],
+            }
+        )
+
+    def unstaffed(self) -> int:
+        """Places in the cover the roster leaves empty."""
+        return int(cover_table(self.problem, self.plan)["under"].sum())
+
+
+def cover_table(p: RosterProblem, plan: IntArray | None) -> pd.DataFrame:
+    """Per day and shift type: ``requirement``, ``staffed``, ``under``, ``over``."""
+    staffed = np.zeros((p.days, p.n_shifts), dtype=np.int64)
+    if plan is not None:
+        ee, dd = np.nonzero(plan >= 0)
+        np.add.at(staffed, (dd, plan[ee, dd]), 1)
+    req = np.asarray(p.cover_requirement)
+    dd, ss = np.meshgrid(np.arange(p.days), np.arange(p.n_shifts), indexing="ij")
+    return pd.DataFrame(
+        {
+            "day": dd.ravel(),
+            "shift": [p.shift_ids[s] for s in ss.ravel()],
+            "requirement": req.ravel(),
+            "staffed": staffed.ravel(),
+            "under": np.maximum(req - staffed, 0).ravel(),
+            "over": np.maximum(staffed - req, 0).ravel(),
+        }
+    )
+
+
+def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> RosterSolution:
+    """Roster a problem: start, bound, MILP when small, neighbourhood re-solves (module
+    docstring).
+
+    Parameters
+    ----------
+    p : RosterProblem
+        The problem.
+    effort : RosterEffort, optional
+        Budgets and the gap target.
+
+    Returns
+    -------
+    RosterSolution
+        Always a value; ``result.status`` says how the solve ended (``infeasible`` with the
+        rule in words when no roster can keep every hard rule).
+    """
+    effort = effort or RosterEffort()
+    t0 = time.perf_counter()
+    deadline = t0 + effort.seconds
+    integral = objective_is_integral(p)
+    abs_gap = 1.0 - 1e-6 if integral else None
+    model = build_model(p)
+    session = Session(model, build_seconds=time.perf_counter() - t0)
+    start: IntArray | None = None
+    stable_starts = float(np.max(p.start_change_weight, initial=0.0)) > 0 and p.n_weeks > 0
+    if stable_starts:
+        built = week_by_week(p, model, session, effort.round_nodes, 0.5 * effort.seconds)
+        moves = effort.start_moves or 300 * p.n_employees * p.days
+        start = start_roster(p, moves=moves, seed=effort.seed, initial=built)
+        if start is None and not row_violations(p, built).any():
+            start = built
+    if start is None:
+        start = start_roster(p, moves=effort.start_moves, seed=effort.seed)
+    start_seconds = time.perf_counter() - t0
+    incumbent: IntArray | None = start
+    best = plan_objective(p, start) if start is not None else math.inf
+    bound = _cover_bound(p) if stable_starts else _relaxation_bound(model, deadline)
+    nodes = 0
+    message = ""
+    if not stable_starts and len(model.X) <= effort.full_milp_assignments:
+        if start is not None:
+            load_plan(model, start)
+        result = session.solve(
+            Limits(gap=effort.gap, abs_gap=abs_gap, nodes=effort.nodes).within(
+                deadline - time.perf_counter()
+            ),
+            start=start_of(model) if start is not None else (),
+        )
+        nodes = result.nodes
+        if result.status == SolveStatus.INFEASIBLE:
+            return RosterSolution(
+                p,
+                dataclasses.replace(
+                    result,
+                    solve_seconds=time.perf_counter() - t0 - result.build_seconds,
+                    message=explain_infeasible(p),
+                ),
+                None,
+            )
+        if result.has_plan:
+            found = plan_of_model(model)
+            value = plan_objective(p, found)
+            if value < best - 1e-6:
+                incumbent, best = found, value
+        if result.bound is not None and (bound is None or result.bound > bound):
+            bound = result.bound
+        message = result.message
+    elif incumbent is None:
+        message = "the start heuristic found no roster keeping every rule"
+    rounds = 0
+    if incumbent is not None and not _done(best, bound, effort.gap, abs_gap):
+        incumbent, best, rounds = _neighbourhoods(
+            p, session, incumbent, best, bound, effort, abs_gap, deadline
+        )
+    seconds = time.perf_counter() - t0
+    if incumbent is None:
+        return RosterSolution(
+            p,
+            SolveResult(
+                status=SolveStatus.NO_SOLUTION,
+                build_seconds=session.build_seconds,
+                solve_seconds=seconds - session.build_seconds,
+                message=message or "no roster found within the budgets",
+            ),
+            None,
+        )
+    if integral:
+        best = float(round(best))
+        bound = None if bound is None else float(math.ceil(bound - 1e-6))
+    done = _done(best, bound, effort.gap, abs_gap)
+    cut_by_time = time.perf_counter() >= deadline - 1e-3
+    if done:
+        status, stopped, words = SolveStatus.OPTIMAL, "gap", "within the gap target"
+    else:
+        status = SolveStatus.FEASIBLE
+        stopped = "time" if cut_by_time else "rounds"
+        words = (
+            f"time limit of {effort.seconds:.4g} s reached (a safety net)"
+            if cut_by_time
+            else f"no gain in {effort.stall_rounds} re-solves in a row, or {effort.rounds} done"
+        )
+    return RosterSolution(
+        p,
+        SolveResult(
+            status=status,
+            objective=best,
+            bound=bound,
+            gap=relative_gap(best, bound) if bound is not None else None,
+            build_seconds=session.build_seconds,
+            solve_seconds=seconds - session.build_seconds,
+            stopped_by=stopped,
+            nodes=nodes,
+            message=f"{words}; start roster in {start_seconds:.1f} s, {rounds} re-solves",
+        ),
+        incumbent,
+        rounds,
+    )
+
+
+def _cover_bound(p: RosterProblem) -> float:
+    """A lower bound from the cover alone: every required place costs at least the least
+    any allowed employee costs on it, or its shortfall penalty (soft terms counted as 0)."""
+    coef, constant = assignment_weights(p)
+    allowed = p.allowed()
+    cheapest = np.where(allowed, coef, np.inf).min(axis=0)
+    each = np.minimum(cheapest, np.asarray(p.cover_under_weight))
+    return float(constant + (np.asarray(p.cover_requirement) * each).sum())
+
+
+def _relaxation_bound(model: pyo.ConcreteModel, deadline: float) -> float | None:
+    """The LP relaxation's optimum: a lower bound on every roster's objective."""
+    relaxed = pyo.TransformationFactory("core.relax_integer_vars").create_using(model)
+    result = solve(relaxed, Limits(gap=0.0).within(deadline - time.perf_counter()))
+    return result.objective if result.status == SolveStatus.OPTIMAL else None
+
+
+def _done(objective: float, bound: float | None, gap: float, abs_gap: float | None) -> bool:
+    """Whether ``objective`` meets ``bound`` within the relative or absolute gap."""
+    if bound is None or not math.isfinite(objective):
+        return False
+    if abs_gap is not None and objective - bound <= abs_gap:
+        return True
+    value = relative_gap(objective, bound)
+    return value is not None and value <= gap + 1e-9
+
+
+def _neighbourhoods(
+    p: RosterProblem,
+    session: Session,
+    incumbent: IntArray,
+    best: float,
+    bound: float | None,
+    effort: RosterEffort,
+    abs_gap: float | None,
+    deadline: float,
+) -> tuple[IntArray, float, int]:
+    """Re-solve windows of days and groups of employees around the best roster."""
+    model = session.model
+    rng = random.Random(effort.seed + 1)
+    window = effort.window_days or max(3, p.days // 3)
+    window = min(p.days, window)
+    group = max(2, min(p.n_employees, p.n_employees // 4))
+    stall = rounds = 0
+    limits = Limits(gap=0.0, abs_gap=abs_gap, nodes=effort.round_nodes)
+    by_day: dict[int, list[tuple[int, int, int]]] = {}
+    by_employee: dict[int, list[tuple[int, int, int]]] = {}
+    for key in model.X:
+        by_day.setdefault(key[1], []).append(key)
+        by_employee.setdefault(key[0], []).append(key)
+    while rounds < effort.rounds and stall < effort.stall_rounds:
+        if _done(best, bound, effort.gap, abs_gap) or time.perf_counter() >= deadline - 1.0:
+            break
+        rounds += 1
+        if rounds % 2:
+            d0 = rng.randrange(max(1, p.days - window + 1))
+            free = {k for d in range(d0, d0 + window) for k in by_day.get(d, [])}
+        else:
+            chosen = rng.sample(range(p.n_employees), group)
+            free = {k for e in chosen for k in by_employee.get(e, [])}
+        load_plan(model, incumbent)
+        for key in model.X:
+            if key not in free:
+                model.x[key].fix()
+        result = session.solve(
+            limits.within(deadline - time.perf_counter()), start=start_of(model), options=OPTIONS
+        )
+        gained = False
+        if result.has_plan:
+            found = plan_of_model(model)
+            value = plan_objective(p, found)
+            if value < best - 1e-6 and not row_violations(p, found).any():
+                incumbent, best, gained = found, value, True
+        for key in model.X:
+            model.x[key].unfix()
+        stall = 0 if gained else stall + 1
+    load_plan(model, incumbent)
+    return incumbent, best, rounds
+
+
+def explain_infeasible(p: RosterProblem) -> str:
+    """Words for a problem whose hard rules cannot all hold: employees whose own rules
+    leave no roster (found by a solve per employee), else a general sentence."""
+    guilty: list[str] = []
+    for e, eid in enumerate(p.employee_ids):
+        alone = dataclasses.replace(
+            p,
+            employee_ids=(eid,),
+            **{
+                f.name: getattr(p, f.name)[e : e + 1]
+                for f in dataclasses.fields(p)
+                if f.name
+                in (
+                    "max_shifts",
+                    "min_minutes",
+                    "max_minutes",
+                    "min_consecutive_days",
+                    "max_consecutive_days",
+                    "min_consecutive_days_off",
+                    "max_working_weekends",
+                    "days_off",
+                    "unavailable",
+                    "shift_on_weight",
+                    "shift_off_weight",
+                    "max_night_shifts_per_week",
+                    "min_days_off_per_week",
+                    "max_minutes_per_week",
+                    "min_minutes_per_week",
+                    "hourly_cost",
+                    "assignment_cost",
+                    "start_change_weight",
+                    "single_day_off_weight",
+                )
+            },
+        )
+        outcome = Session(build_model(alone)).solve(Limits(gap=1.0, nodes=50, seconds=30))
+        if outcome.status == SolveStatus.INFEASIBLE:
+            guilty.append(eid)
+    if guilty:
+        shown = ", ".join(guilty[:5]) + (" and others" if len(guilty) > 5 else "")
+        return (
+            f"no roster keeps every hard rule: employee(s) {shown} cannot meet their own "
+            "rules (check their minimum hours against days off, leave and maximum runs)"
+        )
+    return (
+        "no roster keeps every hard rule, though each employee alone could: the rules and "
+        "the fixed days leave no way to combine them"
+    )

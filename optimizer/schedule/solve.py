@@ -1,0 +1,269 @@
+"""Solve the schedule: a bound from the LP, then whole people week by week.
+
+:func:`solve_schedule`:
+
+1. **Bound**: the LP relaxation of the whole horizon, a lower bound on any plan's cost.
+2. **Week by week**: for each week in turn, a MILP decides that week's columns in whole
+   people, with the weeks before it fixed (their shifts count as supply and use up their
+   share of every cap that spans weeks: rest between days, runs of days, weekends, crew
+   sizes) and the first days of the next week relaxed as a look-ahead (so the plan does not
+   end each week as if nothing came next).  Each week stops at the gap target or a node
+   budget.
+3. **Evaluation**: the plan's cost, shortfall and flows, from an LP with the head counts
+   fixed; its gap is measured against the bound of step 1.
+
+Every budget is a count, so one scenario gives one schedule on any machine; the time
+limit is a safety net, and a plan it cut short says so.
+
+Must not import ``reports`` or ``run_sim``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from optimizer.schedule.inputs import ScheduleInputs, restrict
+from optimizer.schedule.model import build_model, column_values
+from optimizer.solver import Limits, SolveResult, SolveStatus, relative_gap, solve
+
+__all__ = ["ScheduleEffort", "ScheduleSolution", "evaluate", "solve_schedule"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ScheduleEffort:
+    """Budgets of a schedule solve, in counts.
+
+    Attributes
+    ----------
+    gap : float
+        Relative gap at which each week's MILP is done.
+    nodes : int
+        Branch-and-bound nodes of each week's MILP.
+    lookahead_days : int
+        Days of the next week relaxed into each week's MILP.
+    seconds : float
+        Safety net for the whole schedule (s).
+    """
+
+    gap: float = 0.01
+    nodes: int = 200
+    lookahead_days: int = 2
+    seconds: float = 600.0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ScheduleSolution:
+    """A schedule: people per column, how it was found, and what it leaves uncovered.
+
+    Attributes
+    ----------
+    inputs : ScheduleInputs
+        The problem.
+    people : ndarray, (J,)
+        People on each column.
+    result : SolveResult
+        Objective (the plan's cost with its penalties), the LP bound and the gap.
+    weeks : list of SolveResult
+        Each week's MILP.
+    shortfall : ndarray, (G, T)
+        Available agents short per group and interval.
+    served : ndarray, (G, T)
+        Available agents of the requirement the plan covers, per group and interval.
+    sizes : ndarray, (K,)
+        People per crew (with ``--size-teams``, the sizes chosen).
+    pay : float
+        Pay of the plan, premiums included (currency).
+    """
+
+    inputs: ScheduleInputs
+    people: np.ndarray
+    result: SolveResult
+    weeks: list[SolveResult]
+    shortfall: np.ndarray
+    served: np.ndarray
+    sizes: np.ndarray
+    pay: float
+
+    def table(self) -> pd.DataFrame:
+        """One row per column with people: ``team``, ``crew``, ``date``, ``start`` (local),
+        ``hours``, ``agents``, ``break_start``, ``break_minutes``, ``night``, ``cost``."""
+        rows = []
+        for j in np.flatnonzero(self.people > 0.5):
+            c = self.inputs.columns[j]
+            crew = self.inputs.crews[c.crew]
+            b = c.start_minute + c.break_offset
+            rows.append(
+                {
+                    "team": crew.team,
+                    "crew": crew.name,
+                    "date": c.date,
+                    "start": c.start,
+                    "hours": c.hours,
+                    "agents": round(self.people[j]),
+                    "break_start": (
+                        f"{int(b) // 60 % 24:02d}:{int(b) % 60:02d}" if c.break_minutes else None
+                    ),
+                    "break_minutes": c.break_minutes,
+                    "night": c.night,
+                    "cost": c.cost * round(self.people[j]),
+                }
+            )
+        columns = [
+            "team", "crew", "date", "start", "hours", "agents",
+            "break_start", "break_minutes", "night", "cost",
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns)
+
+    def coverage(self) -> pd.DataFrame:
+        """Per interval and group: ``required``, ``scheduled`` and ``shortfall`` (agents)."""
+        p = self.inputs
+        n_g, n_t = p.requirement.shape
+        return pd.DataFrame(
+            {
+                "interval_start": np.tile(p.interval_starts, n_g),
+                "group": np.repeat(p.groups, n_t),
+                "required": p.requirement.ravel(),
+                "scheduled": self.served.ravel(),
+                "shortfall": self.shortfall.ravel(),
+            }
+        )
+
+
+MILP_OPTIONS = {"mip_pscost_minreliable": 0, "mip_pool_soft_limit": 100}
+"""HiGHS options of the weekly MILPs: no strong branching and a small cut pool, since
+their gap lies on the plan's side, which HiGHS's heuristics close at the root."""
+
+
+def _timed(
+    inputs: ScheduleInputs, integer: bool, limits: Limits, options: dict[str, int] | None = None
+) -> tuple[SolveResult, pyo.ConcreteModel]:
+    """Build and solve a model."""
+    t0 = time.perf_counter()
+    model = build_model(inputs, integer=integer)
+    return solve(model, limits, build_seconds=time.perf_counter() - t0, options=options), model
+
+
+def evaluate(
+    inputs: ScheduleInputs, people: np.ndarray, sizes: np.ndarray | None = None
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Cost (with penalties), shortfall and service (G, T) of given head counts, from the
+    schedule's LP with the head counts fixed (the flows and start groups at their best)."""
+    p = inputs
+    if p.size_crews and sizes is not None:
+        p = dataclasses.replace(p, size_floor=np.asarray(sizes, dtype=np.float64))
+    model = build_model(p, integer=False)
+    for j in model.J:
+        model.x[j].fix(float(people[j]))
+    if p.size_crews:
+        for k in model.K:
+            model.size[k].fix(float(model.size[k].lb))
+    result = solve(model, Limits(gap=0.0, seconds=600.0))
+    n_g, n_t = p.requirement.shape
+    short = np.zeros((n_g, n_t))
+    served = np.zeros((n_g, n_t))
+    if not result.has_plan:
+        return float("inf"), p.requirement.copy(), served
+    for g, t in model.N:
+        short[g, t] = model.short[g, t].value or 0.0
+    served = np.maximum(p.requirement - short, 0.0)
+    return float(result.objective or 0.0), short, served
+
+
+def solve_schedule(
+    inputs: ScheduleInputs, effort: ScheduleEffort | None = None
+) -> ScheduleSolution:
+    """Solve the schedule (module docstring).
+
+    Parameters
+    ----------
+    inputs : ScheduleInputs
+        The problem (see :func:`optimizer.schedule.inputs.build_inputs`).
+    effort : ScheduleEffort, optional
+        Gap target, node budget and safety net.
+
+    Returns
+    -------
+    ScheduleSolution
+    """
+    effort = effort or ScheduleEffort()
+    t0 = time.perf_counter()
+    deadline = t0 + effort.seconds
+    lp, _ = _timed(inputs, False, Limits(gap=0.0, seconds=effort.seconds))
+    bound = lp.objective if lp.has_plan else None
+    weeks = inputs.column_weeks()
+    n_weeks = inputs.n_weeks
+    first = min((c.date for c in inputs.columns), default=None)
+    offset = np.array(
+        [(c.date - first).days if first is not None else 0 for c in inputs.columns], dtype=int
+    )
+    # Day of each column within its week (the day before the horizon counts as day 0).
+    in_week = np.maximum(0, offset - 1 - 7 * weeks)
+    people = np.zeros(inputs.n_columns)
+    sizes = inputs.crew_size.copy()
+    results: list[SolveResult] = []
+    for w in range(n_weeks):
+        free = (weeks == w) | ((weeks == w + 1) & (in_week < effort.lookahead_days))
+        window, index = restrict(
+            inputs,
+            free,
+            people,
+            integer=weeks == w,
+            size_floor=sizes if inputs.size_crews else None,
+        )
+        limits = Limits(gap=effort.gap, nodes=effort.nodes).within(deadline - time.perf_counter())
+        result, model = _timed(window, True, limits, options=MILP_OPTIONS)
+        results.append(result)
+        if not result.has_plan:
+            continue
+        values = column_values(model)
+        decided = weeks[index] == w
+        people[index[decided]] = values[decided]
+        if inputs.size_crews:
+            sizes = np.maximum(sizes, [round(model.size[k].value or 0) for k in model.K])
+    objective, shortfall, served = evaluate(inputs, people, sizes if inputs.size_crews else None)
+    pay = float(sum(c.cost * people[j] for j, c in enumerate(inputs.columns)))
+    seconds = time.perf_counter() - t0
+    statuses = [r.status for r in results]
+    if not results or any(not s.has_plan for s in statuses):
+        failed = next((r for r in results if not r.has_plan), None)
+        status = failed.status if failed is not None else SolveStatus.ERROR
+        message = f"week {statuses.index(status) + 1}: {failed.message}" if failed else "no weeks"
+    else:
+        gap = relative_gap(objective, bound)
+        within = gap is not None and gap <= effort.gap + 1e-9
+        status = SolveStatus.OPTIMAL if within else SolveStatus.FEASIBLE
+        stopped = [r.stopped_by for r in results if r.stopped_by not in ("gap", "")]
+        message = (
+            f"{len(results)} week(s) in whole people; gap {gap:.2%} to the LP bound"
+            if gap is not None
+            else f"{len(results)} week(s) in whole people"
+        )
+        if "time" in stopped:
+            message += "; a week was cut by the time limit (a safety net)"
+        elif stopped:
+            message += f"; {len(stopped)} week(s) stopped by their node budget"
+    return ScheduleSolution(
+        inputs=inputs,
+        people=people,
+        result=SolveResult(
+            status=status,
+            objective=objective if np.isfinite(objective) else None,
+            bound=bound,
+            gap=relative_gap(objective, bound),
+            build_seconds=lp.build_seconds + sum(r.build_seconds for r in results),
+            solve_seconds=seconds - lp.build_seconds - sum(r.build_seconds for r in results),
+            stopped_by="gap" if status == SolveStatus.OPTIMAL else "",
+            nodes=sum(r.nodes for r in results),
+            message=message,
+        ),
+        weeks=results,
+        shortfall=shortfall,
+        served=served,
+        sizes=np.asarray(sizes, dtype=np.float64),
+        pay=pay,
+    )
