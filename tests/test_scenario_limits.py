@@ -8,13 +8,16 @@ import copy
 import datetime as dt
 import math
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import BASE
 
-from scenarios import ScenarioError, scenario_from_data
+from scenarios import ScenarioError, ScenarioWarning, read_scenario_data, scenario_from_data
 from scenarios.calendar import holiday_dates, horizon_origin
+from scenarios.loader import MAX_PROBLEMS, MAX_YAML_DEPTH
 from scenarios.schema import MAX_SEED
 from scenarios.types import (
     EARLIEST_DATE,
@@ -177,3 +180,150 @@ def test_the_calendar_edges_run(start: dt.date, weeks: float) -> None:
     # The holiday calendar still answers on both edges: 1900-01-01 is New Year's Day and
     # 2100-12-25 Christmas Day in the US.
     assert start in holiday_dates("US", start, start)
+
+
+# --------------------------------------------------------------------------- YAML limits
+
+
+def write(tmp_path: Path, text: str | bytes) -> Path:
+    path = tmp_path / "scenario.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_alias_bomb_is_refused_where_it_crosses_the_limit(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    for i in range(1, 10):  # 10**10 values if expanded
+        lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]")
+    with pytest.raises(
+        ScenarioError, match=r"line 5, column \d+: aliases expand to more than 100,000 values"
+    ):
+        read_scenario_data(write(tmp_path, "\n".join(lines)))
+
+
+def test_a_few_aliases_are_fine(tmp_path: Path) -> None:
+    text = yaml.safe_dump(BASE, sort_keys=False)
+    text = text.replace("  shifts:\n", "  shifts: &day\n", 1) + "x_shifts: *day\n"
+    data = read_scenario_data(write(tmp_path, text))
+    assert data["x_shifts"] == data["teams"][0]["shifts"]
+
+
+def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match=r"alias \*a refers to a value that contains it"):
+        read_scenario_data(write(tmp_path, "a: &a [1, *a]\n"))
+
+
+@pytest.mark.parametrize("depth", [MAX_YAML_DEPTH + 1, 50_000])
+def test_deep_nesting_is_refused(tmp_path: Path, depth: int) -> None:
+    with pytest.raises(ScenarioError, match=r"line 1, column \d+: .*nest"):
+        read_scenario_data(write(tmp_path, "a: " + "[" * depth + "]" * depth))
+
+
+def test_nesting_through_an_alias_counts_too(tmp_path: Path) -> None:
+    half = MAX_YAML_DEPTH // 2 + 2
+    text = "a: &a " + "[" * half + "]" * half + "\nb: " + "[" * half + "*a" + "]" * half
+    with pytest.raises(ScenarioError, match=r"alias \*a nests values deeper than 64 levels"):
+        read_scenario_data(write(tmp_path, text))
+
+
+def test_a_number_of_5000_digits_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match=r"line 1, column 7: a number of 5,000 characters"):
+        read_scenario_data(write(tmp_path, "seed: " + "7" * 5000))
+
+
+def test_a_large_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "large.yaml"
+    with path.open("wb") as handle:  # sparse: 50 MB of zeros, never parsed
+        handle.truncate(50_000_000)
+    with pytest.raises(ScenarioError, match=r"larger than 10,000,000 bytes .*at most 10 MB"):
+        read_scenario_data(path)
+
+
+def test_bytes_that_are_not_utf8_are_named(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match=r"byte 6 is not UTF-8 text"):
+        read_scenario_data(write(tmp_path, b"name: \xff\xfe"))
+
+
+def test_a_mapping_as_a_key_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match=r"line 1, column 3: found a dict as a key \(expected a name\)"):
+        read_scenario_data(write(tmp_path, "? {a: 1}\n: 2\n"))
+
+
+def test_huge_values_appear_only_as_excerpts(tmp_path: Path) -> None:
+    data = copy.deepcopy(BASE)
+    data["teams"][0]["timezone"] = "Europe/" + "x" * 100_000
+    data["seed"] = "9" * 90
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_data(data, "big")
+    assert len(str(caught.value)) < 400
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def test_every_problem_is_named_with_the_closest_key() -> None:
+    data = copy.deepcopy(BASE)
+    team = data["teams"][0]
+    team["agnets"] = team.pop("agents")
+    data["horizon"]["weeks"] = -1
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_data(data, "s.yaml")
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "s.yaml: 3 problems:"
+    assert "  horizon.weeks: found -1, expected a number above 0" in lines
+    assert "  teams[0].agents: missing required key" in lines
+    assert (
+        "  teams[0]: unknown key 'agnets' (expected one of the documented keys: "
+        "did you mean 'agents'?)" in lines
+    )
+
+
+def test_one_problem_is_one_line() -> None:
+    data = copy.deepcopy(BASE)
+    data["horizon"]["wekks"] = 2
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_data(data, "s.yaml")
+    assert str(caught.value) == (
+        "s.yaml: horizon: unknown key 'wekks' (expected one of the documented keys: "
+        "did you mean 'weeks'?)"
+    )
+
+
+def test_at_most_a_dozen_problems_are_listed() -> None:
+    data = copy.deepcopy(BASE)
+    data["demand"]["streams"] = [{"name": f"s{i}"} for i in range(10)]
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_data(data, "s.yaml")
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "s.yaml: 40 problems:"
+    assert len(lines) == 1 + MAX_PROBLEMS + 1
+    assert lines[-1] == "  (and 28 more)"
+
+
+def test_unknown_key_without_a_close_match_lists_the_keys() -> None:
+    data = copy.deepcopy(BASE)
+    data["horizon"]["zzz"] = 1
+    with pytest.raises(
+        ScenarioError,
+        match=r"horizon: unknown key 'zzz' \(expected one of the documented keys: start, "
+        r"weeks, interval_minutes, timezone\)",
+    ):
+        scenario_from_data(data)
+
+
+def test_a_surge_outside_the_horizon_is_a_warning() -> None:
+    data = copy.deepcopy(BASE)
+    data["demand"]["surges"] = [
+        {"start": dt.datetime(2027, 1, 1, 9), "hours": 5, "multiplier": 2},
+        {"start": dt.datetime(2026, 1, 4, 22), "hours": 5, "multiplier": 2},  # overlaps
+    ]
+    with pytest.warns(ScenarioWarning) as caught:
+        scenario_from_data(data)
+    messages = [str(w.message) for w in caught]
+    assert messages == [
+        "demand.surges[0]: 2027-01-01T09:00 for 5 h lies outside the horizon (2026-01-05 to "
+        "2026-01-11 in UTC), so it changes nothing (move it into the horizon)"
+    ]
