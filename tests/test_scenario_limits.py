@@ -248,7 +248,9 @@ def test_bytes_that_are_not_utf8_are_named(tmp_path: Path) -> None:
 
 
 def test_a_mapping_as_a_key_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match=r"line 1, column 3: found a dict as a key \(expected a name\)"):
+    with pytest.raises(
+        ScenarioError, match=r"line 1, column 3: found a dict as a key \(expected a name\)"
+    ):
         read_scenario_data(write(tmp_path, "? {a: 1}\n: 2\n"))
 
 
