@@ -549,6 +549,103 @@ def test_missing_file_and_unknown_format(tmp_path: Path, bank_log: BankLog) -> N
     assert issubclass(TicketImportError, ValueError)
 
 
+def _generic(tmp_path: Path, created: list[str]) -> Path:
+    rows = "".join(f"{c},email,en\n" for c in created)
+    return write(tmp_path, "created,channel,language\n" + rows)
+
+
+def _two_weeks(n: int = 40) -> list[str]:
+    start = pd.Timestamp("2024-03-04 09:00")
+    return [f"{start + pd.Timedelta(hours=8.3 * i):%Y-%m-%d %H:%M:%S}" for i in range(n)]
+
+
+@pytest.mark.parametrize("year", ["1600", "9999", "1899"])
+def test_rows_dated_outside_the_calendar_are_dropped_with_the_reason(
+    tmp_path: Path, year: str
+) -> None:
+    created = _two_weeks()
+    for i in range(0, len(created), 4):  # a quarter of the rows
+        created[i] = year + created[i][4:]
+    tickets = read_tickets(_generic(tmp_path, created), "generic")
+    assert len(tickets) == 30
+    assert tickets.attrs["import"]["dropped"] == {
+        "created outside 1900-01-01 to 2100-12-31 (column 'created')": 10
+    }
+    _, report = fit_scenario(tickets, "dated")
+    assert report.weeks == pytest.approx(2.0, abs=0.15)  # the real span, not 22,000 weeks
+
+
+def test_a_first_response_dated_outside_the_calendar_drops_its_row(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "created,first_response\n2024-03-04 09:00:00,2024-03-04 09:30:00\n"
+        "2024-03-04 10:00:00,9999-03-04 10:30:00\n",
+    )
+    tickets = read_tickets(path, "generic", parse_mapping(["first_response=first_response"]))
+    assert len(tickets) == 1
+    assert tickets.attrs["import"]["dropped"] == {
+        "first_response outside 1900-01-01 to 2100-12-31 (column 'first_response')": 1
+    }
+
+
+def test_a_history_of_many_decades_is_refused(tmp_path: Path) -> None:
+    created = _two_weeks()
+    created[0] = "1950-01-02 10:00:00"  # a mistyped year, inside the calendar
+    with pytest.raises(
+        TicketImportError,
+        match=r"the tickets run from 1950-01-02 to 2024-03-\d\d, 74 years \(expected a history "
+        r"of at most 20 years",
+    ):
+        read_tickets(_generic(tmp_path, created), "generic")
+
+
+def test_every_row_outside_the_calendar_is_refused(tmp_path: Path) -> None:
+    created = ["0001-01-0" + str(d) + " 10:00:00" for d in range(1, 5)]
+    with pytest.raises(TicketImportError, match=r"every row was dropped \(created outside"):
+        read_tickets(_generic(tmp_path, created), "generic")
+
+
+def test_events_dated_outside_the_calendar_are_dropped(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "Case ID,Activity,Resource,Complete Timestamp\n"
+        "Case 1,Assign seriousness,Value 1,2012-02-10 14:44:10\n"
+        "Case 1,Take in charge ticket,Value 2,9012-02-10 15:48:04\n"
+        "Case 2,Assign seriousness,Value 1,2012-02-10 16:00:00\n",
+    )
+    tickets = read_tickets(path, "helpdesk_eventlog")
+    assert len(tickets) == 2 and tickets["first_response"].isna().all()
+    assert tickets.attrs["import"]["dropped"] == {
+        "event time outside 1900-01-01 to 2100-12-31 (column 'Complete Timestamp')": 1
+    }
+
+
+def test_a_bad_timestamp_format_is_named(tmp_path: Path) -> None:
+    path = _generic(tmp_path, _two_weeks(3))
+    with pytest.raises(
+        TicketImportError, match=r"--map timestamp_format='%Q': 'Q' is a bad directive"
+    ):
+        read_tickets(path, "generic", parse_mapping(["timestamp_format=%Q"]))
+
+
+def test_an_unreadable_file_and_a_folder_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _generic(tmp_path, _two_weeks(3))
+    with pytest.raises(TicketImportError, match=r"ticket file '.*': is a folder"):
+        read_tickets(tmp_path, "generic")
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    # The root user reads any file; the refusal other users get is played here.
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(
+        TicketImportError, match=r"ticket file '.*bad\.csv': cannot be read \(Permission denied"
+    ):
+        read_tickets(path, "generic")
+
+
 # --------------------------------------------------------------------------- command line
 
 
