@@ -2,31 +2,56 @@
 
 This module owns the terminal: it parses arguments, calls the scenario, simulation,
 optimizer and report layers, shows progress on a terminal (quiet in pipes and CI), writes
-the output files, and turns errors into exit codes — 0 success, 2 bad input (one paragraph
-on stderr, no traceback), 1 an internal error.
+the output files, and turns errors into exit codes — 0 success, 2 bad input (one message
+on stderr naming where, what was found and what was expected; no traceback), 1 an internal
+error, 130 interrupted (one line).
+
+Run as a program, the command works in a child process of its own process group, so that a
+Ctrl-C at the terminal reaches only this process: it asks the child to stop (the child
+removes its unfinished output), then stops every process the child started (Dask workers,
+solver pools) and says "interrupted". Sizes are checked before any simulation (see
+``sim.size``) and a run's outputs replace the ``--out`` folder as one set (see
+``sim.outputs``).
 """
 
 from __future__ import annotations
 
+import signal
+import sys
+
+if __name__ == "__main__":
+    # A Ctrl-C while this program is still loading: one line and 130, like any other.
+    signal.signal(signal.SIGINT, lambda *_: (sys.stderr.write("interrupted\n"), sys.exit(130)))
+
 import argparse
 import datetime as dt
+import math
 import os
-import sys
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 ROOT = Path(__file__).resolve().parent
 DEMO_SCENARIO = ROOT / "scenarios" / "library" / "baseline.yaml"
+MAX_SWEEP_POINTS = 1_000
+"""Most points of a sweep grid (the product of the --set value counts)."""
+STOP_GRACE_SECONDS = 3
+"""After a Ctrl-C, how long the command may take to stop before it is stopped outright."""
 
 
 class UsageError(ValueError):
     """A bad flag value or an unusable path given on the command line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block) and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
 # --------------------------------------------------------------------------- terminal
@@ -65,34 +90,57 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"found {text!r}, expected a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"found {value}, expected 1 or more")
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+def _whole(text: str, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` (a flag's value)."""
+    digits = text.strip().lstrip("+-")
+    if not digits.isdigit() or len(digits) > 30:
+        raise argparse.ArgumentTypeError(f"found {_shown(text)}, expected a whole number")
+    value = int(text)
+    if value < low:
+        raise argparse.ArgumentTypeError(f"found {value}, expected {low} or more")
+    if value > high:
+        raise argparse.ArgumentTypeError(f"found {value}, expected at most {high:,}")
     return value
 
 
-def _positive_float(text: str) -> float:
+def _positive_int(text: str) -> int:
+    return _whole(text, 1, 1_000_000)
+
+
+def _replications(text: str) -> int:
+    return _whole(text, 1, 1_000)
+
+
+def _workers(text: str) -> int:
+    return _whole(text, 1, 256)
+
+
+def _max_tickets(text: str) -> int:
+    return _whole(text, 1, 10**12)
+
+
+def _positive_float(text: str, high: float = 7 * 86400) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"found {text!r}, expected a number") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"found {text!r}, expected a positive number")
+        raise argparse.ArgumentTypeError(f"found {_shown(text)}, expected a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"found {_shown(text)}, expected a positive number")
+    if value > high:
+        raise argparse.ArgumentTypeError(f"found {_shown(text)}, expected at most {high:g}")
     return value
+
+
+def _weeks(text: str) -> float:
+    return _positive_float(text, 104)
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"found {text!r}, expected a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"found {value}, expected 0 or more")
-    return value
+    return _whole(text, 0, 2**63 - 1)  # scenarios.schema.MAX_SEED, checked again there
 
 
 # --------------------------------------------------------------------------- loading
@@ -124,19 +172,32 @@ def _refuse_unplanned(scenario: Any, path: str) -> None:
 
 
 def _out_dir(args: argparse.Namespace, scenario_name: str) -> Path:
+    """The output folder, checked before any work: its parent writable, and nothing in it
+    but an earlier run's files (the folder itself is written at the end, as one set)."""
+    from sim.outputs import OutputError, check_out_dir
+
     if args.out:
         out = Path(args.out)
     else:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in scenario_name)
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in scenario_name)[:80]
         out = Path("runs") / f"{safe}-{stamp}"
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out '{out}': exists and is not a directory (expected a directory)")
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--out '{out}': cannot be created ({exc.strerror})") from None
-    return out
+        return check_out_dir(out)
+    except OutputError as exc:
+        raise UsageError(f"--out {exc}") from None
+
+
+def _check_size(scenario: Any, replications: int, args: argparse.Namespace, source: str) -> Any:
+    """Refuse a simulation larger than --max-tickets allows (see ``sim.size``)."""
+    from sim.size import DEFAULT_MAX_TICKETS, estimate_run, size_problem
+
+    limit = getattr(args, "max_tickets", None) or DEFAULT_MAX_TICKETS
+    estimate = estimate_run(scenario, replications)
+    problem = size_problem(estimate, limit)
+    if problem is not None:
+        raise UsageError(f"{source}: {problem}")
+    return estimate
 
 
 # --------------------------------------------------------------------------- commands
@@ -156,7 +217,9 @@ def simulate_and_write(
         results = run_replications(scenario, replications, seed, client=client, progress=update)
     required = _requirements(scenario)
     run = summarize(scenario, results, required)
-    html = render_run_report(run.summary, run.tables(), scenario.to_data())
+    # scenario.yaml reproduces the run as played, so it carries the seed --seed chose.
+    as_run = scenario if seed is None else scenario.model_copy(update={"seed": seed})
+    html = render_run_report(run.summary, run.tables(), as_run.to_data())
     outputs.write_all(
         out,
         {
@@ -166,7 +229,7 @@ def simulate_and_write(
             "agents.csv": lambda p: outputs.write_csv(p, run.agents),
             "costs.csv": lambda p: outputs.write_csv(p, run.costs),
             "scenario.yaml": lambda p: outputs.write_text(
-                p, yaml.safe_dump(scenario.to_data(), sort_keys=False, allow_unicode=True)
+                p, yaml.safe_dump(as_run.to_data(), sort_keys=False, allow_unicode=True)
             ),
             "report.html": lambda p: outputs.write_text(p, html),
         },
@@ -201,93 +264,18 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     print("\n".join(lines))
 
 
-def _client(args: argparse.Namespace) -> Any:
-    """A Dask client for --scheduler or --workers, or None for a serial run."""
-    if getattr(args, "scheduler", None):
-        from dask.distributed import Client
+def _cluster(args: argparse.Namespace) -> Any:
+    """The Dask cluster of --scheduler or --workers, connecting in the background."""
+    from sim.cluster import Cluster
 
-        try:
-            return Client(args.scheduler, timeout=10)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UsageError(
-                f"--scheduler '{args.scheduler}': cannot connect ({exc}; expected a running "
-                "Dask scheduler address such as tcp://127.0.0.1:8786)"
-            ) from None
-    workers = getattr(args, "workers", None)
-    if workers and workers > 1:
-        import dask
-        from dask.distributed import Client, LocalCluster
-
-        # Two of Dask's worker defaults cost simulation speed and serve nothing here.
-        # MALLOC_TRIM_THRESHOLD_ (returning freed memory to the system at once) also
-        # switches off glibc's adaptive mmap threshold, so every large NumPy array is
-        # mapped and page-faulted afresh: 13% slower per run. The statistical profiler
-        # samples each task's stack 100 times a second and nobody reads it.
-        settings = {
-            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-            "distributed.worker.profile.enabled": False,
-        }
-        with dask.config.set(settings):
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                preload=["sim.runner"],
-            )
-        return Client(cluster)
-    return None
-
-
-def _close(client: Any) -> None:
-    """Close a Dask client and, when this process started it, its local cluster."""
-    cluster = getattr(client, "cluster", None)
-    client.close()
-    if cluster is not None:
-        cluster.close()
-
-
-class Cluster:
-    """The Dask client of --workers/--scheduler, connected and closed in the background.
-
-    Starting a local cluster takes about a second, and so does closing it: connecting
-    while the main thread loads the scenarios, and closing while it writes the outputs,
-    hides both. ``client()`` waits for the connection (None for a serial run, and it raises
-    the connection's ``UsageError``); ``release()`` starts closing; leaving the ``with``
-    block waits until the cluster is gone.
-    """
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        wanted = bool(getattr(args, "scheduler", None)) or (getattr(args, "workers", 0) or 0) > 1
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="dask-connect") if wanted else None
-        self._connecting = self._pool.submit(_client, args) if self._pool else None
-        self._closing: Future[None] | None = None
-
-    def client(self) -> Any:
-        return None if self._connecting is None else self._connecting.result()
-
-    def release(self) -> None:
-        if self._pool is not None and self._closing is None:
-            self._closing = self._pool.submit(self._shut_down)
-
-    def _shut_down(self) -> None:
-        assert self._connecting is not None
-        if self._connecting.exception() is None:
-            _close(self._connecting.result())
-
-    def __enter__(self) -> Cluster:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._pool is not None:
-            self.release()
-            self._pool.shutdown(wait=True)
+    return Cluster(getattr(args, "scheduler", None), getattr(args, "workers", None))
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    with Cluster(args) as cluster:
+    with _cluster(args) as cluster:
         scenario = load(args.file, args.set or ())
         _refuse_unplanned(scenario, args.file)
+        _check_size(scenario, args.replications, args, f"scenario '{args.file}'")
         out = _out_dir(args, scenario.name)
         summary = simulate_and_write(scenario, out, args.replications, args.seed, cluster.client())
     _print_summary(summary, out)
@@ -297,7 +285,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     args.file = str(DEMO_SCENARIO)
     args.set, args.out, args.seed, args.workers, args.scheduler = [], None, None, None, None
-    args.replications = 3
+    args.replications, args.max_tickets = 3, None
     return cmd_simulate(args)
 
 
@@ -305,11 +293,13 @@ def _run_points(
     args: argparse.Namespace, scenarios: Sequence[Any], label: str, client: Any
 ) -> list[Any]:
     """Simulate and summarise each scenario (serially or on Dask) with one shared seed."""
-    from sim.runner import expected_tickets, map_tasks, run_point
+    from sim.runner import map_tasks, run_point
 
     seed = args.seed if args.seed is not None else scenarios[0].seed
     tasks = [(s, args.replications, seed) for s in scenarios]
-    sizes = [expected_tickets(s) for s in scenarios]
+    sizes = [
+        _check_size(s, args.replications, args, f"scenario '{s.name}'").tickets for s in scenarios
+    ]
     with progress_bar(label, len(tasks)) as update:
         return map_tasks(run_point, tasks, client=client, progress=update, sizes=sizes)
 
@@ -321,7 +311,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.files) < 2:
         raise UsageError(f"compare: found {len(args.files)} scenario file, expected two or more")
-    with Cluster(args) as cluster:
+    with _cluster(args) as cluster:
         scenarios = [load(path) for path in args.files]
         for scenario, path in zip(scenarios, args.files, strict=True):
             _refuse_unplanned(scenario, path)
@@ -377,7 +367,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     axes = parse_sweep(args.set or [])
     if not axes:
         raise UsageError("sweep: no --set given (expected --set KEY=V1,V2,... at least once)")
-    with Cluster(args) as cluster:
+    grid = math.prod(len(values) for _, values in axes)
+    if grid > MAX_SWEEP_POINTS:
+        raise UsageError(
+            f"sweep: the --set values make a grid of {grid:,} points (expected at most "
+            f"{MAX_SWEEP_POINTS:,}; sweep fewer values or split the grid)"
+        )
+    with _cluster(args) as cluster:
         from reports import render_sweep_report
         from scenarios import read_scenario_data
         from sim import outputs
@@ -433,10 +429,15 @@ def cmd_import_tickets(args: argparse.Namespace) -> int:
     data, report = fit_scenario(tickets, name, weeks=args.weeks)
     out = Path(args.out) if args.out else Path(f"{Path(args.file).stem}.scenario.yaml")
     scenario_from_data(data, f"imported scenario '{out}'")  # refuse to write an invalid file
+    if out.is_dir():
+        raise UsageError(f"--out '{out}': is a folder (expected the scenario file to write)")
     try:
         write_scenario_yaml(out, data, report)
     except OSError as exc:
-        raise UsageError(f"--out '{out}': cannot be written ({exc.strerror})") from None
+        raise UsageError(
+            f"--out '{out}': cannot be written ({exc.strerror or exc}; expected a file in a "
+            "folder this user can write to)"
+        ) from None
     print("\n".join(report.lines()))
     print(f"wrote {out} (next: python run_sim.py validate {out})")
     return EXIT_OK
@@ -497,13 +498,14 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             f"scenario '{args.file}': no team has 'shifts: optimize' (expected at least one "
             "team whose shifts the optimizer should choose)"
         )
+    _check_size(scenario, args.replications, args, f"scenario '{args.file}'")
     out = _out_dir(args, f"{scenario.name}-optimize")
     rounds: list[dict[str, Any]] = []
     stop_reason = ""
     if args.verify:
         from optimizer.loop import verify_plan
 
-        with Cluster(args) as cluster, progress_bar("optimize and verify", args.rounds) as update:
+        with _cluster(args) as cluster, progress_bar("optimize and verify", args.rounds) as update:
             verified = verify_plan(
                 scenario,
                 time_limit=args.time_limit,
@@ -546,6 +548,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         },
     }
     optimized_data = plan.optimized.to_data()
+    if args.seed is not None:  # the roster was simulated with this seed
+        optimized_data["seed"] = args.seed
     html = render_optimize_report(
         run.summary, run.tables(), optimized_data, report, plan.roster, plan.coverage
     )
@@ -607,6 +611,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load(args.file, args.set or ())
+    estimate = _check_size(scenario, args.replications, args, f"scenario '{args.file}'")
     agents = sum(t.agents for t in scenario.teams)
     volume = sum(s.tickets_per_week for s in scenario.demand.streams)
     print(
@@ -614,11 +619,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{volume:,.0f} tickets/week, {len(scenario.teams)} teams, {agents} agents, "
         f"{scenario.horizon.weeks:g} weeks"
     )
+    print(f"size of a simulation: {estimate.describe()}")
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="run_sim.py",
         description="Staffing and coverage simulation for customer-support teams. "
         "With no command, runs the demo (the library baseline) into runs/.",
@@ -635,19 +641,34 @@ def build_parser() -> argparse.ArgumentParser:
             help="override a scenario key, e.g. demand.deflection=0.33 or teams.dublin.agents=20",
         )
 
+    def size_args(p: argparse.ArgumentParser, replications: int) -> None:
+        p.add_argument("--replications", type=_replications, default=replications, metavar="N")
+        p.add_argument(
+            "--max-tickets",
+            type=_max_tickets,
+            default=None,
+            metavar="N",
+            help="largest simulation to run, in tickets over all replications "
+            "(default 5,000,000); larger scenarios are refused with their estimate",
+        )
+
     def run_args(
         p: argparse.ArgumentParser,
         replications: int,
         workers_help: str = "run on a local Dask cluster of N worker processes",
     ) -> None:
-        p.add_argument("--replications", type=_positive_int, default=replications, metavar="N")
+        size_args(p, replications)
         p.add_argument(
             "--seed", type=_seed, default=None, metavar="S", help="default: the scenario's"
         )
-        p.add_argument("--out", metavar="DIR", help="output directory (default runs/NAME-TIME)")
+        p.add_argument(
+            "--out",
+            metavar="DIR",
+            help="output folder, replaced as one set (default runs/NAME-TIME)",
+        )
         p.add_argument(
             "--workers",
-            type=_positive_int,
+            type=_workers,
             default=None,
             metavar="N",
             help=workers_help,
@@ -707,14 +728,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="FILE", help="scenario YAML to write (default NAME.scenario.yaml)"
     )
     p.add_argument("--name", help="scenario name (default: the file's stem)")
-    p.add_argument("--weeks", type=float, default=1.0, help="horizon in weeks (default 1)")
+    p.add_argument("--weeks", type=_weeks, default=1.0, help="horizon in weeks (default 1)")
     p.set_defaults(func=cmd_import_tickets)
 
     p = sub.add_parser(
         "backtest", help="replay a ticket log against its own staffing and compare with reality"
     )
     import_args(p)
-    p.add_argument("--replications", type=_positive_int, default=5, metavar="N")
+    p.add_argument("--replications", type=_replications, default=5, metavar="N")
     p.add_argument("--seed", type=_seed, default=None, metavar="S")
     p.add_argument("--out", metavar="DIR", help="write backtest.csv, backtest.json, scenario.yaml")
     p.add_argument(
@@ -749,39 +770,160 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--rounds",
-        type=_positive_int,
+        type=_replications,
         default=4,
         metavar="R",
         help="most optimise-simulate rounds with --verify (default 4)",
     )
     p.set_defaults(func=cmd_optimize)
 
-    p = sub.add_parser("validate", help="check a scenario file and report its size")
+    p = sub.add_parser(
+        "validate", help="check a scenario file, estimate a simulation's size and memory"
+    )
     scenario_args(p)
+    size_args(p, 3)
     p.set_defaults(func=cmd_validate)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    from optimizer.result import OptimizerError
-    from scenarios import ScenarioError
-    from scenarios.ticket_import import TicketImportError
-
+def _run(argv: Sequence[str] | None) -> int:
+    """Parse the command line and run the command; bad input becomes exit 2."""
     try:
-        return int(args.func(args))
-    except (ScenarioError, TicketImportError, OptimizerError, UsageError) as exc:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        from optimizer.result import OptimizerError
+        from scenarios import ScenarioError
+        from scenarios.ticket_import import TicketImportError
+        from sim.cluster import ClusterError
+        from sim.outputs import OutputError
+    except UsageError as exc:
         _say(f"error: {exc}")
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
+    try:
+        return int(args.func(args))
+    except (ScenarioError, TicketImportError, OptimizerError, ClusterError, UsageError) as exc:
+        _say(f"error: {exc}")
+        return EXIT_BAD_INPUT
+    except OutputError as exc:
+        _say(f"error: cannot write the outputs: {exc}")
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        _say(
+            "error: this machine ran out of memory (expected a smaller run: see the size "
+            "estimate of 'run_sim.py validate FILE', and lower --max-tickets)"
+        )
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        if exc.filename is None or isinstance(exc, BrokenPipeError):
+            raise
+        _say(
+            f"error: '{exc.filename}': {exc.strerror or exc} (expected a path this user can "
+            "read or write, on a disk with room)"
+        )
+        return EXIT_BAD_INPUT
+
+
+def main(argv: Sequence[str] | None = None, *, quiet_interrupt: bool = False) -> int:
+    """Run one command; return its exit code (0, 1, 2, or 130 when interrupted).
+
+    ``quiet_interrupt``: say nothing on Ctrl-C (the supervising process says it).
+    """
+    try:
+        try:
+            return _run(argv)
+        except SystemExit as exc:  # --help and --version
+            return exc.code if isinstance(exc.code, int) else EXIT_OK
+        except BrokenPipeError:  # the reader of stdout went away: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_INTERNAL
+        except KeyboardInterrupt:
+            raise
+        except Exception:  # an internal error: say so, with the traceback for a bug report
+            _say("internal error (please report it with the lines below):")
+            traceback.print_exc()
+            return EXIT_INTERNAL
+    except KeyboardInterrupt:  # anywhere, handlers included
+        if not quiet_interrupt:
+            _say("interrupted")
+        return EXIT_INTERRUPTED
+
+
+def _supervise(argv: Sequence[str] | None = None) -> int:
+    """Run :func:`main` in a child process that leads its own process group.
+
+    A Ctrl-C at the terminal goes to the terminal's foreground process group: this process
+    only, not the processes the command starts (Dask workers, solver pools), which would
+    each print a traceback. This process passes it on to the child as a Ctrl-C (so that it
+    removes its unfinished outputs), stops the child's whole group once the child has
+    ended (or after :data:`STOP_GRACE_SECONDS`), and says "interrupted" once.
+    """
+    if not hasattr(os, "fork") or not hasattr(os, "killpg"):
+        return main(argv)
+    relayed = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Held back until each side has its own handlers: a Ctrl-C in between waits for them.
+    signal.pthread_sigmask(signal.SIG_BLOCK, relayed)
+    child = os.fork()
+    if child == 0:
+        code = EXIT_INTERNAL
+        try:
+            with suppress(OSError):
+                os.setpgid(0, 0)
+            # A Ctrl-C that reached this process before it left the terminal's group also
+            # reached the parent, which passes it on: drop it here.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, relayed)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            # Written output from a background process group must not stop it (stty tostop).
+            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+            code = main(argv, quiet_interrupt=True)
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                with suppress(OSError, ValueError):
+                    stream.flush()
+            os._exit(code)
+    with suppress(OSError):
+        os.setpgid(child, child)  # also here, so the group exists before any signal
+    stopping: list[int] = []
+
+    def stop_group(_signum: int = 0, _frame: object = None) -> None:
+        with suppress(OSError):  # the group may be gone already
+            os.killpg(child, signal.SIGKILL)
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if stopping:  # a second Ctrl-C: stop everything now
+            stop_group()
+            return
+        stopping.append(signum)
+        with suppress(OSError):
+            os.kill(child, signal.SIGINT)
+        signal.alarm(STOP_GRACE_SECONDS)
+
+    signal.signal(signal.SIGALRM, stop_group)
+    for signum in relayed:
+        signal.signal(signum, on_signal)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, relayed)
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except ChildProcessError:
+            status = 0
+            break
+    signal.alarm(0)
+    stop_group()  # whatever the child started and left behind (Dask workers, pools)
+    if stopping:
+        if sys.stderr.isatty():
+            sys.stderr.write("\x1b[?25h")  # show the cursor a progress bar may have hidden
         _say("interrupted")
-        return 130
-    except Exception:  # an internal error: say so, with the traceback for a bug report
-        _say("internal error (please report it with the lines below):")
-        traceback.print_exc()
-        return EXIT_INTERNAL
+        return 128 + stopping[0]
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        _say(f"error: the command was stopped by signal {signal.Signals(number).name}")
+        return 128 + number
+    return os.waitstatus_to_exitcode(status)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_supervise())

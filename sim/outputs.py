@@ -319,7 +319,8 @@ def staged_folder(out_dir: Path, names: Iterable[str] = ()) -> Iterator[Path]:
             _sync(stage)
             _swap_in(stage, out_dir)
         except OSError as exc:
-            raise _problem(exc, out_dir) from None
+            # Named as the folder being written: the staging folder is an implementation.
+            raise _problem(OSError(exc.errno, exc.strerror), out_dir) from None
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
