@@ -23,9 +23,9 @@ raises it: a year of a mid-size operation with three replications fits."""
 
 BYTES_PER_TICKET = 1_000
 """Peak memory per simulated ticket, its touches, log rows and report share included
-(about 550-600 bytes measured by ``benchmarks/run_memory.py``, rounded up)."""
+(measured by ``benchmarks/run_memory.py``; see benchmarks/README.md), with room to spare."""
 BYTES_PER_AGENT_SHIFT = 1_000
-"""Peak memory per agent shift of a replication (about 700 bytes measured)."""
+"""Peak memory per agent shift of a replication (measured likewise), with room to spare."""
 BASE_BYTES = 400_000_000
 """Memory of the process before the first ticket: interpreter, libraries, report."""
 
