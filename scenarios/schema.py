@@ -98,8 +98,8 @@ class Horizon(_Model):
 
     @property
     def days(self) -> int:
-        """Whole days simulated (weeks rounded up to a day)."""
-        return int(np.ceil(self.weeks * 7 - 1e-9))
+        """Whole days simulated (weeks rounded up to a day; at least one)."""
+        return max(1, int(np.ceil(self.weeks * 7 - 1e-9)))
 
 
 # --------------------------------------------------------------------------- demand

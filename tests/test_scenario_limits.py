@@ -329,3 +329,10 @@ def test_a_surge_outside_the_horizon_is_a_warning() -> None:
         "demand.surges[0]: 2027-01-01T09:00 for 5 h lies outside the horizon (2026-01-05 to "
         "2026-01-11 in UTC), so it changes nothing (move it into the horizon)"
     ]
+
+
+def test_a_horizon_of_a_moment_is_one_day() -> None:
+    """Weeks are rounded up to whole days: a positive sliver of a week is one day."""
+    scenario = scenario_from_data(data_with("horizon.weeks", 1e-300))
+    assert scenario.horizon.days == 1
+    assert run_replication(scenario, 1).horizon_minutes == 1440
