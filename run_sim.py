@@ -25,7 +25,9 @@ if __name__ == "__main__":
 
 import argparse
 import datetime as dt
+import logging
 import math
+import multiprocessing
 import os
 import traceback
 import warnings
@@ -843,9 +845,19 @@ def main(argv: Sequence[str] | None = None, *, quiet_interrupt: bool = False) ->
             traceback.print_exc()
             return EXIT_INTERNAL
     except KeyboardInterrupt:  # anywhere, handlers included
+        _stop_children()
         if not quiet_interrupt:
             _say("interrupted")
         return EXIT_INTERRUPTED
+
+
+def _stop_children() -> None:
+    """Stop the processes this one started (Dask's local workers, solver pools) at once:
+    closing them in order takes seconds and each would report its cancelled work."""
+    logging.disable(logging.CRITICAL)
+    for process in multiprocessing.active_children():
+        with suppress(OSError, ValueError):
+            process.kill()
 
 
 def _supervise(argv: Sequence[str] | None = None) -> int:

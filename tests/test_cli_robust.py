@@ -49,6 +49,14 @@ def run_cli(
     )
 
 
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run a command in this process (its argument, size and output checks, without the
+    process that supervises it); its exit code, output and error output."""
+    code = run_sim.main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 def one_message(stderr: str) -> str:
     """The single error message of a run that exited 2 (warnings may come before it)."""
     assert "Traceback" not in stderr and "internal error" not in stderr, stderr
@@ -127,18 +135,21 @@ def test_bad_flags_of_every_command_exit_2_with_one_message(
 # --------------------------------------------------------------------------- size guard
 
 
-def test_validate_prints_the_size_of_a_simulation() -> None:
-    done = run_cli("validate", str(SMALL), "--replications", "2")
-    assert done.returncode == 0, done.stderr
-    first, second = done.stdout.splitlines()
+def test_validate_prints_the_size_of_a_simulation(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "validate", str(SMALL), "--replications", "2")
+    assert code == 0, err
+    first, second = out.splitlines()
     assert first.startswith("ok: scenario")
     assert second.startswith("size of a simulation: about ") and "over 2 replications" in second
     assert "GB of memory" in second
 
 
 @pytest.mark.parametrize("command", ["validate", "simulate"])
-def test_a_huge_scenario_is_refused_with_its_estimate(command: str, tmp_path: Path) -> None:
-    done = run_cli(
+def test_a_huge_scenario_is_refused_with_its_estimate(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(
+        capsys,
         command,
         str(SMALL),
         "--set",
@@ -147,17 +158,20 @@ def test_a_huge_scenario_is_refused_with_its_estimate(command: str, tmp_path: Pa
         "horizon.weeks=52",
         *(["--out", str(tmp_path / "out")] if command == "simulate" else []),
     )
-    assert done.returncode == 2
-    message = one_message(done.stderr)
+    assert code == 2
+    message = one_message(err)
     assert re.search(r"too large to simulate: about [\d,]{11} tickets and [\d,]+ touches", message)
     assert "expected at most 5,000,000 tickets" in message and "--max-tickets N" in message
     assert not (tmp_path / "out").exists()
 
 
-def test_max_tickets_lowers_and_raises_the_limit(tmp_path: Path) -> None:
-    low = run_cli("simulate", str(SMALL), "--max-tickets", "100", "--out", str(tmp_path / "a"))
-    assert low.returncode == 2 and "expected at most 100 tickets" in one_message(low.stderr)
-    assert run_cli("validate", str(SMALL), "--max-tickets", "100000").returncode == 0
+def test_max_tickets_lowers_and_raises_the_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(capsys, "simulate", str(SMALL), "--max-tickets", "100", "--out",
+                       str(tmp_path / "a"))  # fmt: skip
+    assert code == 2 and "expected at most 100 tickets" in one_message(err)
+    assert cli(capsys, "validate", str(SMALL), "--max-tickets", "100000")[0] == 0
 
 
 def test_ten_thousand_agents_on_two_years_are_refused_for_their_memory() -> None:
@@ -190,31 +204,37 @@ def test_the_ticket_estimate_is_the_expected_number_of_arrivals() -> None:
 # --------------------------------------------------------------------------- outputs
 
 
-def test_scenario_yaml_carries_the_seed_that_was_run(tmp_path: Path) -> None:
-    first = run_cli("simulate", str(SMALL), "--seed", "99", "--replications", "1", "--out",
-                    str(tmp_path / "a"))  # fmt: skip
-    assert first.returncode == 0, first.stderr
+def test_scenario_yaml_carries_the_seed_that_was_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("simulate", str(SMALL), "--seed", "99", "--replications", "1")
+    assert cli(capsys, *args, "--out", str(tmp_path / "a"))[0] == 0
     written = tmp_path / "a" / "scenario.yaml"
     assert yaml.safe_load(written.read_text())["seed"] == 99
-    again = run_cli("simulate", str(written), "--replications", "1", "--out", str(tmp_path / "b"))
-    assert again.returncode == 0, again.stderr
+    again = cli(capsys, "simulate", str(written), "--replications", "1", "--out",
+                str(tmp_path / "b"))  # fmt: skip
+    assert again[0] == 0, again[2]
     a, b = (json.loads((tmp_path / d / "summary.json").read_text()) for d in "ab")
     assert a == b
 
 
-def test_an_out_folder_holding_other_files_is_refused_before_the_run(tmp_path: Path) -> None:
+def test_an_out_folder_holding_other_files_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "notes.txt").write_text("mine")
-    done = run_cli("simulate", str(SMALL), "--out", str(tmp_path))
-    assert done.returncode == 2
-    assert "holds 'notes.txt', which no run wrote" in one_message(done.stderr)
+    code, _, err = cli(capsys, "simulate", str(SMALL), "--out", str(tmp_path))
+    assert code == 2
+    assert "holds 'notes.txt', which no run wrote" in one_message(err)
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
-def test_an_out_path_under_a_file_is_named(tmp_path: Path) -> None:
+def test_an_out_path_under_a_file_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "file").write_text("x")
-    done = run_cli("simulate", str(SMALL), "--out", str(tmp_path / "file" / "out"))
-    assert done.returncode == 2
-    assert f"'{tmp_path / 'file'}': is a file, not a folder" in one_message(done.stderr)
+    code, _, err = cli(capsys, "simulate", str(SMALL), "--out", str(tmp_path / "file" / "out"))
+    assert code == 2
+    assert f"'{tmp_path / 'file'}': is a file, not a folder" in one_message(err)
 
 
 def _limit_file_size() -> None:
@@ -383,6 +403,6 @@ def test_ctrl_c_with_dask_workers_stops_them_with_one_line(tmp_path: Path) -> No
     wait_for(lambda: len(workers()) >= 2, "two Dask workers started")
     started = descendants(proc.pid)
     code, err = ctrl_c(proc)
-    assert (code, err) == (130, "interrupted\n")
-    assert not any(alive(pid) for pid in started)
+    assert (code, err) == (130, "interrupted\n"), err
+    wait_for(lambda: not any(alive(pid) for pid in started), "every worker stopped")
     assert not (tmp_path / "out").exists()
