@@ -322,13 +322,20 @@ def read_scenario_data(path: str | Path) -> dict[str, Any]:
 
 
 def scenario_from_data(
-    data: dict[str, Any], source: str = "scenario", overrides: Iterable[str] = ()
+    data: dict[str, Any],
+    source: str = "scenario",
+    overrides: Iterable[str] = (),
+    base_dir: str | Path | None = None,
 ) -> Scenario:
-    """Validate scenario data (after applying overrides) into a :class:`Scenario`."""
+    """Validate scenario data (after applying overrides) into a :class:`Scenario`.
+
+    Files the scenario names (a stream's ``volume: FILE.csv``) are read from ``base_dir``
+    (the scenario file's folder), or from the working directory when it is None.
+    """
     for assignment in overrides:
         apply_override(data, assignment)
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, source)) from None
     for message in scenario_warnings(scenario):
@@ -345,7 +352,7 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
         With a one-paragraph message naming the file, key path, value and expectation.
     """
     data = read_scenario_data(path)
-    return scenario_from_data(data, f"scenario '{path}'", overrides)
+    return scenario_from_data(data, f"scenario '{path}'", overrides, Path(path).parent)
 
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
