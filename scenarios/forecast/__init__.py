@@ -31,6 +31,7 @@ from scenarios.forecast.pipeline import (
     StreamForecast,
     forecast_history,
 )
+from scenarios.forecast.scenario import forecast_scenario
 
 __all__ = [
     "CANDIDATES",
@@ -49,6 +50,7 @@ __all__ = [
     "country_of",
     "coverage",
     "forecast_history",
+    "forecast_scenario",
     "mase",
     "mase_in_sample",
     "read_history",

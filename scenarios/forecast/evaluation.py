@@ -26,6 +26,10 @@ from scenarios.forecast.models import Candidate, LogForecast
 LEVELS = (0.80, 0.95)
 """Central prediction intervals reported."""
 
+MAX_LOG_SD = 3.0
+"""A forecast whose log standard deviation exceeds this (a 95% band spanning a factor of
+about 10^5) comes from an unstable fit and is refused."""
+
 MIN_CALIBRATION = 20
 """Back-test errors needed before bands are calibrated on them (else the model's own)."""
 
@@ -208,6 +212,12 @@ def backtest(
         log = forecast_from(candidate, z, end, ahead, country)
         ref = forecast_from(naive, z, end, ahead, country)
         keep = ~closed[end:stop]
+        stable = np.isfinite(log.mean()[keep]) & (log.sd[keep] < MAX_LOG_SD)
+        if not stable.all():
+            raise ValueError(
+                f"unstable fit from origin {z.index[end - 1].date()}: forecasts without a "
+                "finite value or with a band spanning more than a factor of 10^5"
+            )
         parts.append(
             (
                 actual_all[end:stop][keep],

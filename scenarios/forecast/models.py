@@ -61,7 +61,8 @@ class LogForecast:
         """Point forecast in contacts: ``point``, else ``exp(mu + (spread sd)^2 / 2) - 1``."""
         if self.point is not None:
             return self.point
-        return np.expm1(self.mu + (self.sd * spread) ** 2 / 2)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.expm1(self.mu + (self.sd * spread) ** 2 / 2)
 
 
 @dataclass(frozen=True)
@@ -128,11 +129,11 @@ def calendar_regressors(
     frame = holiday_flags(dates, country)
     if weekdays:
         for k, label in enumerate(("tue", "wed", "thu", "fri", "sat", "sun"), start=1):
-            frame[label] = (dates.dayofweek == k).astype(float)
+            frame[label] = (dates.day_of_week == k).astype(float)
     if trend:
         frame["trend"] = (dates - origin).days / 365.25
     if yearly:
-        angle = 2 * np.pi * dates.dayofyear.to_numpy() / 365.25
+        angle = 2 * np.pi * dates.day_of_year.to_numpy() / 365.25
         for k in range(1, YEARLY_HARMONICS + 1):
             frame[f"sin{k}"] = np.sin(k * angle)
             frame[f"cos{k}"] = np.cos(k * angle)
@@ -156,7 +157,7 @@ def _seasonal_naive(z: pd.Series, future: pd.DatetimeIndex, country: str | None)
     mu = np.full(len(future), np.nan)
     sd = np.full(len(future), np.nan)
     for i, day in enumerate(future):
-        same = observed[observed.index.dayofweek == day.dayofweek]
+        same = observed[observed.index.day_of_week == day.day_of_week]
         if len(same):
             mu[i] = same.iloc[-1]
             weeks = int(np.ceil((day - same.index[-1]).days / 7))
@@ -168,10 +169,10 @@ def _weekday_average(z: pd.Series, future: pd.DatetimeIndex, country: str | None
     """The mean of the last four observed same weekdays; sd from their spread."""
     observed = z.dropna()
     recent = observed[observed.index >= observed.index[-1] - pd.Timedelta(days=55)]
-    means = recent.groupby(recent.index.dayofweek).apply(lambda s: s.iloc[-4:].mean())
-    resid = recent - recent.index.dayofweek.map(means).to_numpy()
+    means = recent.groupby(recent.index.day_of_week).apply(lambda s: s.iloc[-4:].mean())
+    resid = recent - recent.index.day_of_week.map(means).to_numpy()
     sigma = float(resid.std(ddof=1)) if len(resid) > 2 else 0.0
-    mu = np.array([means.get(d.dayofweek, np.nan) for d in future], dtype=float)
+    mu = np.array([means.get(d.day_of_week, np.nan) for d in future], dtype=float)
     return LogForecast(mu, np.full(len(future), sigma * np.sqrt(1 + 1 / 4)))
 
 

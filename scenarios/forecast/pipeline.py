@@ -203,6 +203,33 @@ class Forecast:
         out[list(COLUMNS)] = out[list(COLUMNS)].round(3)
         return out
 
+    def history_table(self) -> pd.DataFrame:
+        """Each stream's history: stream, date, contacts (NaN on gaps)."""
+        frames = [
+            pd.DataFrame(
+                {
+                    "stream": s.name,
+                    "date": [d.date() for d in s.history.daily.index],
+                    "contacts": s.history.daily.to_numpy(dtype=float),
+                }
+            )
+            for s in self.streams
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+    def holdout_table(self) -> pd.DataFrame:
+        """The held-out days of each stream: stream, date, actual, the chosen model's mean
+        and bands, and seasonal naive's forecast (empty when nothing was held out)."""
+        frames = [s.holdout.assign(stream=s.name) for s in self.streams if s.holdout is not None]
+        columns = ["stream", "date", "actual", *COLUMNS, "naive"]
+        if not frames:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(frames, ignore_index=True)[columns]
+
+    def profiles(self) -> dict[str, list[list[float]]]:
+        """Each stream's intraday profile (7 x 24 average contacts an hour, local time)."""
+        return {s.name: s.profile.tolist() for s in self.streams if s.profile is not None}
+
     def to_json(self) -> dict[str, Any]:
         """``forecast.json``: horizon, history, models chosen and held-out accuracy."""
         return {
@@ -237,6 +264,7 @@ def forecast_history(
     start: dt.date | None = None,
     *,
     holdout_weeks: int | None = None,
+    candidates: tuple[Candidate, ...] = CANDIDATES,
     progress: Callable[[int, int], None] | None = None,
 ) -> Forecast:
     """Forecast every stream of a history over ``horizon_days`` from ``start``.
@@ -253,6 +281,9 @@ def forecast_history(
     holdout_weeks
         Weeks held out for the accuracy check (default: up to 8, at most a fifth of the
         history and at most the horizon).
+    candidates
+        Models to choose from (default: every one in :data:`CANDIDATES`); seasonal naive
+        is always the benchmark of MASE, chosen or not.
     progress
         Called with (streams done, streams) after each stream.
 
@@ -272,7 +303,7 @@ def forecast_history(
         raise HistoryError(f"--horizon: found {horizon_days} days (expected at least one day)")
     streams = []
     for i, stream in enumerate(history.streams):
-        streams.append(_forecast_stream(stream, start, horizon_days, holdout_weeks))
+        streams.append(_forecast_stream(stream, start, horizon_days, holdout_weeks, candidates))
         if progress is not None:
             progress(i + 1, len(history.streams))
     return Forecast(history=history, start=start, days=horizon_days, streams=streams)
@@ -283,7 +314,7 @@ def closed_weekdays(daily: pd.Series) -> list[int]:
     observed = daily.dropna()
     out = []
     for day in range(7):
-        values = observed[observed.index.dayofweek == day]
+        values = observed[observed.index.day_of_week == day]
         if not len(values) or not (values > 0).any():
             out.append(day)
     return out
@@ -297,13 +328,17 @@ def _holdout_days(n: int, horizon: int, weeks: int | None) -> int:
 
 
 def _forecast_stream(
-    stream: StreamHistory, start: dt.date, horizon: int, holdout_weeks: int | None
+    stream: StreamHistory,
+    start: dt.date,
+    horizon: int,
+    holdout_weeks: int | None,
+    pool: tuple[Candidate, ...],
 ) -> StreamForecast:
     y = stream.daily
     n = len(y)
     notes: list[str] = []
     closed = closed_weekdays(y)
-    closed_mask = np.isin(y.index.dayofweek, closed)
+    closed_mask = np.isin(y.index.day_of_week, closed)
     z = np.log1p(y.where(~closed_mask))
     country = stream.country
     special = holiday_flags(y.index, country).to_numpy().any(axis=1)
@@ -332,7 +367,7 @@ def _forecast_stream(
     origins = [
         sel_end - step - 7 * j for j in range(ORIGINS) if sel_end - step - 7 * j >= MIN_TRAIN_DAYS
     ]
-    usable = [c for c in CANDIDATES if origins and c.min_days <= origins[-1]]
+    usable = [c for c in pool if origins and c.min_days <= origins[-1]]
     if not hold:
         notes.append(
             f"history of {n} days: too short to hold weeks out, so the forecast's accuracy "
@@ -353,11 +388,14 @@ def _forecast_stream(
     }
     if scores:
         best = min(scores, key=lambda k: (round(scores[k], 9), _rank(k)))
-        chosen = next(c for c in CANDIDATES if c.name == best)
+        chosen = next(c for c in pool if c.name == best)
         calibration = Calibration.from_errors(backtests[best].standardised())
     else:
-        fallback = "weekday_average" if n >= 14 else "seasonal_naive"
-        chosen = next(c for c in CANDIDATES if c.name == fallback)
+        # Nothing to choose on: the average of recent weeks when the pool has it (less
+        # noisy than one week), else the pool's simplest model.
+        by_name = {c.name: c for c in pool}
+        average = by_name.get("weekday_average")
+        chosen = average if average is not None and n >= average.min_days else pool[0]
         calibration = Calibration.gaussian()
         why = (
             f"history of {n} days: too short to compare models"
@@ -380,9 +418,9 @@ def _forecast_stream(
     table = bands(log, calibration)
     table.insert(0, "date", [d.date() for d in future])
     table = table.iloc[-horizon:].reset_index(drop=True)
-    shut = np.isin(pd.DatetimeIndex(pd.to_datetime(table["date"])).dayofweek, closed)
+    shut = np.isin(pd.DatetimeIndex(pd.to_datetime(table["date"])).day_of_week, closed)
     table.loc[shut, ["mean", "lo80", "hi80", "lo95", "hi95"]] = 0.0
-    if table[list(COLUMNS)].isna().any().any():
+    if not np.isfinite(table[list(COLUMNS)].to_numpy(dtype=float)).all():
         raise HistoryError(
             f"stream {stream.name}: the {chosen.name} model gave no forecast for some days "
             "(expected a history with each open weekday observed)"
@@ -392,7 +430,7 @@ def _forecast_stream(
 
     profile = None
     if stream.hour_of_week is not None:
-        seen = y.dropna().index.dayofweek
+        seen = y.dropna().index.day_of_week
         weekday_days = np.bincount(seen, minlength=7).astype(float)
         profile = intraday_profile(stream.hour_of_week, weekday_days)
     mid = start + dt.timedelta(days=horizon // 2)
