@@ -195,6 +195,7 @@ def _overview(summary: Mapping[str, Any]) -> Markup:
                 fmt_num((s.get("history") or {}).get("contacts")),
                 fmt_num(s.get("forecast_contacts")),
                 s.get("model"),
+                "; ".join(str(c) for c in s.get("components", [])),
                 fmt_num(busy, 3),
             ]
         )
@@ -206,10 +207,11 @@ def _overview(summary: Mapping[str, Any]) -> Markup:
             "contacts in history",
             "contacts forecast",
             "model",
+            "fitted",
             "busyness cv",
         ],
         rows,
-        numeric=(3, 4, 6),
+        numeric=(3, 4, 7),
         caption="Streams",
     )
 
@@ -412,11 +414,12 @@ def render_forecast_report(
     """
     horizon = summary.get("horizon") or {}
     past = summary.get("history") or {}
+    count = len(summary.get("streams", []))
     lead = paragraph(
         f"History {past.get('first', '')} to {past.get('last', '')} from "
         f"{summary.get('source', '')} ({summary.get('format', '')}); forecast "
         f"{horizon.get('start', '')} to {horizon.get('end', '')} "
-        f"({horizon.get('days', '')} days) for {len(summary.get('streams', []))} streams."
+        f"({horizon.get('days', '')} days) for {count} stream{'' if count == 1 else 's'}."
     )
     return render_page(
         kind="Forecast",
