@@ -8,6 +8,7 @@ parsed with a safe loader that never builds Python objects, rejects duplicate ke
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -391,4 +392,36 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                     f"{stream.language!r} on {stream.channel} (its escalations wait "
                     "unanswered; add the skill to a tier-2 team)"
                 )
+    out.extend(_dated_demand_warnings(scenario))
+    return out
+
+
+def _dated_demand_warnings(scenario: Scenario) -> list[str]:
+    """Volume series that do not cover the horizon, events that fall outside it."""
+    out = []
+    first = scenario.horizon.start
+    last = first + dt.timedelta(days=scenario.horizon.days - 1)
+    for stream in scenario.demand.streams:
+        volume = stream.volume
+        if volume is None:
+            continue
+        reach = 7 if volume.per == "week" else 1
+        covered = {d + dt.timedelta(days=k) for d in volume.values for k in range(reach)}
+        outside = [
+            first + dt.timedelta(days=k)
+            for k in range(scenario.horizon.days)
+            if first + dt.timedelta(days=k) not in covered
+        ]
+        if outside:
+            out.append(
+                f"stream {stream.name!r}: its volume series leaves {len(outside)} of the "
+                f"horizon's days uncovered (first {outside[0]}); they use tickets_per_week "
+                f"({stream.tickets_per_week:g}) (extend the series to cover {first} to {last})"
+            )
+    for event in scenario.demand.events:
+        if event.end < first - dt.timedelta(days=1) or event.start > last + dt.timedelta(days=1):
+            out.append(
+                f"demand.events {event.name!r} ({event.start} to {event.end}) falls outside "
+                f"the horizon ({first} to {last}) and changes nothing (move it or remove it)"
+            )
     return out

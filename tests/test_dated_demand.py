@@ -16,7 +16,8 @@ import pytest
 from conftest import make_scenario
 from scipy import stats
 
-from scenarios import ScenarioError, load_scenario
+from reports.scenario_tables import scenario_section
+from scenarios import ScenarioError, load_scenario, scenario_warnings
 from scenarios.calendar import horizon_origin
 from sim.demand import busyness_multipliers, generate_tickets, stream_rates
 
@@ -276,3 +277,46 @@ def test_weekly_busyness_is_one_draw_per_week() -> None:
     # A whole-week draw makes the days of a week move together: a Kolmogorov-Smirnov check
     # of the drawn multipliers against the gamma distribution they come from.
     assert stats.kstest(inside[:, 0], stats.gamma(a=1 / cv**2, scale=cv**2).cdf).pvalue > 0.001
+
+
+def test_warnings_name_uncovered_days_and_events_outside_the_horizon() -> None:
+    values = {START + dt.timedelta(days=k): 100.0 for k in range(5)}
+    scenario = make_scenario(
+        {
+            "demand.streams.0.volume": daily_volume(values),
+            "demand.events": [
+                {"name": "late", "start": "2026-03-01", "end": "2026-03-02", "multiplier": 2}
+            ],
+        }
+    )
+    messages = scenario_warnings(scenario)
+    assert any(
+        "leaves 2 of the horizon's days uncovered (first 2026-01-10); they use "
+        "tickets_per_week (2000)" in m
+        for m in messages
+    )
+    assert any(
+        "demand.events 'late' (2026-03-01 to 2026-03-02) falls outside" in m for m in messages
+    )
+
+
+def test_the_run_report_lists_events_dated_volume_and_busyness() -> None:
+    values = {START + dt.timedelta(days=k): 100.0 for k in range(7)}
+    scenario = make_scenario(
+        {
+            "demand.streams.0.volume": daily_volume(values),
+            "demand.streams.0.busyness": {"cv": 0.12},
+            "demand.events": [
+                {
+                    "name": "spring <b>campaign</b>",
+                    "start": "2026-01-06",
+                    "end": "2026-01-07",
+                    "multiplier": 1.4,
+                }
+            ],
+        }
+    )
+    body = str(scenario_section(scenario.to_data(), {}).body)
+    assert "spring &lt;b&gt;campaign&lt;/b&gt;" in body and "<b>campaign" not in body
+    assert "per day, 2026-01-05 to 2026-01-11; busyness cv 0.120" in body
+    assert "Demand events" in body and "1.40" in body
