@@ -8,6 +8,8 @@ normal day), each returning the mean and standard deviation of that log per futu
   accuracy figure is measured against);
 - ``weekday_average``: the mean of the last four observed same weekdays (what a short
   history can support);
+- ``ets``: exponential smoothing with a damped additive trend and a weekly season
+  (statsmodels' ETSModel), for histories without gaps;
 - ``regression``: a regression on weekday, public holidays (the day, its eve and the day
   after, from the ``holidays`` package through :mod:`scenarios.calendar`), a linear trend
   (from half a year of history) and a yearly cycle (Fourier terms, from two years), with
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
+from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
@@ -43,6 +46,10 @@ YEARLY_DAYS = 730
 
 YEARLY_HARMONICS = 4
 """Fourier pairs of the yearly cycle (periods of a year down to a quarter)."""
+
+
+class NotApplicable(ValueError):
+    """A candidate that cannot be fitted to this kind of history (not a failure of the fit)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,8 @@ class Candidate:
             return ["weekly cycle (last same weekday)"]
         if self.name == "weekday_average":
             return ["weekly cycle (average of the last 4 same weekdays)"]
+        if self.name == "ets":
+            return ["weekly cycle", "level", "damped trend"]
         parts = ["weekly cycle"]
         parts.append("level that drifts" if self.name == "structural" else "AR(1) errors")
         if days >= TREND_DAYS:
@@ -231,6 +240,22 @@ def _structural(z: pd.Series, future: pd.DatetimeIndex, country: str | None) -> 
     )
 
 
+def _ets(z: pd.Series, future: pd.DatetimeIndex, country: str | None) -> LogForecast:
+    """Exponential smoothing with a damped additive trend and a weekly season (ETSModel)."""
+    if z.isna().any():
+        raise NotApplicable("exponential smoothing needs a history without gaps or closed days")
+    model = ETSModel(
+        z, error="add", trend="add", damped_trend=True, seasonal="add", seasonal_periods=7
+    )
+    result = _quietly(lambda: model.fit(disp=False))
+    start = len(z)
+    prediction = result.get_prediction(start=start, end=start + len(future) - 1)  # type: ignore[attr-defined]
+    return LogForecast(
+        np.asarray(prediction.predicted_mean, dtype=float),
+        np.sqrt(np.asarray(prediction.var_pred_mean, dtype=float)),
+    )
+
+
 SEASONAL_NAIVE = Candidate(
     "seasonal_naive", "each day as the last observed same weekday", 7, _seasonal_naive
 )
@@ -244,6 +269,12 @@ CANDIDATES: tuple[Candidate, ...] = (
         "weekday, holidays, trend and yearly cycle with AR(1) errors (SARIMAX)",
         28,
         _regression,
+    ),
+    Candidate(
+        "ets",
+        "exponential smoothing: damped trend and weekly season (ETSModel)",
+        28,
+        _ets,
     ),
     Candidate(
         "structural",

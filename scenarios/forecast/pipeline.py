@@ -52,6 +52,7 @@ from scenarios.forecast.models import (
     TREND_DAYS,
     YEARLY_DAYS,
     Candidate,
+    NotApplicable,
     holiday_flags,
 )
 from scenarios.forecast.profiles import HandleTrend, handle_trend, intraday_profile
@@ -380,6 +381,8 @@ def _forecast_stream(
             backtests[candidate.name] = backtest(
                 candidate, SEASONAL_NAIVE, z, origins, step, country, closed_mask, special
             )
+        except NotApplicable as exc:
+            errors[candidate.name] = str(exc)
         except _FIT_ERRORS as exc:
             errors[candidate.name] = f"{type(exc).__name__}: {str(exc)[:120]}"
             notes.append(f"{candidate.name} could not be fitted ({errors[candidate.name]})")
