@@ -59,7 +59,7 @@ def main() -> int:
             start = time.perf_counter()
             out = StatsForecast(models=[model], freq="D").forecast(df=frame, h=h)
             seconds = time.perf_counter() - start
-            column = [c for c in out.columns if c not in ("unique_id", "ds")][0]
+            column = next(c for c in out.columns if c not in ("unique_id", "ds"))
             results[f"statsforecast {column}"] = (np.expm1(out[column].to_numpy()), seconds)
         for candidate in CANDIDATES:
             start = time.perf_counter()

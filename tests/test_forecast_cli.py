@@ -16,7 +16,7 @@ from conftest import ROOT
 
 import run_sim
 from scenarios import load_scenario
-from scenarios.forecast import read_history
+from scenarios.forecast import HistoryError, read_history
 
 WEEKLY = (1.1, 1.0, 1.0, 0.95, 0.9, 0.45, 0.3)
 HOURS = np.array([0.2] * 7 + [1, 2, 3, 3, 3, 2.5, 3, 3, 2.5, 2, 1.5, 1] + [0.5, 0.4, 0.3, 0.2, 0.2])
@@ -262,3 +262,19 @@ def test_gaps_are_kept_as_gaps_and_said(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "2 days without records (2026-01-15, 2026-01-16) are read as unknown" in result.stdout
     assert "daily counts only: the intraday shape is assumed flat" in result.stdout
+
+
+def test_the_hour_daylight_saving_repeats_may_be_counted_twice(tmp_path: Path) -> None:
+    """New York repeats 01:00-02:00 on 2025-11-02: two rows of that wall-clock hour are two
+    hours of contacts, not a repeated row; a third is."""
+    hours = pd.date_range("2025-10-20", "2025-11-16 23:00", freq="h")
+    frame = pd.DataFrame({"timestamp": hours.strftime("%Y-%m-%d %H:%M"), "count": 10})
+    repeat = frame[frame["timestamp"] == "2025-11-02 01:00"]
+    path = tmp_path / "h.csv"
+    pd.concat([frame, repeat]).to_csv(path, index=False)
+    args = (["timezone=America/New_York"],)
+    (stream,) = read_history(path, "counts", *args).streams
+    assert stream.daily[pd.Timestamp("2025-11-02")] == 25 * 10
+    pd.concat([frame, repeat, repeat]).to_csv(path, index=False)
+    with pytest.raises(HistoryError, match="both count interval '2025-11-02 01:00'"):
+        read_history(path, "counts", *args)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from scenarios.schema import CHANNELS
 from scenarios.ticket_import import (
@@ -273,8 +274,6 @@ def _check_ids(file: Path, fmt: str, id_column: str | None) -> None:
     """Refuse a ticket export in which a ticket id repeats."""
     column = id_column
     if file.suffix.lower() in {".parquet", ".pq"}:
-        import pyarrow.parquet as pq
-
         names = list(pq.ParquetFile(file).schema_arrow.names)
     else:
         names = list(
@@ -534,6 +533,7 @@ def _read_counts(file: Path, mapping: Mapping[str, str]) -> pd.DataFrame:
         }
     )
     frame.attrs["source"] = ctx.source
+    frame.attrs["timezone"] = ctx.preset.timezone
     frame.attrs["where"] = {f: c for f, c in has.items()}
     frame.attrs["comment_lines"] = ctx.comment_lines
     return frame
@@ -556,7 +556,10 @@ def _count_streams(
     for (language, channel, region), frame in rows.groupby(keys, sort=True):
         region = str(region)
         stamp = frame["stamp"]
-        repeated = stamp.duplicated(keep=False).to_numpy()
+        repeated = stamp.duplicated(keep=False).to_numpy().copy()
+        if repeated.any() and timed:
+            # A wall-clock hour that daylight saving repeats is counted twice, rightly.
+            repeated &= ~_twice_on_the_clock(stamp, repeated, rows.attrs["timezone"])
         if repeated.any():
             first = stamp[repeated].iloc[0]
             lines = frame.loc[(stamp == first).to_numpy(), "row"].to_numpy()[:2]
@@ -608,6 +611,22 @@ def _count_streams(
     if not timed:
         notes.append("daily counts only: the intraday shape is assumed flat (24x7)")
     return streams, notes
+
+
+def _twice_on_the_clock(stamp: pd.Series, repeated: np.ndarray, zone: str) -> np.ndarray:
+    """Rows whose repeated text is a wall-clock time that occurs twice in ``zone`` (the
+    hour daylight saving repeats in autumn), written exactly twice."""
+    out = np.zeros(len(stamp), dtype=bool)
+    counts = stamp[repeated].value_counts()
+    for text, count in counts.items():
+        if count != 2:
+            continue
+        try:
+            pd.Timestamp(str(text)).tz_localize(zone, ambiguous="raise")
+        except (ValueError, TypeError) as exc:  # pandas' AmbiguousTimeError is a ValueError
+            if "ambiguous" in str(exc).lower() or "dst" in str(exc).lower():
+                out |= (stamp == text).to_numpy()
+    return out
 
 
 def describe_gaps(days: Sequence[dt.date], limit: int = 4) -> str:
