@@ -239,7 +239,10 @@ def read_history(
         tickets = read_tickets(file, fmt, mapping)
         _check_ids(file, fmt, id_column)
         streams, notes = _ticket_streams(tickets, zero_missing, since, until, country)
-        notes = list(tickets.attrs.get("import", {}).get("notes", [])) + notes
+        # The reader notes every optional column a preset names that the file lacks; the
+        # forecast reads only arrival, stream and handle time, so those notes are noise here.
+        read_notes = tickets.attrs.get("import", {}).get("notes", [])
+        notes = [n for n in read_notes if not n.endswith("is not in the file")] + notes
     history = History(
         source=str(file),
         format=fmt,
