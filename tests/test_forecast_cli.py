@@ -16,7 +16,7 @@ from conftest import ROOT
 
 import run_sim
 from scenarios import load_scenario
-from scenarios.forecast import HistoryError, read_history
+from scenarios.forecast import CANDIDATES, HistoryError, read_history
 
 WEEKLY = (1.1, 1.0, 1.0, 0.95, 0.9, 0.45, 0.3)
 HOURS = np.array([0.2] * 7 + [1, 2, 3, 3, 3, 2.5, 3, 3, 2.5, 2, 1.5, 1] + [0.5, 0.4, 0.3, 0.2, 0.2])
@@ -97,7 +97,7 @@ def test_forecast_writes_its_files(forecast_run: Path) -> None:
     summary = json.loads((forecast_run / "forecast.json").read_text())
     assert summary["horizon"] == {"start": "2026-01-19", "end": "2026-02-01", "days": 14}
     for stream in summary["streams"]:
-        assert stream["model"] in {"seasonal_naive", "weekday_average", "regression", "structural"}
+        assert stream["model"] in {c.name for c in CANDIDATES}
         accuracy = stream["accuracy"]
         assert accuracy["days"] == 14
         assert set(accuracy) >= {"wape", "mase", "coverage80", "coverage95"}

@@ -417,7 +417,15 @@ def _forecast_stream(
     last = y.index[-1].date()
     ahead = (start - last).days - 1 + horizon
     future = pd.date_range(y.index[-1] + pd.Timedelta(days=1), periods=ahead, freq="D")
-    log = forecast_from(chosen, z, n, ahead, country)
+    try:
+        log = forecast_from(chosen, z, n, ahead, country)
+    except _FIT_ERRORS as exc:
+        notes.append(
+            f"{chosen.name} could not be fitted to the whole history ({type(exc).__name__}: "
+            f"{str(exc)[:120]}); seasonal naive forecasts instead"
+        )
+        chosen = SEASONAL_NAIVE
+        log = forecast_from(chosen, z, n, ahead, country)
     table = bands(log, calibration)
     table.insert(0, "date", [d.date() for d in future])
     table = table.iloc[-horizon:].reset_index(drop=True)
