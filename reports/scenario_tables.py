@@ -49,9 +49,23 @@ def _list(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _dated(volume: object, busyness: object) -> str:
+    """A dated volume series and a stream's busyness in a few words."""
+    parts = []
+    if isinstance(volume, Mapping) and isinstance(volume.get("values"), Mapping):
+        dates = sorted(str(d) for d in volume["values"])
+        if dates:
+            parts.append(f"per {volume.get('per', 'day')}, {dates[0]} to {dates[-1]}")
+    if isinstance(busyness, Mapping):
+        parts.append(f"busyness cv {fmt_num(busyness.get('cv'), 3)}")
+    return "; ".join(parts)
+
+
 def streams_table(scenario: Mapping[str, Any]) -> Markup:
-    """Ticket streams: language, channel, region, volume, profile and priority mix."""
+    """Ticket streams: language, channel, region, volume, profile and priority mix (and
+    the dated volume series and busyness of the streams that have them)."""
     streams = (scenario.get("demand") or {}).get("streams") or []
+    dated = any(s.get("volume") or s.get("busyness") for s in streams)
     rows = [
         [
             s.get("name"),
@@ -60,6 +74,7 @@ def streams_table(scenario: Mapping[str, Any]) -> Markup:
             s.get("region"),
             s.get("country"),
             fmt_num(s.get("tickets_per_week")),
+            *([_dated(s.get("volume"), s.get("busyness"))] if dated else []),
             _profile(s.get("profile")),
             _mix(s.get("priority_mix")),
         ]
@@ -73,13 +88,34 @@ def streams_table(scenario: Mapping[str, Any]) -> Markup:
             "channel",
             "region",
             "country",
-            "tickets / week",
+            "tickets / week" + (" (average)" if dated else ""),
+            *(["dated volume"] if dated else []),
             "profile",
             "priority mix",
         ],
         rows,
         numeric=(5,),
         caption=f"Demand: {len(rows)} streams, {fmt_num(total)} tickets per week",
+    )
+
+
+def events_table(scenario: Mapping[str, Any]) -> Markup:
+    """Demand events: name, local dates, multiplier and the streams they touch."""
+    rows = [
+        [
+            e.get("name"),
+            e.get("start"),
+            e.get("end"),
+            fmt_num(e.get("multiplier"), 2),
+            _list(e.get("streams")) or "all",
+        ]
+        for e in (scenario.get("demand") or {}).get("events") or []
+    ]
+    return table_html(
+        ["event", "first day", "last day", "volume multiplier", "streams"],
+        rows,
+        numeric=(3,),
+        caption="Demand events (local dates of each stream's customers)",
     )
 
 
@@ -175,6 +211,7 @@ def scenario_section(scenario: Mapping[str, Any], summary: Mapping[str, Any]) ->
         "deflection": demand.get("deflection"),
         "surges": demand.get("surges") or "none",
         "growth per year": demand.get("growth_per_year"),
+        "busyness": demand.get("busyness") or "none",
         "reopen rate": scenario.get("reopen_rate"),
         "escalation": scenario.get("escalation"),
         "routing": scenario.get("routing"),
@@ -188,6 +225,7 @@ def scenario_section(scenario: Mapping[str, Any], summary: Mapping[str, Any]) ->
     body = Markup(
         paragraph("What this run assumed (the full file is scenario.yaml next to this report).")
         + streams_table(scenario)
+        + (events_table(scenario) if demand.get("events") else Markup(""))
         + teams_table(scenario, currency)
         + Markup('<div class="columns">')
         + service_levels_table(scenario)
