@@ -4,14 +4,9 @@ This module owns the terminal: it parses arguments, calls the scenario, simulati
 optimizer and report layers, shows progress on a terminal (quiet in pipes and CI), writes
 the output files, and turns errors into exit codes — 0 success, 2 bad input (one message
 on stderr naming where, what was found and what was expected; no traceback), 1 an internal
-error, 130 interrupted (one line).
-
-Run as a program, the command works in a child process of its own process group, so that a
-Ctrl-C at the terminal reaches only this process: it asks the child to stop (the child
-removes its unfinished output), then stops every process the child started (Dask workers,
-solver pools) and says "interrupted". Sizes are checked before any simulation (see
-``sim.size``) and a run's outputs replace the ``--out`` folder as one set (see
-``sim.outputs``).
+error, 130 interrupted (one line, every process of the run stopped: ``sim.supervisor``).
+Sizes are checked before any simulation (``sim.size``); a run's outputs replace the
+``--out`` folder as one set (``sim.outputs``).
 """
 
 from __future__ import annotations
@@ -25,16 +20,17 @@ if __name__ == "__main__":
 
 import argparse
 import datetime as dt
-import logging
 import math
-import multiprocessing
 import os
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
+
+from sim.supervisor import run_supervised, stop_children
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 ROOT = Path(__file__).resolve().parent
@@ -96,53 +92,37 @@ def _shown(text: str) -> str:
     return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
 
 
-def _whole(text: str, low: int, high: int) -> int:
-    """A whole number from ``low`` to ``high`` (a flag's value)."""
+def _whole(text: str, low: int = 1, high: int = 1_000_000) -> int:
+    """A flag's whole number from ``low`` to ``high``."""
     digits = text.strip().lstrip("+-")
     if not digits.isdigit() or len(digits) > 30:
         raise argparse.ArgumentTypeError(f"found {_shown(text)}, expected a whole number")
     value = int(text)
-    if value < low:
-        raise argparse.ArgumentTypeError(f"found {value}, expected {low} or more")
-    if value > high:
-        raise argparse.ArgumentTypeError(f"found {value}, expected at most {high:,}")
+    if not low <= value <= high:
+        expected = f"{low} or more" if value < low else f"at most {high:,}"
+        raise argparse.ArgumentTypeError(f"found {value}, expected {expected}")
     return value
 
 
-def _positive_int(text: str) -> int:
-    return _whole(text, 1, 1_000_000)
-
-
-def _replications(text: str) -> int:
-    return _whole(text, 1, 1_000)
-
-
-def _workers(text: str) -> int:
-    return _whole(text, 1, 256)
-
-
-def _max_tickets(text: str) -> int:
-    return _whole(text, 1, 10**12)
-
-
 def _positive_float(text: str, high: float = 7 * 86400) -> float:
+    """A flag's positive, finite number of at most ``high``."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"found {_shown(text)}, expected a number") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"found {_shown(text)}, expected a positive number")
-    if value > high:
-        raise argparse.ArgumentTypeError(f"found {_shown(text)}, expected at most {high:g}")
+    if not math.isfinite(value) or not 0 < value <= high:
+        raise argparse.ArgumentTypeError(
+            f"found {_shown(text)}, expected a positive number of at most {high:g}"
+        )
     return value
 
 
-def _weeks(text: str) -> float:
-    return _positive_float(text, 104)
-
-
-def _seed(text: str) -> int:
-    return _whole(text, 0, 2**63 - 1)  # scenarios.schema.MAX_SEED, checked again there
+_positive_int = partial(_whole)
+_replications = partial(_whole, high=1_000)
+_workers = partial(_whole, high=256)
+_max_tickets = partial(_whole, high=10**12)
+_seed = partial(_whole, low=0, high=2**63 - 1)  # scenarios.schema.MAX_SEED, checked there too
+_weeks = partial(_positive_float, high=104)
 
 
 # --------------------------------------------------------------------------- loading
@@ -174,8 +154,7 @@ def _refuse_unplanned(scenario: Any, path: str) -> None:
 
 
 def _out_dir(args: argparse.Namespace, scenario_name: str) -> Path:
-    """The output folder, checked before any work: its parent writable, and nothing in it
-    but an earlier run's files (the folder itself is written at the end, as one set)."""
+    """The output folder, checked before any work (it is written at the end, as one set)."""
     from sim.outputs import OutputError, check_out_dir
 
     if args.out:
@@ -939,152 +918,68 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    """Parse the command line and run the command; bad input becomes exit 2."""
+    """Parse the command line and run the command; bad input becomes one message, exit 2."""
+    from optimizer.result import OptimizerError
+    from scenarios import ScenarioError
+    from scenarios.ticket_import import TicketImportError
+    from sim.cluster import ClusterError
+    from sim.outputs import OutputError
+
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        from optimizer.result import OptimizerError
-        from scenarios import ScenarioError
-        from scenarios.ticket_import import TicketImportError
-        from sim.cluster import ClusterError
-        from sim.outputs import OutputError
-    except UsageError as exc:
-        _say(f"error: {exc}")
-        return EXIT_BAD_INPUT
-    try:
+        args = build_parser().parse_args(argv)
         return int(args.func(args))
-    except (ScenarioError, TicketImportError, OptimizerError, ClusterError, UsageError) as exc:
-        _say(f"error: {exc}")
-        return EXIT_BAD_INPUT
-    except OutputError as exc:
-        _say(f"error: cannot write the outputs: {exc}")
-        return EXIT_BAD_INPUT
+    except (ScenarioError, TicketImportError, OptimizerError, ClusterError, OutputError) as exc:
+        message = str(exc)
+    except UsageError as exc:
+        message = str(exc)
     except MemoryError:
-        _say(
-            "error: this machine ran out of memory (expected a smaller run: see the size "
-            "estimate of 'run_sim.py validate FILE', and lower --max-tickets)"
-        )
-        return EXIT_BAD_INPUT
+        message = "this machine ran out of memory (expected a smaller run: see the size "
+        message += "estimate of 'run_sim.py validate FILE', and lower --max-tickets)"
     except OSError as exc:
         if exc.filename is None or isinstance(exc, BrokenPipeError):
             raise
-        _say(
-            f"error: '{exc.filename}': {exc.strerror or exc} (expected a path this user can "
-            "read or write, on a disk with room)"
-        )
-        return EXIT_BAD_INPUT
+        message = f"'{exc.filename}': {exc.strerror or exc} (expected a path this user can "
+        message += "read or write, on a disk with room)"
+    _say(f"error: {message}")
+    return EXIT_BAD_INPUT
 
 
 def main(argv: Sequence[str] | None = None, *, quiet_interrupt: bool = False) -> int:
-    """Run one command; return its exit code (0, 1, 2, or 130 when interrupted).
-
-    ``quiet_interrupt``: say nothing on Ctrl-C (the supervising process says it).
-    """
+    """Run one command; its exit code: 0, 1, 2, or 130 when interrupted (said unless
+    ``quiet_interrupt``, when the supervising process says it)."""
     try:
         try:
             return _run(argv)
-        except SystemExit as exc:  # --help and --version
+        except SystemExit as exc:  # --help
             return exc.code if isinstance(exc.code, int) else EXIT_OK
         except BrokenPipeError:  # the reader of stdout went away: stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return EXIT_INTERNAL
-        except KeyboardInterrupt:
-            raise
         except Exception:  # an internal error: say so, with the traceback for a bug report
             _say("internal error (please report it with the lines below):")
             traceback.print_exc()
             return EXIT_INTERNAL
     except KeyboardInterrupt:  # anywhere, handlers included
-        _stop_children()
+        stop_children()
         if not quiet_interrupt:
             _say("interrupted")
         return EXIT_INTERRUPTED
 
 
-def _stop_children() -> None:
-    """Stop the processes this one started (Dask's local workers, solver pools) at once:
-    closing them in order takes seconds and each would report its cancelled work."""
-    logging.disable(logging.CRITICAL)
-    for process in multiprocessing.active_children():
-        with suppress(OSError, ValueError):
-            process.kill()
-
-
 def _supervise(argv: Sequence[str] | None = None) -> int:
-    """Run :func:`main` in a child process that leads its own process group.
-
-    A Ctrl-C at the terminal goes to the terminal's foreground process group: this process
-    only, not the processes the command starts (Dask workers, solver pools), which would
-    each print a traceback. This process passes it on to the child as a Ctrl-C (so that it
-    removes its unfinished outputs), stops the child's whole group once the child has
-    ended (or after :data:`STOP_GRACE_SECONDS`), and says "interrupted" once.
-    """
-    if not hasattr(os, "fork") or not hasattr(os, "killpg"):
+    """Run :func:`main` in a child process leading its own process group (see
+    ``sim.supervisor``), so that a Ctrl-C stops every process of the run; say once how an
+    interrupted or killed run ended."""
+    outcome = run_supervised(lambda: main(argv, quiet_interrupt=True), STOP_GRACE_SECONDS)
+    if outcome is None:  # no fork on this system
         return main(argv)
-    relayed = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # Held back until each side has its own handlers: a Ctrl-C in between waits for them.
-    signal.pthread_sigmask(signal.SIG_BLOCK, relayed)
-    child = os.fork()
-    if child == 0:
-        code = EXIT_INTERNAL
-        try:
-            with suppress(OSError):
-                os.setpgid(0, 0)
-            # A Ctrl-C that reached this process before it left the terminal's group also
-            # reached the parent, which passes it on: drop it here.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, relayed)
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            # Written output from a background process group must not stop it (stty tostop).
-            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
-            code = main(argv, quiet_interrupt=True)
-        finally:
-            for stream in (sys.stdout, sys.stderr):
-                with suppress(OSError, ValueError):
-                    stream.flush()
-            os._exit(code)
-    with suppress(OSError):
-        os.setpgid(child, child)  # also here, so the group exists before any signal
-    stopping: list[int] = []
-
-    def stop_group(_signum: int = 0, _frame: object = None) -> None:
-        with suppress(OSError):  # the group may be gone already
-            os.killpg(child, signal.SIGKILL)
-
-    def on_signal(signum: int, _frame: object) -> None:
-        if stopping:  # a second Ctrl-C: stop everything now
-            stop_group()
-            return
-        stopping.append(signum)
-        with suppress(OSError):
-            os.kill(child, signal.SIGINT)
-        signal.alarm(STOP_GRACE_SECONDS)
-
-    signal.signal(signal.SIGALRM, stop_group)
-    for signum in relayed:
-        signal.signal(signum, on_signal)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, relayed)
-    while True:
-        try:
-            _, status = os.waitpid(child, 0)
-            break
-        except ChildProcessError:
-            status = 0
-            break
-    signal.alarm(0)
-    stop_group()  # whatever the child started and left behind (Dask workers, pools)
-    if stopping:
+    if outcome.interrupted_by is not None:
         if sys.stderr.isatty():
             sys.stderr.write("\x1b[?25h")  # show the cursor a progress bar may have hidden
         _say("interrupted")
-        return 128 + stopping[0]
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        _say(f"error: the command was stopped by signal {signal.Signals(number).name}")
-        return 128 + number
-    return os.waitstatus_to_exitcode(status)
+    elif outcome.killed_by is not None:
+        _say(f"error: the command was stopped by signal {signal.Signals(outcome.killed_by).name}")
+    return outcome.code
 
 
 if __name__ == "__main__":

@@ -185,7 +185,7 @@ class Volume(_Model):
     per: Literal["day", "week"] = Field(
         default="day", description="Whether each value is one local day's or one week's tickets."
     )
-    values: dict[dt.date, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+    values: dict[CalendarDate, Annotated[float, Field(ge=0, le=10_000_000)]] = Field(
         min_length=1, description="Local date -> tickets."
     )
 
@@ -261,8 +261,8 @@ class DemandEvent(_Model):
     """Local dates on which volume is multiplied: a campaign, a launch, a known quiet spell."""
 
     name: str = Field(min_length=1, max_length=200)
-    start: dt.date = Field(description="First local date affected.")
-    end: dt.date = Field(description="Last local date affected (inclusive).")
+    start: CalendarDate = Field(description="First local date affected.")
+    end: CalendarDate = Field(description="Last local date affected (inclusive).")
     multiplier: float = Field(ge=0, le=1000, allow_inf_nan=False)
     streams: list[str] | None = Field(default=None, description="Stream names; all if absent.")
 

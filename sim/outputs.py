@@ -43,7 +43,8 @@ _EARLIER_RUN_FILES = frozenset(
         *("scenario.yaml", "report.html", "comparison.csv", "comparison_by_queue.csv"),
         *("comparison.json", "sweep.csv", "marginal_value.csv", "sweep.json"),
         *("backtest.csv", "backtest.json", "requirements.csv", "schedule.csv", "roster.csv"),
-        *("coverage.csv", "optimize.json", "scenario.optimized.yaml"),
+        *("coverage.csv", "optimize.json", "scenario.optimized.yaml", "forecast.csv"),
+        "forecast.json",
     }
 )
 """What runs wrote before folders carried :data:`RUN_MARKER`: a folder holding only these
@@ -57,8 +58,8 @@ class OutputError(Exception):
 def _problem(exc: OSError, path: Path | str) -> OutputError:
     where = exc.filename or path
     return OutputError(
-        f"'{where}': {exc.strerror or exc} (expected a folder this user can write to, "
-        "on a disk with room for the outputs)"
+        f"cannot write '{where}': {exc.strerror or exc} (expected a folder this user can "
+        "write to, on a disk with room for the outputs)"
     )
 
 
