@@ -6,6 +6,7 @@ every other test reads seeded logs in the same layouts (``synthetic_logs``), wri
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from synthetic_logs import (
 )
 
 from scenarios import load_scenario, scenario_from_data
+from scenarios.forecast import read_history
 from scenarios.ticket_import import (
     PRESETS,
     TICKET_COLUMNS,
@@ -618,6 +620,31 @@ def test_events_dated_outside_the_calendar_are_dropped(tmp_path: Path) -> None:
     assert tickets.attrs["import"]["dropped"] == {
         "event time outside 1900-01-01 to 2100-12-31 (column 'Complete Timestamp')": 1
     }
+
+
+def _counts(tmp_path: Path, dates: list[str]) -> Path:
+    rows = "".join(f"{d},{100 + i % 7}\n" for i, d in enumerate(dates))
+    return write(tmp_path, "date,count\n" + rows, "counts.csv")
+
+
+def test_a_counts_history_leaves_out_rows_outside_the_calendar(tmp_path: Path) -> None:
+    days = [f"{pd.Timestamp('2024-01-01') + pd.Timedelta(days=i):%Y-%m-%d}" for i in range(60)]
+    for i in range(0, 60, 10):
+        days[i] = "1600" + days[i][4:]
+    history = read_history(_counts(tmp_path, days), "counts")
+    assert history.first == dt.date(2024, 1, 2) and history.last == dt.date(2024, 2, 29)
+    assert "6 rows dated outside 1900-01-01 to 2100-12-31 (column 'date') are left out" in (
+        history.notes
+    )
+
+
+def test_a_counts_history_of_many_decades_is_refused(tmp_path: Path) -> None:
+    days = [f"{pd.Timestamp('2024-01-01') + pd.Timedelta(days=i):%Y-%m-%d}" for i in range(30)]
+    days[0] = "1950-01-01"
+    with pytest.raises(
+        TicketImportError, match=r"the history runs from 1950-01-01 to 2024-01-30, 74 years"
+    ):
+        read_history(_counts(tmp_path, days), "counts")
 
 
 def test_a_bad_timestamp_format_is_named(tmp_path: Path) -> None:
