@@ -12,6 +12,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT
@@ -208,6 +210,21 @@ COMMANDS: dict[str, dict[str, Any]] = {
         "--name": FLAG_VALUES,
         "--weeks": FLAG_VALUES,
     },
+    "forecast": {
+        "--format": st.sampled_from(["counts", "generic", "jira", ""]),
+        "--map": st.sampled_from(["count=nope", "date=count", "timezone=Mars/Base", "x"]),
+        "--horizon": st.one_of(FLAG_VALUES, st.sampled_from(["2w", "9999w", "0w", "-1w"])),
+        "--start": st.one_of(
+            FLAG_VALUES, st.sampled_from(["2024-05-06", "0001-01-01", "9999-12-31"])
+        ),
+        "--since": st.sampled_from(["2024-02-01", "1600-01-01", "2024-13-01", "x"]),
+        "--until": st.sampled_from(["2024-03-01", "9999-12-31", "2023-01-01", ""]),
+        "--out": COMMON["--out"],
+        "--name": FLAG_VALUES,
+        "--holdout": FLAG_VALUES,
+        "--country": st.sampled_from(["US", "XX", "", "ie"]),
+        "--zero-missing": None,
+    },
     "backtest": {
         "--format": st.sampled_from(["anonymous_bank", "generic", "jira"]),
         "--replications": COMMON["--replications"],
@@ -242,6 +259,10 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     other["teams"][0]["agents"] = 4
     (folder / "other.yaml").write_text(yaml.safe_dump(other, sort_keys=False))
     write_bank_calls(folder / "calls.tsv", dates=("990203",), calls_per_day=150)
+    days = pd.date_range("2024-01-01", periods=70, freq="D")
+    counts = np.random.default_rng(2).poisson(120, len(days))
+    rows = "".join(f"{d:%Y-%m-%d},{c}\n" for d, c in zip(days, counts, strict=True))
+    (folder / "counts.csv").write_text("date,count\n" + rows)
     (folder / "file.txt").write_text("x")
     (folder / "notes").mkdir()
     (folder / "notes" / "mine.txt").write_text("mine")
@@ -257,6 +278,7 @@ def files_for(command: str) -> list[str]:
     return {
         "compare": ["scenario.yaml", "other.yaml"],
         "import-tickets": ["calls.tsv"],
+        "forecast": ["counts.csv", "--horizon", "2w"],
         "backtest": ["calls.tsv"],
     }.get(command, ["scenario.yaml"])
 
