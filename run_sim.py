@@ -144,8 +144,9 @@ def _out_dir(args: argparse.Namespace, scenario_name: str) -> Path:
 
 def simulate_and_write(
     scenario: Any, out: Path, replications: int, seed: int | None, client: Any = None
-) -> dict[str, Any]:
-    """Run replications, summarise them and write every output file into ``out``."""
+) -> Any:
+    """Run replications, summarise them and write every output file into ``out``; return
+    the run's :class:`sim.summary.Summary`."""
     import yaml
 
     from reports import render_run_report
@@ -156,7 +157,7 @@ def simulate_and_write(
         results = run_replications(scenario, replications, seed, client=client, progress=update)
     required = _requirements(scenario)
     run = summarize(scenario, results, required)
-    html = render_run_report(run.summary, run.tables(), scenario.to_data())
+    html = render_run_report(run.kpis, run.tables(), scenario.to_data())
     outputs.write_all(
         out,
         {
@@ -171,7 +172,7 @@ def simulate_and_write(
             "report.html": lambda p: outputs.write_text(p, html),
         },
     )
-    return run.summary
+    return run.kpis
 
 
 def _requirements(scenario: Any) -> Any:
@@ -181,23 +182,47 @@ def _requirements(scenario: Any) -> Any:
     return interval_requirements(scenario)
 
 
-def _print_summary(summary: dict[str, Any], out: Path) -> None:
-    sla = summary["sla"]
-    cost = summary["cost"]
-    frt = summary["first_response"]
-    att = sla["attainment"]
-    att_text = f"{att:.1%}" if att is not None else "n/a"
-    goal = {True: "all goals met", False: "goals missed", None: "no goals"}[sla["goal_met"]]
-    lines = [
-        f"scenario {summary['scenario']}: {summary['tickets']['arrived']:.0f} tickets, "
-        f"SLA {att_text} ({goal}: {sla['queues_meeting_goal']}/{sla['queues_with_goal']} "
-        "queues)",
-        f"first response p90 {frt['p90_minutes'] or 0:.1f} min; cost "
-        f"{cost['per_week']:,.0f} {cost['currency']}/week, revenue at risk "
-        f"{cost['revenue_at_risk']:,.0f} {cost['currency']}",
-        f"outputs in {out}/ (report.html, summary.json, tickets.parquet, intervals.csv, "
-        "agents.csv)",
+def summary_lines(summary: Any) -> list[str]:
+    """The terminal summary of a run: every figure with its unit and period, worded as in
+    the report."""
+    from reports.html import fmt_minutes, fmt_money, fmt_num, fmt_pct
+    from sim.summary import goals_text
+
+    s = summary
+    cost, sla, frt = s.cost, s.sla, s.first_response
+    weeks = s.weeks
+    run = f"the {fmt_num(weeks, 2 if weeks % 1 else 0)}-week run"
+    ci = sla.attainment_ci95 or (None, None)
+    interval = f" (95% interval {fmt_pct(ci[0])}-{fmt_pct(ci[1])})" if ci[0] is not None else ""
+    bot = (
+        f" + bot {fmt_money(cost.bot_per_week, cost.currency)} per week"
+        if cost.bot_total > 0
+        else ""
+    )
+    length = f"{fmt_num(weeks, 2 if weeks % 1 else 0)} week{'' if weeks == 1 else 's'}"
+    return [
+        f"scenario {s.scenario}: {length}, {s.replications} replication(s); "
+        f"{fmt_num(s.tickets.arrived / weeks)} tickets a week ({fmt_num(s.tickets.arrived)} "
+        f"over {run})",
+        f"SLA {fmt_pct(sla.attainment)} of tickets answered within target{interval}; "
+        f"{goals_text(sla)}",
+        f"first response p50 {fmt_minutes(frt.p50_minutes)}, p90 "
+        f"{fmt_minutes(frt.p90_minutes)} (answered tickets)",
+        f"staff cost {fmt_money(cost.per_week, cost.currency)} per week{bot} "
+        f"({fmt_money(cost.staff_total, cost.currency)} over {run}); "
+        f"{fmt_money(cost.per_contact, cost.currency, 2)} per contact, "
+        f"{fmt_money(cost.per_handled_ticket, cost.currency, 2)} per agent-handled ticket",
+        f"revenue at risk {fmt_money(cost.revenue_at_risk_per_week, cost.currency)} per week "
+        f"({fmt_money(cost.revenue_at_risk, cost.currency)} over {run})",
     ]
+
+
+def _print_summary(summary: Any, out: Path) -> None:
+    lines = summary_lines(summary)
+    lines.append(
+        f"outputs in {out}/ (report.html, summary.json, tickets.parquet, intervals.csv, "
+        "agents.csv, costs.csv)"
+    )
     print("\n".join(lines))
 
 
@@ -314,16 +339,44 @@ def _run_points(
         return map_tasks(run_point, tasks, client=client, progress=update, sizes=sizes)
 
 
+def compare_scenarios(files: Sequence[str], variants: Sequence[str]) -> tuple[list[Any], list[str]]:
+    """The scenarios a compare runs, and what each changes: the files as given, then each
+    ``--variant`` applied to the first file."""
+    from scenarios import parse_variant, read_scenario_data, scenario_from_data
+
+    scenarios = [load(path) for path in files]
+    changes = ["" for _ in files]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for text in variants:
+            name, overrides = parse_variant(text)
+            data = read_scenario_data(files[0])
+            variant = scenario_from_data(
+                data, f"variant '{name}' of scenario '{files[0]}'", overrides
+            )
+            scenarios.append(variant.model_copy(update={"name": name}))
+            changes.append("; ".join(overrides))
+    for w in caught:
+        _say(f"warning: {w.message}")
+    return scenarios, changes
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from reports import render_comparison_report
     from sim import outputs
     from sim.whatif import comparison_tables
 
-    if len(args.files) < 2:
-        raise UsageError(f"compare: found {len(args.files)} scenario file, expected two or more")
+    variants = args.variant or []
+    if len(args.files) + len(variants) < 2:
+        raise UsageError(
+            f"compare: found {len(args.files)} scenario file and {len(variants)} --variant, "
+            "expected two or more scenarios (files, or a file and --variant "
+            '"NAME: KEY=VALUE; KEY=VALUE")'
+        )
     with Cluster(args) as cluster:
-        scenarios = [load(path) for path in args.files]
-        for scenario, path in zip(scenarios, args.files, strict=True):
+        scenarios, changes = compare_scenarios(args.files, variants)
+        sources = [*args.files, *[args.files[0]] * len(variants)]
+        for scenario, path in zip(scenarios, sources, strict=True):
             _refuse_unplanned(scenario, path)
         names = [s.name for s in scenarios]
         if len(set(names)) != len(names):
@@ -335,10 +388,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         summaries = _run_points(args, scenarios, "comparing scenarios", cluster.client())
         cluster.release()
     table, by_queue = comparison_tables(summaries)
+    if variants:
+        table.insert(1, "changes", changes)
     meta = {
         "files": list(args.files),
+        "variants": list(variants),
         "replications": args.replications,
-        "seed": summaries[0]["seed"],
+        "seed": summaries[0].seed,
         "common_random_numbers": True,
     }
     html = render_comparison_report(table, by_queue, meta)
@@ -353,21 +409,45 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     **meta,
                     "scenarios": table.to_dict(orient="records"),
                     "by_queue": by_queue.to_dict(orient="records"),
-                    "summaries": summaries,
+                    "summaries": [s.to_json() for s in summaries],
                 },
             ),
             "report.html": lambda p: outputs.write_text(p, html),
         },
     )
-    base = table.iloc[0]
-    for row in table.itertuples(index=False):
-        att = "n/a" if row.attainment is None else f"{row.attainment:.1%}"
-        line = f"{row.scenario}: SLA {att}, {row.cost_per_week:,.0f} {row.currency}/week"
-        if row.scenario != base["scenario"] and row.delta_cost_per_week == row.delta_cost_per_week:
-            line += f" ({row.delta_cost_per_week:+,.0f}/week against {base['scenario']})"
-        print(line)
+    print("\n".join(comparison_lines(table, args.replications)))
     print(f"outputs in {out}/ (report.html, comparison.csv, comparison.json)")
     return EXIT_OK
+
+
+def _change(row: dict[str, Any], key: str, money: bool) -> str:
+    """`` (+1,200 USD per week)`` or `` (-2.0 pp)``: a row's delta against the reference."""
+    delta = row.get(f"delta_{key}")
+    if delta is None or delta != delta:  # the reference, or unknown
+        return ""
+    text = f"{delta:+,.0f} {row['currency']} per week" if money else f"{delta * 100:+.1f} pp"
+    return f" ({text})"
+
+
+def comparison_lines(table: Any, replications: int) -> list[str]:
+    """The terminal lines of a comparison: per scenario its SLA, staff cost per week and
+    revenue at risk per week, with the change against the first."""
+    from reports.html import fmt_money, fmt_pct
+
+    lines = [f"{len(table)} scenarios, {replications} replication(s) each:"]
+    for i, row in enumerate(table.to_dict("records")):
+        cur = row["currency"]
+        lines.append(
+            f"  {row['scenario']}: SLA {fmt_pct(row['attainment'])}"
+            f"{_change(row, 'attainment', False)}, staff cost "
+            f"{fmt_money(row['cost_per_week'], cur)} per week"
+            f"{_change(row, 'cost_per_week', True)}, revenue at risk "
+            f"{fmt_money(row['revenue_at_risk_per_week'], cur)} per week"
+            f"{_change(row, 'revenue_at_risk_per_week', True)}" + (" [reference]" if i == 0 else "")
+        )
+    if len(table) > 1:
+        lines.append(f"  (changes against {table.iloc[0]['scenario']})")
+    return lines
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -379,6 +459,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError("sweep: no --set given (expected --set KEY=V1,V2,... at least once)")
     with Cluster(args) as cluster:
         from reports import render_sweep_report
+        from reports.sweep_report import frontier_text, sweep_keys
         from scenarios import read_scenario_data
         from sim import outputs
         from sim.marginal import marginal_value
@@ -395,10 +476,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         marginal = pending.result() if pending is not None else marginal_value(base)
         cluster.release()
         table = sweep_table(points, summaries)
+        seed = summaries[0].seed
         html = render_sweep_report(
             table,
             marginal,
-            {"file": args.file, "axes": dict(axes), "timezone": base.horizon.timezone},
+            {
+                "file": args.file,
+                "axes": dict(axes),
+                "timezone": base.horizon.timezone,
+                "replications": args.replications,
+                "seed": seed,
+            },
         )
         outputs.write_all(
             out,
@@ -406,16 +494,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 "sweep.csv": lambda p: outputs.write_csv(p, table),
                 "marginal_value.csv": lambda p: outputs.write_csv(p, marginal),
                 "sweep.json": lambda p: outputs.write_json(
-                    p, {"file": args.file, "points": table.to_dict(orient="records")}
+                    p,
+                    {
+                        "file": args.file,
+                        "axes": dict(axes),
+                        "replications": args.replications,
+                        "seed": seed,
+                        "common_random_numbers": True,
+                        "points": table.to_dict(orient="records"),
+                    },
                 ),
                 "report.html": lambda p: outputs.write_text(p, html),
             },
         )
         frontier = table[table["pareto"]]
         print(
-            f"sweep of {len(table)} points: {len(frontier)} on the cost-service frontier; "
-            f"outputs in {out}/ (sweep.csv, marginal_value.csv, report.html)"
+            f"sweep of {len(table)} points, {args.replications} replication(s) each: "
+            f"{len(frontier)} on the cost-service frontier"
         )
+        print(frontier_text(table, sweep_keys(table, dict(axes))))
+        print(f"outputs in {out}/ (report.html, sweep.csv, sweep.json, marginal_value.csv)")
     return EXIT_OK
 
 
@@ -663,8 +761,20 @@ def build_parser() -> argparse.ArgumentParser:
     run_args(p, 3)
     p.set_defaults(func=cmd_simulate)
 
-    p = sub.add_parser("compare", help="run scenarios with common random numbers and compare them")
+    p = sub.add_parser(
+        "compare",
+        help="run scenarios (files, or variants of one) with common random numbers and "
+        "compare them",
+    )
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files; the first is the base")
+    p.add_argument(
+        "--variant",
+        action="append",
+        metavar='"NAME: KEY=VALUE; KEY=VALUE"',
+        help="a variant of the first file: a name, a colon, then overrides separated by ';' "
+        '([*] for every item of a list), e.g. "no weekends: teams[*].shifts[*].days=Mon-Fri; '
+        'teams[*].shifts[*].hours=8" (repeatable)',
+    )
     run_args(p, 3)
     p.set_defaults(func=cmd_compare)
 
@@ -676,7 +786,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=V1,V2,...",
         help="a key and its values, e.g. demand.deflection=0,0.2,0.33 (repeatable: a grid)",
     )
-    run_args(p, 2)
+    run_args(p, 3)
     p.set_defaults(func=cmd_sweep)
 
     from scenarios.ticket_import import PRESETS

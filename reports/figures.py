@@ -50,6 +50,7 @@ __all__ = [
     "plot_attainment_heatmap",
     "plot_backlog",
     "plot_cost_breakdown",
+    "plot_cost_by_queue_group",
     "plot_cost_vs_sla",
     "plot_coverage_heatmap",
     "plot_first_response_ecdf",
@@ -427,6 +428,63 @@ def plot_cost_breakdown(costs: pd.DataFrame) -> go.Figure:
         legend_traceorder="normal",
         xaxis={"title": {"text": f"cost ({esc(unit)})"}, "tickformat": ",.0f"},
         yaxis={"title": {"text": "team"}, "autorange": "reversed", "type": "category"},
+    )
+    return fig
+
+
+def plot_cost_by_queue_group(groups: pd.DataFrame, currency: str) -> go.Figure:
+    """Staff cost per week of each language x channel, dearest on top.
+
+    Parameters
+    ----------
+    groups : pandas.DataFrame
+        ``label`` (e.g. ``de / email``), ``channel``, ``per_week`` (currency per week),
+        ``per_contact`` and ``share``; see :func:`tables.queue_group_costs`.
+    currency : str
+        The money unit, named on the axis.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One horizontal bar trace per channel (colour by channel), one bar per group.
+    """
+    title = "Staff cost by language and channel"
+    if groups.empty:
+        return empty_figure(title, "No agent cost to split.")
+    cur = esc(currency)
+    channels = channel_order(groups["channel"])
+    colours = colour_cycle(channels, CHANNEL_COLOURS)
+    order = esc_all(groups["label"])
+    fig = go.Figure()
+    for channel in channels:
+        part = groups[groups["channel"].astype(str) == channel]
+        fig.add_trace(
+            go.Bar(
+                x=part["per_week"].astype(float).to_numpy(),
+                y=esc_all(part["label"]),
+                orientation="h",
+                name=esc(channel),
+                marker={"color": colours[channel]},
+                customdata=np.column_stack(
+                    [part["per_contact"].to_numpy(float), part["share"].to_numpy(float)]
+                ),
+                hovertemplate="%{y}<br>%{x:,.0f} "
+                + cur
+                + " per week (%{customdata[1]:.1%} of staff cost)<br>%{customdata[0]:,.2f} "
+                + cur
+                + " per contact<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        base_layout(title, max(240, 30 * len(groups) + 170)),
+        xaxis={"title": {"text": f"staff cost ({cur} per week)"}, "tickformat": ",.0f"},
+        yaxis={
+            "title": {"text": "language / channel"},
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": order,
+            "autorange": "reversed",
+        },
     )
     return fig
 

@@ -116,11 +116,18 @@ def kpi_card(
     detail: str = "",
     status: bool | None = None,
     words: tuple[str, str] = ("met", "missed"),
+    *,
+    key: str = "",
 ) -> Markup:
-    """One headline number with its label, a detail line and an optional met/missed badge."""
+    """One headline number with its label, a detail line and an optional met/missed badge.
+
+    ``key`` (the summary.json path of the figure, e.g. ``cost.per_week``) is written as the
+    card's ``data-kpi`` attribute, so a reader or a test can find the card of a figure.
+    """
     state = "" if status is None else (" met" if status else " missed")
+    data = f' data-kpi="{esc(key)}"' if key else ""
     return Markup(
-        f'<div class="kpi{state}"><div class="kpi-label">{esc(label)}</div>'
+        f'<div class="kpi{state}"{data}><div class="kpi-label">{esc(label)}</div>'
         f'<div class="kpi-value">{esc(value)}</div>'
         f'<div class="kpi-detail">{esc(detail)} {badge(status, *words)}</div></div>'
     )

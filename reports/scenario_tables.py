@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reports.html import Markup, Section, fmt_num, mapping_table, paragraph, table_html
+from sim.summary import Summary, as_summary
 
 
 def _profile(value: object) -> str:
@@ -164,14 +165,15 @@ def channels_table(scenario: Mapping[str, Any]) -> Markup:
     )
 
 
-def scenario_section(scenario: Mapping[str, Any], summary: Mapping[str, Any]) -> Section:
+def scenario_section(scenario: Mapping[str, Any], summary: Summary | Mapping[str, Any]) -> Section:
     """The key parameters of the scenario behind a run."""
     currency = str((scenario.get("costs") or {}).get("currency", ""))
     demand = scenario.get("demand") or {}
+    s = as_summary(summary) if summary else None
     other: dict[str, object] = {
         "horizon": scenario.get("horizon"),
-        "seed": summary.get("seed", scenario.get("seed")),
-        "replications": summary.get("replications"),
+        "seed": s.seed if s is not None and s.seed is not None else scenario.get("seed"),
+        "replications": s.replications if s is not None else None,
         "deflection": demand.get("deflection"),
         "surges": demand.get("surges") or "none",
         "growth per year": demand.get("growth_per_year"),

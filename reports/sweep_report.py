@@ -6,8 +6,9 @@ settings, the headline KPIs and a ``pareto`` flag) and the marginal-value table 
 ``sim.marginal.marginal_value`` (team x hour of week) into one self-contained HTML page:
 the frontier scatter, the results table, attainment and cost against each numeric swept
 key, and a heatmap with the ten best hours to add an agent.  Every user string (scenario,
-key, value and team names) is escaped.  Must not import simpy, pyomo, ``sim`` or
-``optimizer``.
+key, value and team names) is escaped.  The frontier is read from the table's ``pareto``
+column, never computed again.  Must not import simpy, pyomo, the engine or the optimizer
+(of ``sim``, only the summary's KPI list).
 """
 
 from __future__ import annotations
@@ -46,25 +47,10 @@ from reports.theme import (
     empty_figure,
     esc_all,
 )
+from sim.summary import KPIS, ROW_INFO
 
-SWEEP_COLUMNS = (
-    "scenario",
-    "cost_per_week",
-    "cost_per_ticket",
-    "attainment",
-    "goal_met",
-    "queues_meeting_goal",
-    "queues_with_goal",
-    "first_response_p90_minutes",
-    "occupancy",
-    "burnout_violations",
-    "burnout_agents_at_risk",
-    "abandoned",
-    "revenue_at_risk",
-    "currency",
-    "pareto",
-)
-"""Columns ``render_sweep_report`` reads in ``table`` besides the swept keys."""
+SWEEP_INFO = (*ROW_INFO, "pareto")
+"""Columns of a sweep table besides the swept keys and the figures of :data:`KPIS`."""
 
 MARGINAL_COLUMNS = (
     "team",
@@ -99,38 +85,40 @@ def value_text(value: object) -> str:
 
 def sweep_keys(table: pd.DataFrame, axes: Mapping[str, Any] | Sequence[str] | None) -> list[str]:
     """The swept keys in the order given (those present in ``table``), else every column
-    that is not a KPI column."""
+    that is not a figure or its context."""
     if axes:
         keys = [str(k) for k in axes]
         return [k for k in keys if k in table.columns]
-    known = set(SWEEP_COLUMNS)
+    known = set(SWEEP_INFO) | {k.name for k in KPIS}
     return [str(c) for c in table.columns if c not in known and not str(c).startswith("delta_")]
+
+
+def short_keys(keys: Sequence[str]) -> dict[str, str]:
+    """Short names of swept keys for labels: the last part of the path (``scale`` for
+    ``demand.scale``), or the last two for longer paths (``dublin.agents`` for
+    ``teams.dublin.agents``); the whole path wherever short names would collide."""
+    short = {}
+    for key in keys:
+        parts = key.split(".")
+        short[key] = ".".join(parts[-2:]) if len(parts) >= 3 else parts[-1]
+    if len(set(short.values())) < len(short):
+        return {k: k for k in keys}
+    return short
+
+
+def point_label(row: Mapping[str, Any], keys: Sequence[str]) -> str:
+    """A point's settings as ``scale=1, deflection=0.33`` (short key names)."""
+    short = short_keys(keys)
+    return ", ".join(f"{short[k]}={value_text(row[k])}" for k in keys)
 
 
 def _numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").astype(float)
 
 
-def _pareto(cost: np.ndarray, service: np.ndarray) -> np.ndarray:
-    """Points no other point beats on both cost (lower) and service (higher)."""
-    service = np.nan_to_num(service, nan=-np.inf)
-    cost = np.nan_to_num(cost, nan=np.inf)
-    mask = np.ones(len(cost), dtype=bool)
-    for i in range(len(cost)):
-        better = (cost <= cost[i]) & (service >= service[i])
-        strictly = (cost < cost[i]) | (service > service[i])
-        mask[i] = not np.any(better & strictly)
-    return mask
-
-
 def pareto_flags(table: pd.DataFrame) -> np.ndarray:
-    """The table's ``pareto`` column as booleans, computed from cost and attainment when
-    absent."""
-    if "pareto" in table:
-        return table["pareto"].fillna(False).astype(bool).to_numpy()
-    return _pareto(
-        _numbers(table["cost_per_week"]).to_numpy(), _numbers(table["attainment"]).to_numpy()
-    )
+    """The table's ``pareto`` column (set once, by :func:`sim.whatif.sweep_table`)."""
+    return table["pareto"].fillna(False).astype(bool).to_numpy()
 
 
 def _currency(table: pd.DataFrame) -> str:
@@ -162,6 +150,84 @@ def _pad(values: pd.Series, share: float, floor: float) -> tuple[float, float] |
 # --------------------------------------------------------------------------- figures
 
 
+LABEL_FONT = 11
+CHAR_PX = 6.4
+"""Width of one character of an 11-px label, in pixels (system sans-serif, on average)."""
+PLOT_PX = (800.0, 330.0)
+"""Plotting area assumed when placing labels (the chart at a 1000 px wide window); wider
+windows only add room."""
+
+
+def place_labels(
+    x: np.ndarray,
+    y: np.ndarray,
+    texts: Sequence[str],
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    size: tuple[float, float] = PLOT_PX,
+) -> list[dict[str, Any] | None]:
+    """Positions for point labels that overlap neither each other nor the points.
+
+    Each label tries, in turn, above, below, right, left and the four diagonals of its
+    point (then twice as far above and below), and takes the first position whose text box
+    stays inside the plot and clear of every label placed before it and of every marker.
+    Labels that fit nowhere get None (their point keeps its hover label).
+
+    Returns
+    -------
+    list of dict or None
+        Per label: ``xshift``/``yshift`` (px), ``xanchor``, ``yanchor`` for a Plotly
+        annotation at the point.
+    """
+    width, height = size
+    (x0, x1), (y0, y1) = x_range, y_range
+    px = (np.asarray(x, float) - x0) / max(x1 - x0, 1e-12) * width
+    py = (np.asarray(y, float) - y0) / max(y1 - y0, 1e-12) * height
+    marker = 9.0
+    placed: list[tuple[float, float, float, float]] = []
+    candidates = (
+        (0, 11, "center", "bottom"),
+        (0, -11, "center", "top"),
+        (11, 0, "left", "middle"),
+        (-11, 0, "right", "middle"),
+        (9, 9, "left", "bottom"),
+        (-9, 9, "right", "bottom"),
+        (9, -9, "left", "top"),
+        (-9, -9, "right", "top"),
+        (0, 27, "center", "bottom"),
+        (0, -27, "center", "top"),
+    )
+
+    def box(i: int, dx: float, dy: float, xa: str, ya: str, w: float) -> tuple[float, ...]:
+        h = LABEL_FONT + 4.0
+        left = px[i] + dx - {"left": 0.0, "center": w / 2, "right": w}[xa]
+        bottom = py[i] + dy - {"bottom": 0.0, "middle": h / 2, "top": h}[ya]
+        return left, bottom, left + w, bottom + h
+
+    def clear(b: tuple[float, ...]) -> bool:
+        if b[0] < 0 or b[2] > width or b[1] < 0 or b[3] > height:
+            return False
+        for o in placed:
+            if b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3]:
+                return False
+        near_x = (px > b[0] - marker) & (px < b[2] + marker)
+        near_y = (py > b[1] - marker) & (py < b[3] + marker)
+        return not bool(np.any(near_x & near_y))
+
+    out: list[dict[str, Any] | None] = []
+    for i, text in enumerate(texts):
+        w = CHAR_PX * len(text) + 4.0
+        choice = None
+        for dx, dy, xa, ya in candidates:
+            b = box(i, dx, dy, xa, ya, w)
+            if clear(b):
+                placed.append(b)  # type: ignore[arg-type]
+                choice = {"xshift": dx, "yshift": dy, "xanchor": xa, "yanchor": ya}
+                break
+        out.append(choice)
+    return out
+
+
 def plot_sweep_frontier(
     table: pd.DataFrame, axes: Mapping[str, Any] | Sequence[str] | None = None
 ) -> go.Figure:
@@ -171,7 +237,7 @@ def plot_sweep_frontier(
     ----------
     table : pandas.DataFrame
         One row per point: the swept keys, ``scenario``, ``cost_per_week``, ``attainment``
-        (0..1), ``currency`` and ``pareto`` (computed from cost and attainment if absent).
+        (0..1), ``currency`` and ``pareto`` (from :func:`sim.whatif.sweep_table`).
     axes : mapping or sequence of str, optional
         The swept keys (a mapping's keys), in order; default: every non-KPI column.
 
@@ -180,7 +246,8 @@ def plot_sweep_frontier(
     plotly.graph_objects.Figure
         Two traces: the other points (grey circles) and the frontier (blue diamonds joined
         by a line in order of cost); each point's settings show on hover and, up to
-        :data:`MAX_TEXT_LABELS` points, as a label of its values.
+        :data:`MAX_TEXT_LABELS` points, as a ``key=value`` label placed clear of the other
+        labels and points (points with the same result share one label).
     """
     title = "Cost against service level: the cost-service frontier"
     cost = _numbers(table["cost_per_week"]) if len(table) else pd.Series(dtype=float)
@@ -192,11 +259,6 @@ def plot_sweep_frontier(
     currency = _currency(table)
     pareto = pareto_flags(table)
     hover = np.array(_settings_hover(table, keys), dtype=object)
-    labels = np.array(
-        [", ".join(theme.esc(value_text(row[k])) for k in keys) for _, row in table.iterrows()],
-        dtype=object,
-    )
-    with_text = int(shown.sum()) <= MAX_TEXT_LABELS and bool(keys)
     template = (
         "%{customdata}<br>%{x:,.0f} "
         + theme.esc(currency)
@@ -208,18 +270,12 @@ def plot_sweep_frontier(
         if not pick.any():
             continue
         order = np.argsort(cost.to_numpy()[pick], kind="stable")
-        x = cost.to_numpy()[pick][order]
-        y = att.to_numpy()[pick][order]
-        mode = "lines+markers" if on_frontier else "markers"
         fig.add_trace(
             go.Scatter(
-                x=x,
-                y=y,
-                mode=mode + ("+text" if with_text else ""),
+                x=cost.to_numpy()[pick][order],
+                y=att.to_numpy()[pick][order],
+                mode="lines+markers" if on_frontier else "markers",
                 name=FRONTIER_NAME if on_frontier else OTHER_NAME,
-                text=list(labels[pick][order]) if with_text else None,
-                textposition="top center",
-                textfont={"size": 11, "color": "#222222" if on_frontier else "#555555"},
                 customdata=list(hover[pick][order]),
                 hovertemplate=template,
                 marker={
@@ -241,12 +297,13 @@ def plot_sweep_frontier(
         "title": {"text": "SLA attainment (% answered within target)"},
         "tickformat": ".0%" if span > 0.05 else ".1%",
     }
-    x_range = _pad(cost[shown], 0.08, max(float(cost[shown].abs().max()) * 0.02, 1.0))
-    y_range = _pad(att[shown], 0.1, 0.005)
-    if x_range:
-        xaxis["range"] = list(x_range)
-    if y_range:  # extra room on top for the labels
-        yaxis["range"] = [y_range[0], y_range[1] + (y_range[1] - y_range[0]) * 0.05]
+    x_range = _pad(cost[shown], 0.12, max(float(cost[shown].abs().max()) * 0.02, 1.0))
+    y_range = _pad(att[shown], 0.15, 0.005)
+    assert x_range is not None and y_range is not None
+    xaxis["range"] = list(x_range)
+    yaxis["range"] = list(y_range)
+    if int(shown.sum()) <= MAX_TEXT_LABELS and keys:
+        _label_points(fig, table, keys, shown, x_range, y_range)
     fig.update_layout(
         base_layout(title, 500, legend={**base_layout(title, 500)["legend"], "y": 1.0}),
         xaxis=xaxis,
@@ -256,15 +313,55 @@ def plot_sweep_frontier(
     return fig
 
 
+def _label_points(
+    fig: go.Figure,
+    table: pd.DataFrame,
+    keys: Sequence[str],
+    shown: np.ndarray,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+) -> None:
+    """Annotate the shown points with their settings, one label per distinct result."""
+    cost = _numbers(table["cost_per_week"]).to_numpy()
+    att = _numbers(table["attainment"]).to_numpy()
+    rows = table.to_dict("records")
+    groups: dict[tuple[float, float], list[int]] = {}
+    for n in np.flatnonzero(shown):
+        groups.setdefault((round(cost[n], 2), round(att[n], 6)), []).append(int(n))
+    # Frontier points are labelled first, so theirs get the best places.
+    pareto = pareto_flags(table)
+    members = sorted(groups.values(), key=lambda g: (not pareto[g[0]], cost[g[0]]))
+    texts = []
+    for group in members:
+        if len(group) == 1:
+            texts.append(point_label(rows[group[0]], keys))
+        else:
+            texts.append(f"points {', '.join(str(i + 1) for i in group)} (same result)")
+    first = [g[0] for g in members]
+    places = place_labels(cost[first], att[first], texts, x_range, y_range)
+    for i, text, place in zip(first, texts, places, strict=True):
+        if place is None:
+            continue
+        fig.add_annotation(
+            x=cost[i],
+            y=att[i],
+            text=theme.esc(text),
+            showarrow=False,
+            font={"size": LABEL_FONT, "color": "#222222" if pareto[i] else "#555555"},
+            **place,
+        )
+
+
 def _combos(table: pd.DataFrame, others: Sequence[str]) -> list[tuple[str, np.ndarray]]:
     """(label, row mask) per combination of the other keys' values, in table order."""
     if not others:
         return [("all points", np.ones(len(table), dtype=bool))]
     texts = table[list(others)].map(value_text)
+    short = short_keys(others)
     out = []
     for values, group in texts.groupby(list(others), sort=False):
         values = values if isinstance(values, tuple) else (values,)
-        label = ", ".join(f"{k}={v}" for k, v in zip(others, values, strict=True))
+        label = ", ".join(f"{short[k]}={v}" for k, v in zip(others, values, strict=True))
         out.append((label, table.index.isin(group.index)))
     return out
 
@@ -497,59 +594,39 @@ def _nowrap(content: object) -> Markup:
 
 
 def results_table(table: pd.DataFrame, keys: Sequence[str]) -> Markup:
-    """One row per point: number, frontier mark, settings and KPIs.
-
-    Money columns name the currency in their heading when every point has the same one,
-    else in each cell.
-    """
+    """One row per point: number, frontier mark, settings and the figures of
+    :data:`sim.summary.KPIS` (each heading names its unit and period)."""
     pareto = pareto_flags(table)
     currencies = set(table["currency"].astype(str)) if "currency" in table else {""}
-    one = len(currencies) == 1
-    unit = f" ({next(iter(currencies))})" if one and currencies != {""} else ""
-
-    def money(value: object, currency: str, digits: int = 0) -> str:
-        return fmt_num(value, digits) if one else fmt_money(value, currency, digits)
-
+    currency = next(iter(currencies)) if len(currencies) == 1 else "currency"
+    kpis = [k for k in KPIS if k.in_report and k.name in table]
     header: list[str] = [
         "point",
         "frontier",
         *[Markup(esc(k).replace(".", ".<wbr>")) for k in keys],
-        f"cost per week{unit}",
-        f"cost per ticket{unit}",
-        "SLA attainment",
-        "queues at goal",
-        "first response p90",
-        "occupancy",
-        "abandoned",
-        "labour-rule breaks",
-        "agents at burnout risk",
-        f"revenue at risk{unit}",
+        *[_heading(k, currency) for k in kpis],
     ]
     rows = []
     for i, row in enumerate(table.to_dict("records")):
-        cur = str(row.get("currency", ""))
-        goals = ""
-        if "queues_meeting_goal" in row:
-            goals = fmt_num(row["queues_meeting_goal"])
-            if "queues_with_goal" in row:
-                goals = f"{goals} of {fmt_num(row['queues_with_goal'])}"
-        rows.append(
-            [
-                i + 1,
-                frontier_mark(bool(pareto[i])),
-                *[value_text(row[k]) for k in keys],
-                _nowrap(money(row.get("cost_per_week"), cur)),
-                _nowrap(money(row.get("cost_per_ticket"), cur, 2)),
-                fmt_pct(row.get("attainment")),
-                _nowrap(goals),
-                _nowrap(fmt_minutes(row.get("first_response_p90_minutes"))),
-                fmt_pct(row.get("occupancy")),
-                fmt_num(row.get("abandoned")),
-                fmt_num(row.get("burnout_violations")),
-                fmt_num(row.get("burnout_agents_at_risk")),
-                _nowrap(money(row.get("revenue_at_risk"), cur)),
-            ]
-        )
+        cells: list[object] = [
+            i + 1,
+            frontier_mark(bool(pareto[i])),
+            *[value_text(row[k]) for k in keys],
+        ]
+        for kpi in kpis:
+            value = row.get(kpi.name)
+            if kpi.kind == "share":
+                text = fmt_pct(value)
+            elif kpi.kind == "minutes":
+                text = fmt_minutes(value)
+            elif kpi.kind == "money":
+                text = fmt_num(value, kpi.digits)
+            else:
+                text = fmt_num(value)
+            if kpi.name == "queues_meeting_goal" and "queues_with_goal" in row:
+                text = f"{text} of {fmt_num(row['queues_with_goal'])}"
+            cells.append(_nowrap(text))
+        rows.append(cells)
     first_kpi = 2 + len(keys)
     return table_html(
         header,
@@ -558,6 +635,14 @@ def results_table(table: pd.DataFrame, keys: Sequence[str]) -> Markup:
         caption="Every sweep point (frontier rows are marked “frontier”)",
         row_classes=["pareto" if p else "" for p in pareto],
     )
+
+
+def _heading(kpi: Any, currency: str) -> str:
+    """A results column heading: the figure and, unless it is a share or a duration, its
+    unit (``staff cost per week (USD per week)``)."""
+    if kpi.kind in ("share", "minutes") or kpi.unit in ("queues", "agents"):
+        return str(kpi.label)
+    return f"{kpi.label} ({kpi.unit_for(currency)})"
 
 
 def top_hours_table(marginal: pd.DataFrame, currency: str) -> Markup:
@@ -618,28 +703,55 @@ def _axes_table(table: pd.DataFrame, keys: Sequence[str], axes: Any) -> Markup:
     return table_html(["swept key", "values", "kind"], rows, caption="Swept settings")
 
 
-def _frontier_section(table: pd.DataFrame, keys: Sequence[str]) -> Section:
+def frontier_text(table: pd.DataFrame, keys: Sequence[str]) -> str:
+    """What the frontier says, in words that stay true when nothing varies."""
     pareto = pareto_flags(table)
     n = len(table)
-    front = table[pareto].copy()
-    front["_cost"] = _numbers(front["cost_per_week"])
-    front = front.sort_values("_cost")
+    cost = _numbers(table["cost_per_week"])
+    att = _numbers(table["attainment"])
+    known = cost.notna() & att.notna()
     currency = _currency(table)
-    if len(front):
-        cheapest, best = front.iloc[0], front.iloc[-1]
-        summary = paragraph(
-            f"{int(pareto.sum())} of {n} points are on the frontier: no other point is both "
-            "cheaper and better served. Along it, SLA attainment goes from "
-            f"{fmt_pct(cheapest['attainment'])} at {fmt_money(cheapest['cost_per_week'], currency)}"
-            f" per week to {fmt_pct(best['attainment'])} at "
-            f"{fmt_money(best['cost_per_week'], currency)}. For every point off the frontier, a "
-            "frontier point is at least as cheap and at least as well served, and better on one."
+    rows = table.to_dict("records")
+
+    def point(i: int) -> str:
+        settings = point_label(rows[i], keys)
+        return f"point {i + 1}" + (f" ({settings})" if settings else "")
+
+    def money(i: int) -> str:
+        return f"{fmt_money(cost.iloc[i], currency)} per week"
+
+    if not known.any():
+        return "No point has both a cost and an attainment."
+    if known.sum() > 1 and cost[known].nunique() == 1 and att[known].round(9).nunique() == 1:
+        i = int(np.flatnonzero(known.to_numpy())[0])
+        return (
+            f"All {int(known.sum())} points give the same staff cost ({money(i)}) and SLA "
+            f"attainment ({fmt_pct(att.iloc[i])}): the swept settings make no difference to "
+            "either here."
         )
-    else:
-        summary = paragraph("No point has both a cost and an attainment.")
+    front = [int(i) for i in np.flatnonzero(pareto & known.to_numpy())]
+    front.sort(key=lambda i: cost.iloc[i])
+    if len(front) == 1:
+        i = front[0]
+        return (
+            f"Only {point(i)} is on the frontier: no other point is cheaper or better served "
+            f"than its {money(i)} and {fmt_pct(att.iloc[i])} SLA attainment."
+        )
+    cheapest, best = front[0], front[-1]
+    return (
+        f"{len(front)} of {n} points are on the frontier: no other point is both cheaper and "
+        f"better served. Along it, SLA attainment goes from {fmt_pct(att.iloc[cheapest])} at "
+        f"{money(cheapest)} ({point(cheapest)}) to {fmt_pct(att.iloc[best])} at "
+        f"{money(best)} ({point(best)}). For every point off the frontier, a frontier point is "
+        "at least as cheap and at least as well served, and better on one."
+    )
+
+
+def _frontier_section(table: pd.DataFrame, keys: Sequence[str]) -> Section:
+    n = len(table)
     labels = (
-        f" Labels give each point's values of {', '.join(keys)}, in that order; hover over a "
-        "point for its settings and scenario."
+        " Labels give each point's settings; points with the same result share a label. "
+        "Hover over a point for its number and scenario."
         if 0 < n <= MAX_TEXT_LABELS and keys
         else " Hover over a point for its settings and scenario."
     )
@@ -653,7 +765,7 @@ def _frontier_section(table: pd.DataFrame, keys: Sequence[str]) -> Section:
             labels,
         ),
         [("scatter", plot_sweep_frontier(table, keys))],
-        summary,
+        paragraph(frontier_text(table, keys)),
     )
 
 
@@ -731,8 +843,8 @@ def render_sweep_report(
     ----------
     table : pandas.DataFrame
         One row per sweep point: the swept keys (strings or numbers), and the columns of
-        :data:`SWEEP_COLUMNS` (``cost_per_week`` and ``cost_per_ticket`` in ``currency``,
-        ``attainment`` and ``occupancy`` 0..1, ``pareto`` bool).
+        :data:`sim.summary.KPIS` and :data:`SWEEP_INFO`, as :func:`sim.whatif.sweep_table`
+        builds them (money in ``currency``, shares 0..1, ``pareto`` bool).
     marginal : pandas.DataFrame
         The columns of :data:`MARGINAL_COLUMNS`: per team and hour of week (0..167, Monday
         00:00 first, reporting time zone) the tickets one more agent-hour brings within
@@ -740,8 +852,8 @@ def render_sweep_report(
     meta : mapping, optional
         ``axes`` (swept key -> values, in order; default: every non-KPI column), ``file``
         (the scenario file), ``title`` (page heading), ``description`` (a paragraph),
-        ``timezone`` (named on the heatmap's axis); any other items are shown under "Run
-        details".
+        ``timezone`` (named on the heatmap's axis), ``replications`` and ``seed`` (named in
+        the lead and the run details); any other items are shown under "Run details".
 
     Returns
     -------
@@ -761,12 +873,21 @@ def render_sweep_report(
     title = str(meta.pop("title", f"Sweep of {base_name or source or 'a scenario'}"))
     currency = _currency(table)
     grid = " × ".join(f"{k} ({table[k].nunique()} values)" for k in keys) if n else ""
+    replications = meta.get("replications")
+    if replications is None and n and "replications" in table:
+        replications = table["replications"].iloc[0]
+    runs = (
+        f"{esc(replications)} replication(s) each"
+        + (f", seed {esc(meta['seed'])}" if meta.get("seed") is not None else "")
+        if replications is not None
+        else "one seed"
+    )
     lead = Markup(
         (f'<p class="lead">{esc(description)}</p>' if description else "")
         + f'<p class="lead">{n} point(s)'
         + (f": every combination of {esc(grid)}" if grid else "")
         + (f", from {esc(source)}" if source else "")
-        + ". All points are simulated with one seed (common random numbers), so demand the "
+        + f". All points are simulated with {runs} and common random numbers, so demand the "
         "settings leave unchanged brings the same customers at every point.</p>"
     )
     sections: list[Section] = []
