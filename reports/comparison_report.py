@@ -20,16 +20,23 @@ from reports.html import (
     Markup,
     Section,
     badge,
+    details_table,
     esc,
     fmt_minutes,
     fmt_num,
     fmt_pct,
-    mapping_table,
     paragraph,
     render_page,
     table_html,
 )
 from sim.summary import KPIS, ROW_INFO, Kpi
+
+DETAIL_WORDS = {
+    "files": "scenario files",
+    "variants": "variants of the first file",
+    "replications": "replications per scenario",
+    "common_random_numbers": "common random numbers",
+}
 
 BY_QUEUE_COLUMNS = ("scenario", "queue", "attainment", "ci_low", "ci_high", "goal")
 """Columns ``render_comparison_report`` expects in ``by_queue`` (long form)."""
@@ -46,37 +53,26 @@ def _finite(value: object) -> bool:
         return False
 
 
-def kpi_value(kpi: Kpi, value: float, currency: str) -> str:
-    """A KPI's value with its unit and period, e.g. ``350,316 USD per week``."""
+def kpi_value(kpi: Kpi, value: float) -> str:
+    """A KPI's value as the cell shows it (its unit is in the row's heading)."""
     if kpi.kind == "share":
         return fmt_pct(value)
     if kpi.kind == "minutes":
         return fmt_minutes(value)
-    digits = (
-        2 if kpi.kind == "money" and "per week" not in kpi.unit and "run" not in kpi.unit else 0
-    )
-    return f"{fmt_num(value, digits)} {kpi.unit_for(currency)}"
+    return fmt_num(value, kpi.digits)
 
 
-def kpi_delta(kpi: Kpi, value: float, currency: str) -> str:
-    """A signed change of a KPI with its unit: ``+1,200 USD per week``, ``-2.0 pp``."""
+def kpi_delta(kpi: Kpi, value: float) -> str:
+    """A signed change of a KPI: ``+1,200``, ``-2.0 pp``, ``+1.9 h``."""
     if kpi.kind == "share":
         return f"{value * 100:+.1f} pp"
     if kpi.kind == "minutes":
-        return f"{value:+.2f} min"
-    digits = (
-        2 if kpi.kind == "money" and "per week" not in kpi.unit and "run" not in kpi.unit else 0
-    )
-    return f"{value:+,.{digits}f} {kpi.unit_for(currency)}"
+        return ("+" if value >= 0 else "-") + fmt_minutes(abs(value))
+    return f"{value:+,.{kpi.digits}f}"
 
 
-def _delta_cell(
-    kpi: Kpi,
-    delta: object,
-    currency: str,
-    ci: tuple[object, object] = (None, None),
-) -> Markup:
-    """The delta under a value: signed, with its 95% interval when known, and in words.
+def _delta_cell(kpi: Kpi, delta: object, ci: tuple[object, object] = (None, None)) -> Markup:
+    """The delta under a value: signed, in words, with its 95% interval when known.
 
     "better"/"worse" (blue/vermillion) only for a KPI with a better direction, and only
     when the interval, if given, excludes zero; otherwise "within noise".
@@ -86,24 +82,27 @@ def _delta_cell(
     d = float(delta)  # type: ignore[arg-type]
     if abs(d) < 1e-12:
         return Markup('<br><span class="note">no change</span>')
-    text = kpi_delta(kpi, d, currency)
+    text = kpi_delta(kpi, d)
     lo, hi = ci
-    interval = ""
+    interval = Markup("")
     uncertain = False
     if _finite(lo) and _finite(hi):
         low, high = float(lo), float(hi)  # type: ignore[arg-type]
-        interval = f" (95% CI {kpi_delta(kpi, low, currency)} to {kpi_delta(kpi, high, currency)})"
+        interval = Markup(
+            f'<br><span class="note ci">95% CI {esc(kpi_delta(kpi, low))} to '
+            f"{esc(kpi_delta(kpi, high))}</span>"
+        )
         uncertain = low <= 0 <= high
     if kpi.better == 0 or uncertain:
         word = " · within noise" if uncertain else ""
-        return Markup(f'<br><span class="note">{esc(text + interval + word)}</span>')
+        return Markup(f'<br><span class="note">{esc(text + word)}</span>{interval}')
     word = "better" if (d > 0) == (kpi.better > 0) else "worse"
-    note = f'<span class="note">{esc(interval)}</span>' if interval else ""
-    return Markup(f'<br><span class="delta {word}">{esc(text)} · {word}</span>{note}')
+    return Markup(f'<br><span class="delta {word}">{esc(text)} · {word}</span>{interval}')
 
 
 def kpi_comparison_table(comparison: pd.DataFrame) -> Markup:
-    """Figures as rows, scenarios as columns; each cell the value and its delta.
+    """Figures as rows (each named with its unit and period), scenarios as columns; each
+    cell the value and its delta.
 
     Values and deltas are read from the table (``<kpi>``, ``delta_<kpi>`` and its 95%
     interval ``delta_<kpi>_ci_low``/``_ci_high``, as :func:`sim.whatif.comparison_tables`
@@ -111,11 +110,8 @@ def kpi_comparison_table(comparison: pd.DataFrame) -> Markup:
     said in words; figures that are neither (occupancy, cost ratios) only show the change.
     """
     names = [str(s) for s in comparison["scenario"]]
-    currency = (
-        comparison["currency"].astype(str).tolist()
-        if "currency" in comparison
-        else [""] * len(names)
-    )
+    currencies = set(comparison["currency"].astype(str)) if "currency" in comparison else {""}
+    currency = next(iter(currencies)) if len(currencies) == 1 else "currency"
     header = ["figure", *[f"{n}{' (reference)' if i == 0 else ''}" for i, n in enumerate(names)]]
     nan = np.full(len(names), np.nan)
     body = []
@@ -126,20 +122,18 @@ def kpi_comparison_table(comparison: pd.DataFrame) -> Markup:
         deltas = comparison.get(f"delta_{kpi.name}", nan)
         lows = comparison.get(f"delta_{kpi.name}_ci_low", nan)
         highs = comparison.get(f"delta_{kpi.name}_ci_high", nan)
-        cells = [f"<td>{esc(kpi.label)}</td>"]
+        cells = [f"<th>{esc(kpi.heading(currency))}</th>"]
         for i, value in enumerate(values):
-            shown = kpi_value(kpi, float(value), currency[i]) if _finite(value) else "n/a"
+            shown = kpi_value(kpi, float(value)) if _finite(value) else "n/a"
             if kpi.name == "queues_meeting_goal" and "queues_with_goal" in comparison:
-                shown = f"{fmt_num(value)} of {comparison['queues_with_goal'].iloc[i]} queues"
-            extra = (
-                _delta_cell(kpi, deltas[i], currency[i], (lows[i], highs[i])) if i else Markup("")
-            )
-            cells.append(f'<td class="num">{esc(shown)}{extra}</td>')
+                shown = f"{fmt_num(value)} of {comparison['queues_with_goal'].iloc[i]}"
+            extra = _delta_cell(kpi, deltas[i], (lows[i], highs[i])) if i else Markup("")
+            cells.append(f'<td class="num"><span class="value">{esc(shown)}</span>{extra}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     head = "".join(f"<th{' class=num' if i else ''}>{esc(h)}</th>" for i, h in enumerate(header))
     return Markup(
-        '<div class="table-wrap"><table><caption>Key figures (deltas against the reference, '
-        f"the first scenario)</caption><thead><tr>{head}</tr></thead><tbody>"
+        '<div class="table-wrap"><table class="figures"><caption>Key figures (deltas against '
+        f"the reference, the first scenario)</caption><thead><tr>{head}</tr></thead><tbody>"
         + "".join(body)
         + "</tbody></table></div>"
     )
@@ -266,5 +260,5 @@ def render_comparison_report(
             )
         )
     if meta:
-        sections.append(Section("details", "Run details", mapping_table(meta)))
+        sections.append(Section("details", "Run details", details_table(meta, DETAIL_WORDS)))
     return render_page(kind="Scenario comparison", title=title, lead=lead, sections=sections)

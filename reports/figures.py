@@ -28,6 +28,7 @@ from reports.plan_figures import plot_required_vs_scheduled, plot_roster_gantt
 from reports.tables import COST_COMPONENTS
 from reports.theme import (
     CHANNEL_COLOURS,
+    LABEL_FONT,
     MET,
     MET_SYMBOL,
     MISSED,
@@ -40,8 +41,10 @@ from reports.theme import (
     esc,
     esc_all,
     human_minutes,
+    place_labels,
     to_local,
     unit_of,
+    y_title,
 )
 
 __all__ = [
@@ -136,15 +139,16 @@ def plot_attainment_by_queue(attainment: pd.DataFrame) -> go.Figure:
     )
     low = float(np.nanmin(np.r_[df["ci_low"].to_numpy(float), df["attainment"], df["goal"]]))
     left = max(0.0, np.floor((low - 0.02) * 20) / 20)
+    height = max(260, 28 * len(df) + 140)
     fig.update_layout(
-        base_layout(title, max(260, 28 * len(df) + 140)),
+        base_layout(title, height),
         xaxis={
             "title": {"text": "SLA attainment (% of tickets answered within target)"},
             "tickformat": ".0%",
             "range": [left, 1.01],
         },
         yaxis={
-            "title": {"text": "queue (language/channel/priority)"},
+            "title": {"text": y_title("queue (language/channel/priority)", "queue", height)},
             "autorange": "reversed",
             "type": "category",
         },
@@ -214,8 +218,9 @@ def plot_attainment_comparison(by_queue: pd.DataFrame) -> go.Figure:
             hovertemplate="%{y}<br>goal %{x:.0%}<extra></extra>",
         )
     )
+    height = max(300, row * len(queues) + 160)
     fig.update_layout(
-        base_layout(title, max(300, row * len(queues) + 160)),
+        base_layout(title, height),
         barmode="group",
         bargap=0.25,
         xaxis={
@@ -224,7 +229,7 @@ def plot_attainment_comparison(by_queue: pd.DataFrame) -> go.Figure:
             "range": [0, 1.02],
         },
         yaxis={
-            "title": {"text": "queue (language/channel/priority)"},
+            "title": {"text": y_title("queue (language/channel/priority)", "queue", height)},
             "autorange": "reversed",
             "type": "category",
             "categoryorder": "array",
@@ -475,11 +480,12 @@ def plot_cost_by_queue_group(groups: pd.DataFrame, currency: str) -> go.Figure:
                 + " per contact<extra></extra>",
             )
         )
+    height = max(240, 30 * len(groups) + 170)
     fig.update_layout(
-        base_layout(title, max(240, 30 * len(groups) + 170)),
+        base_layout(title, height),
         xaxis={"title": {"text": f"staff cost ({cur} per week)"}, "tickformat": ",.0f"},
         yaxis={
-            "title": {"text": "language / channel"},
+            "title": {"text": y_title("language / channel", "", height)},
             "type": "category",
             "categoryorder": "array",
             "categoryarray": order,
@@ -500,7 +506,9 @@ def plot_cost_vs_sla(comparison: pd.DataFrame) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        One marker+text trace per scenario (the first, the reference, drawn as a diamond).
+        One marker trace per scenario (the first, the reference, drawn as a diamond), each
+        named by a label placed clear of the other labels and points (see
+        :func:`theme.place_labels`); the attainment axis stops at 100%.
     """
     title = "Cost against service level"
     if comparison.empty:
@@ -517,10 +525,9 @@ def plot_cost_vs_sla(comparison: pd.DataFrame) -> go.Figure:
             go.Scatter(
                 x=[x.iloc[i]],
                 y=[y.iloc[i]],
-                mode="markers+text",
+                mode="markers",
                 name=esc(name),
                 text=[esc(name)],
-                textposition="top center",
                 marker={
                     "size": 14,
                     "color": colours[name],
@@ -532,7 +539,6 @@ def plot_cost_vs_sla(comparison: pd.DataFrame) -> go.Figure:
                 + " per week<br>attainment %{y:.1%}<extra></extra>",
             )
         )
-    # Room around the points so the labels above them are not clipped.
     xaxis: dict[str, Any] = {
         "title": {"text": f"staff cost ({esc(currency)} per week)"},
         "tickformat": ",.0f",
@@ -541,11 +547,22 @@ def plot_cost_vs_sla(comparison: pd.DataFrame) -> go.Figure:
         "title": {"text": "SLA attainment (% answered within target)"},
         "tickformat": ".1%",
     }
-    if x.notna().any():
-        x_pad = max(float(x.max() - x.min()) * 0.15, float(x.abs().max()) * 0.02, 1.0)
-        xaxis["range"] = [x.min() - x_pad, x.max() + x_pad]
-    if y.notna().any():
-        y_pad = max(float(y.max() - y.min()) * 0.15, 0.005)
-        yaxis["range"] = [y.min() - y_pad, y.max() + 1.5 * y_pad]
+    shown = (x.notna() & y.notna()).to_numpy()
+    if shown.any():
+        xs, ys = x[shown], y[shown]
+        x_pad = max(float(xs.max() - xs.min()) * 0.2, float(xs.abs().max()) * 0.02, 1.0)
+        y_pad = max(float(ys.max() - ys.min()) * 0.15, 0.005)
+        x_range = (float(xs.min()) - x_pad, float(xs.max()) + x_pad)
+        # Attainment cannot pass 100%: the axis stops just above it.
+        y_range = (max(0.0, float(ys.min()) - y_pad), min(float(ys.max()) + y_pad, 1.004))
+        xaxis["range"], yaxis["range"] = list(x_range), list(y_range)
+        yaxis["tickformat"] = ".0%" if y_range[1] - y_range[0] > 0.05 else ".1%"
+        texts = [esc(n) for n in np.array(names, dtype=object)[shown]]
+        places = place_labels(xs.to_numpy(), ys.to_numpy(), texts, x_range, y_range)
+        for xi, yi, text, place in zip(xs, ys, texts, places, strict=True):
+            if place is not None:
+                fig.add_annotation(
+                    x=xi, y=yi, text=text, showarrow=False, font={"size": LABEL_FONT}, **place
+                )
     fig.update_layout(base_layout(title, 460), xaxis=xaxis, yaxis=yaxis)
     return fig

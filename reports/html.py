@@ -6,7 +6,8 @@ only the page's own inline scripts (by hash) and no network request at all.  Fig
 as JSON in ``<script type="application/json">`` blocks whose ``<`` characters are escaped,
 so no string can end the script element.  A small script draws the figures and writes the
 outcome into ``#render-status`` (``data-state`` = ``done`` or ``error``, ``data-report`` =
-JSON with the figures drawn and any console error), which headless-browser tests read.
+JSON with the figures drawn and any console error), which headless-browser tests read; the
+element stays empty and hidden when every chart is drawn and names the failure otherwise.
 
 Every string from a user's file goes through :func:`esc` (HTML text) or is wrapped as
 :class:`Markup` only after being built from escaped parts.  Must not import simpy, pyomo,
@@ -140,6 +141,7 @@ def table_html(
     numeric: Iterable[int] = (),
     caption: str = "",
     row_classes: Sequence[str] | None = None,
+    table_class: str = "",
 ) -> Markup:
     """A table; every cell is escaped unless it is :class:`Markup`.
 
@@ -155,6 +157,9 @@ def table_html(
         Optional caption (escaped).
     row_classes : sequence of str, optional
         A CSS class per row.
+    table_class : str
+        A CSS class for the table (``wide``: headings at least 6.5em wide, so a table of
+        many columns scrolls sideways instead of stacking its headings word by word).
     """
     right = set(numeric)
 
@@ -169,8 +174,9 @@ def table_html(
         cls = f' class="{esc(row_classes[n])}"' if row_classes and row_classes[n] else ""
         body.append(f"<tr{cls}>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    table = f'<table class="{esc(table_class)}">' if table_class else "<table>"
     return Markup(
-        f'<div class="table-wrap"><table>{cap}<thead><tr>{head}</tr></thead>'
+        f'<div class="table-wrap">{table}{cap}<thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
@@ -179,6 +185,23 @@ def mapping_table(values: Mapping[str, object], caption: str = "") -> Markup:
     """A two-column key/value table of a flat mapping (nested values shown compactly)."""
     rows = [(key, _compact(value)) for key, value in values.items()]
     return table_html(["setting", "value"], rows, caption=caption)
+
+
+def details_table(values: Mapping[str, object], words: Mapping[str, str] | None = None) -> Markup:
+    """A two-column table of run details in words: keys renamed through ``words``, lists
+    joined, true/false as yes/no, empty values left out."""
+    rows = []
+    for key, value in values.items():
+        if value is None or (isinstance(value, list | tuple | dict | str) and not value):
+            continue
+        if isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, list | tuple):
+            text = "; ".join(_compact(v) for v in value)
+        else:
+            text = _compact(value)
+        rows.append(((words or {}).get(key, key.replace("_", " ")), text))
+    return table_html(["detail", "value"], rows)
 
 
 def _compact(value: object) -> str:
@@ -315,8 +338,12 @@ _RENDER_JS = """(function () {
       status.setAttribute("data-report", JSON.stringify(
         {figures: figures, errors: errors, ms: ms}));
       status.setAttribute("data-state", errors.length ? "error" : "done");
-      status.textContent = drawn + " of " + figures.length + " charts drawn" +
-        (errors.length ? "; errors: " + errors.join(" | ") : ".");
+      // Say nothing when every chart is drawn; name the problem when one is not.
+      var failed = figures.length - drawn;
+      status.textContent = errors.length || failed ?
+        "Some charts could not be drawn (" + failed + " of " + figures.length + ")" +
+        (errors.length ? ": " + errors.join(" | ") : ".") : "";
+      status.hidden = !(errors.length || failed);
     }
     // One more task first, so violation and error events already queued are counted.
     setTimeout(function () { publish(); window.__reportPublish = publish; }, 0);
@@ -361,6 +388,13 @@ th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: le
   vertical-align: top; }
 th { background: #f0f0f0; }
 td:first-child { white-space: nowrap; }
+table.wide th { min-width: 6.5em; }
+th .unit { display: block; font-weight: normal; color: var(--muted); font-size: 12px; }
+table.figures tbody th { background: none; font-weight: 600; min-width: 11em; max-width: 17em;
+  text-align: left; }
+table.figures td { min-width: 9em; }
+table.figures .value { font-weight: 600; white-space: nowrap; }
+table.figures .delta, table.figures .note { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .delta { font-size: 12px; font-weight: 650; white-space: nowrap; }
 .delta.better { color: var(--met); }

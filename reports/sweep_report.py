@@ -26,12 +26,12 @@ from reports.heatmaps import hour_of_week_layout
 from reports.html import (
     Markup,
     Section,
+    details_table,
     esc,
     fmt_minutes,
     fmt_money,
     fmt_num,
     fmt_pct,
-    mapping_table,
     paragraph,
     render_page,
     table_html,
@@ -39,13 +39,16 @@ from reports.html import (
 from reports.theme import (
     DAYS,
     HOURS_OF_WEEK,
+    LABEL_FONT,
     MET,
     NEUTRAL,
     OKABE_ITO,
     base_layout,
+    colour_bar,
     diverging_scale,
     empty_figure,
     esc_all,
+    place_labels,
 )
 from sim.summary import KPIS, ROW_INFO
 
@@ -150,84 +153,6 @@ def _pad(values: pd.Series, share: float, floor: float) -> tuple[float, float] |
 # --------------------------------------------------------------------------- figures
 
 
-LABEL_FONT = 11
-CHAR_PX = 6.4
-"""Width of one character of an 11-px label, in pixels (system sans-serif, on average)."""
-PLOT_PX = (800.0, 330.0)
-"""Plotting area assumed when placing labels (the chart at a 1000 px wide window); wider
-windows only add room."""
-
-
-def place_labels(
-    x: np.ndarray,
-    y: np.ndarray,
-    texts: Sequence[str],
-    x_range: tuple[float, float],
-    y_range: tuple[float, float],
-    size: tuple[float, float] = PLOT_PX,
-) -> list[dict[str, Any] | None]:
-    """Positions for point labels that overlap neither each other nor the points.
-
-    Each label tries, in turn, above, below, right, left and the four diagonals of its
-    point (then twice as far above and below), and takes the first position whose text box
-    stays inside the plot and clear of every label placed before it and of every marker.
-    Labels that fit nowhere get None (their point keeps its hover label).
-
-    Returns
-    -------
-    list of dict or None
-        Per label: ``xshift``/``yshift`` (px), ``xanchor``, ``yanchor`` for a Plotly
-        annotation at the point.
-    """
-    width, height = size
-    (x0, x1), (y0, y1) = x_range, y_range
-    px = (np.asarray(x, float) - x0) / max(x1 - x0, 1e-12) * width
-    py = (np.asarray(y, float) - y0) / max(y1 - y0, 1e-12) * height
-    marker = 9.0
-    placed: list[tuple[float, float, float, float]] = []
-    candidates = (
-        (0, 11, "center", "bottom"),
-        (0, -11, "center", "top"),
-        (11, 0, "left", "middle"),
-        (-11, 0, "right", "middle"),
-        (9, 9, "left", "bottom"),
-        (-9, 9, "right", "bottom"),
-        (9, -9, "left", "top"),
-        (-9, -9, "right", "top"),
-        (0, 27, "center", "bottom"),
-        (0, -27, "center", "top"),
-    )
-
-    def box(i: int, dx: float, dy: float, xa: str, ya: str, w: float) -> tuple[float, ...]:
-        h = LABEL_FONT + 4.0
-        left = px[i] + dx - {"left": 0.0, "center": w / 2, "right": w}[xa]
-        bottom = py[i] + dy - {"bottom": 0.0, "middle": h / 2, "top": h}[ya]
-        return left, bottom, left + w, bottom + h
-
-    def clear(b: tuple[float, ...]) -> bool:
-        if b[0] < 0 or b[2] > width or b[1] < 0 or b[3] > height:
-            return False
-        for o in placed:
-            if b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3]:
-                return False
-        near_x = (px > b[0] - marker) & (px < b[2] + marker)
-        near_y = (py > b[1] - marker) & (py < b[3] + marker)
-        return not bool(np.any(near_x & near_y))
-
-    out: list[dict[str, Any] | None] = []
-    for i, text in enumerate(texts):
-        w = CHAR_PX * len(text) + 4.0
-        choice = None
-        for dx, dy, xa, ya in candidates:
-            b = box(i, dx, dy, xa, ya, w)
-            if clear(b):
-                placed.append(b)  # type: ignore[arg-type]
-                choice = {"xshift": dx, "yshift": dy, "xanchor": xa, "yanchor": ya}
-                break
-        out.append(choice)
-    return out
-
-
 def plot_sweep_frontier(
     table: pd.DataFrame, axes: Mapping[str, Any] | Sequence[str] | None = None
 ) -> go.Figure:
@@ -300,6 +225,8 @@ def plot_sweep_frontier(
     x_range = _pad(cost[shown], 0.12, max(float(cost[shown].abs().max()) * 0.02, 1.0))
     y_range = _pad(att[shown], 0.15, 0.005)
     assert x_range is not None and y_range is not None
+    # Attainment cannot pass 100%: the axis stops just above it.
+    y_range = (max(0.0, y_range[0]), min(y_range[1], 1.004))
     xaxis["range"] = list(x_range)
     yaxis["range"] = list(y_range)
     if int(shown.sum()) <= MAX_TEXT_LABELS and keys:
@@ -526,7 +453,7 @@ def plot_marginal_heatmap(marginal: pd.DataFrame, currency: str, timezone: str) 
             zmin=low,
             zmax=high,
             ygap=1,
-            colorbar={"title": {"text": f"net value<br>({cur}/agent-hour)", "side": "top"}},
+            colorbar=colour_bar(["net value", f"({cur} per", "agent-hour)"]),
             hovertemplate="%{y}, %{x}<br>net %{z:+,.2f} "
             + cur
             + " per extra agent-hour<br>tickets brought within target %{customdata[0]:.2f}"
@@ -604,7 +531,10 @@ def results_table(table: pd.DataFrame, keys: Sequence[str]) -> Markup:
         "point",
         "frontier",
         *[Markup(esc(k).replace(".", ".<wbr>")) for k in keys],
-        *[_heading(k, currency) for k in kpis],
+        *[
+            Markup(f'{esc(k.label)}<span class="unit">{esc(k.unit_for(currency))}</span>')
+            for k in kpis
+        ],
     ]
     rows = []
     for i, row in enumerate(table.to_dict("records")):
@@ -634,15 +564,8 @@ def results_table(table: pd.DataFrame, keys: Sequence[str]) -> Markup:
         numeric=[0, *range(first_kpi, len(header))],
         caption="Every sweep point (frontier rows are marked “frontier”)",
         row_classes=["pareto" if p else "" for p in pareto],
+        table_class="wide",
     )
-
-
-def _heading(kpi: Any, currency: str) -> str:
-    """A results column heading: the figure and, unless it is a share or a duration, its
-    unit (``staff cost per week (USD per week)``)."""
-    if kpi.kind in ("share", "minutes") or kpi.unit in ("queues", "agents"):
-        return str(kpi.label)
-    return f"{kpi.label} ({kpi.unit_for(currency)})"
 
 
 def top_hours_table(marginal: pd.DataFrame, currency: str) -> Markup:
@@ -654,10 +577,10 @@ def top_hours_table(marginal: pd.DataFrame, currency: str) -> Markup:
             row["team"],
             _hour_label(int(row["hour_of_week"])),
             fmt_num(row["tickets_saved_per_agent_hour"], 2),
-            fmt_money(row["value_per_agent_hour"], currency, 2),
-            fmt_money(row["cost_per_agent_hour"], currency, 2),
+            fmt_num(row["value_per_agent_hour"], 2),
+            fmt_num(row["cost_per_agent_hour"], 2),
             Markup(
-                esc(fmt_money(row["net_per_agent_hour"], currency, 2))
+                esc(fmt_num(row["net_per_agent_hour"], 2))
                 + (
                     Markup(' <span class="note">pays for itself</span>')
                     if row["net_per_agent_hour"] > 0
@@ -667,15 +590,16 @@ def top_hours_table(marginal: pd.DataFrame, currency: str) -> Markup:
         ]
         for rank, row in enumerate(top.to_dict("records"), start=1)
     ]
+    unit = f"{currency} per agent-hour"
     return table_html(
         [
             "rank",
             "team",
             "hour of week",
-            "tickets brought within target",
-            "value",
-            "cost",
-            "net per agent-hour",
+            "tickets brought within target per agent-hour",
+            f"value ({unit})",
+            f"cost ({unit})",
+            f"net ({unit})",
         ],
         rows,
         numeric=[0, 3, 4, 5, 6],
@@ -715,7 +639,7 @@ def frontier_text(table: pd.DataFrame, keys: Sequence[str]) -> str:
 
     def point(i: int) -> str:
         settings = point_label(rows[i], keys)
-        return f"point {i + 1}" + (f" ({settings})" if settings else "")
+        return f"point {i + 1}" + (f": {settings}" if settings else "")
 
     def money(i: int) -> str:
         return f"{fmt_money(cost.iloc[i], currency)} per week"
@@ -734,8 +658,8 @@ def frontier_text(table: pd.DataFrame, keys: Sequence[str]) -> str:
     if len(front) == 1:
         i = front[0]
         return (
-            f"Only {point(i)} is on the frontier: no other point is cheaper or better served "
-            f"than its {money(i)} and {fmt_pct(att.iloc[i])} SLA attainment."
+            f"Only one point is on the frontier ({point(i)}): no other point is cheaper or "
+            f"better served than its {money(i)} and {fmt_pct(att.iloc[i])} SLA attainment."
         )
     cheapest, best = front[0], front[-1]
     return (
@@ -916,7 +840,11 @@ def render_sweep_report(
     details.update(meta)
     body = Markup(
         (_axes_table(table, keys, axes) if keys else Markup(""))
-        + (mapping_table(details) if details else Markup(""))
+        + (
+            details_table(details, {"replications": "replications per point"})
+            if details
+            else Markup("")
+        )
     )
     sections.append(Section("details", "Run details", body))
     return render_page(kind="Sweep", title=title, lead=lead, sections=sections)

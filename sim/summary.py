@@ -377,13 +377,17 @@ class Kpi:
 
     def unit_for(self, currency: str) -> str:
         """The unit with the currency filled in."""
-        return self.unit.replace("{currency}", currency)
+        return self.unit.replace("{currency}", currency or "currency")
+
+    def heading(self, currency: str) -> str:
+        """The figure's words with its unit and period: ``staff cost (USD per week)``."""
+        return f"{self.label} ({self.unit_for(currency)})"
 
 
 KPIS: tuple[Kpi, ...] = (
     Kpi(
         "cost_per_week",
-        "staff cost per week",
+        "staff cost",
         "{currency} per week",
         "money",
         -1,
@@ -393,8 +397,8 @@ KPIS: tuple[Kpi, ...] = (
     # when the same staff answer more tickets, whether or not the service holds.
     Kpi(
         "cost_per_contact",
-        "cost per contact (all arrivals; bot cost included)",
-        "{currency} per contact",
+        "cost per contact, bot included",
+        "{currency}",
         "money",
         0,
         lambda s: s.cost.per_contact,
@@ -403,7 +407,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "cost_per_handled_ticket",
         "staff cost per agent-handled ticket",
-        "{currency} per ticket",
+        "{currency}",
         "money",
         0,
         lambda s: s.cost.per_handled_ticket,
@@ -412,7 +416,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "cost_per_ticket",
         "staff cost per ticket that reached an agent",
-        "{currency} per ticket",
+        "{currency}",
         "money",
         0,
         lambda s: s.cost.per_ticket,
@@ -421,8 +425,8 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "attainment",
-        "SLA attainment (all queues)",
-        "share of tickets answered within target",
+        "SLA attainment, all queues",
+        "% answered within target",
         "share",
         +1,
         lambda s: s.sla.attainment,
@@ -438,14 +442,14 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "first_response_p90_minutes",
         "first response, 90th percentile",
-        "min",
+        "answered tickets",
         "minutes",
         -1,
         lambda s: s.first_response.p90_minutes,
     ),
     Kpi(
         "abandoned_per_week",
-        "tickets abandoned per week",
+        "tickets abandoned",
         "tickets per week",
         "count",
         -1,
@@ -453,7 +457,7 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "abandoned",
-        "tickets abandoned over the run",
+        "tickets abandoned",
         "tickets over the run",
         "count",
         -1,
@@ -462,16 +466,16 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "occupancy",
-        "occupancy (mean)",
-        "share of available time",
+        "occupancy, mean",
+        "% of available time",
         "share",
         0,
         lambda s: s.occupancy.mean,
     ),
     Kpi(
         "burnout_violations",
-        "labour-rule breaks over the run",
-        "rule breaks over the run",
+        "labour-rule breaks",
+        "agent-week rule breaks over the run",
         "count",
         -1,
         lambda s: s.burnout.violations,
@@ -486,7 +490,7 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "revenue_at_risk_per_week",
-        "revenue at risk per week",
+        "revenue at risk",
         "{currency} per week",
         "money",
         -1,
@@ -494,7 +498,7 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "revenue_at_risk",
-        "revenue at risk over the run",
+        "revenue at risk",
         "{currency} over the run",
         "money",
         -1,

@@ -726,14 +726,15 @@ def test_optimize_report_shows_the_solver_and_plan(run: Any) -> None:
 def test_comparison_table_says_better_or_worse() -> None:
     comparison, by_queue, meta = synthetic_comparison()
     page = render_comparison_report(comparison, by_queue, meta)
+    # Each figure's row names its unit and period; cells hold the numbers.
+    assert "staff cost (USD per week)</th>" in page and "revenue at risk (USD per week)" in page
     # surge: attainment 20 points lower (worse), revenue at risk 45,000 a week higher (worse)
-    assert "-20.0 pp · worse" in page and "+45,000 USD per week · worse" in page
+    assert "-20.0 pp · worse" in page and "+45,000 · worse" in page
     # bot: 10,000 a week cheaper (better)
-    assert "-10,000 USD per week · better" in page
+    assert "-10,000 · better" in page
     assert 'class="delta worse"' in page and 'class="delta better"' in page
     # The surge's cheaper contacts are shown, but called neither better nor worse.
-    assert "-4.00 USD per contact</span>" in page
-    assert "-4.00 USD per contact · better" not in page
+    assert '<span class="note">-4.00</span>' in page and "-4.00 · better" not in page
     assert "3 replication(s)" in page
     assert set(figure_specs(page)) == {"spec-cost-sla-scatter", "spec-queues-attainment"}
     # With a paired 95% interval that includes zero the change is not called better/worse.
@@ -742,8 +743,8 @@ def test_comparison_table_says_better_or_worse() -> None:
         delta_attainment_ci_high=[np.nan, -0.15, 0.11],
     )
     page = render_comparison_report(noisy, by_queue, meta)
-    assert "-20.0 pp · worse" in page and "(95% CI -25.0 pp to -15.0 pp)" in page
-    assert "+5.0 pp (95% CI -1.0 pp to +11.0 pp) · within noise" in page
+    assert "-20.0 pp · worse" in page and "95% CI -25.0 pp to -15.0 pp" in page
+    assert "+5.0 pp · within noise" in page and "95% CI -1.0 pp to +11.0 pp" in page
     # The report shows the deltas the table carries and computes none of its own.
     without_deltas = comparison[[c for c in comparison if not c.startswith("delta_")]]
     assert "· worse" not in render_comparison_report(without_deltas, by_queue, meta)
@@ -917,3 +918,60 @@ def test_sweep_report_escapes_user_strings_and_is_self_contained() -> None:
     rest = without_plotly_js(page)
     assert not re.search(r"https?://", rest)
     assert "connect-src &#x27;none&#x27;" in page
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _layout_problems(spec: dict[str, Any]) -> list[str]:
+    """Axis titles longer than their plot (they run into the chart title) and colour-bar
+    titles written along the bar or too wide for the right margin."""
+    layout = spec["layout"]
+    height = layout.get("height") or 450
+    margin = {"t": 100, "b": 80, **layout.get("margin", {})}
+    room = height - margin["t"] - margin["b"]
+    problems = []
+    for key, axis in layout.items():
+        if not key.startswith("yaxis") or not isinstance(axis, dict):
+            continue
+        text = re.sub(r"<[^>]+>", "", str((axis.get("title") or {}).get("text") or ""))
+        if len(text) * 7.5 > room:
+            problems.append(f"{key} title {text!r} is longer than the {room}px plot")
+    for trace in spec["data"]:
+        bar = trace.get("colorbar")
+        if not bar:
+            continue
+        title = bar.get("title") or {}
+        lines = str(title.get("text", "")).split("<br>")
+        if title.get("side") != "top" or max(len(x) for x in lines) > 16:
+            problems.append(f"colour bar title {title} is not short lines on top")
+    return problems
+
+
+def test_axis_and_colour_bar_titles_fit_their_charts() -> None:
+    one_queue = synthetic_run()
+    summary, data, scenario = one_queue
+    small = {
+        **summary,
+        "by_queue": summary["by_queue"][:1],
+        "cost": {**summary["cost"], "by_queue_group": summary["cost"]["by_queue_group"][:1]},
+    }
+    comparison, by_queue, meta = synthetic_comparison()
+    table, marginal, sweep_meta = synthetic_sweep()
+    from reports import render_sweep_report
+
+    pages = {
+        "run": render_run_report(*one_queue),
+        "one queue": render_run_report(small, data, scenario),
+        "comparison": render_comparison_report(comparison, by_queue.head(1), meta),
+        "sweep": render_sweep_report(table, marginal, sweep_meta),
+    }
+    for name, page in pages.items():
+        for spec_id, spec in figure_specs(page).items():
+            assert _layout_problems(spec) == [], (name, spec_id)
+
+
+def test_the_footer_says_nothing_when_every_chart_is_drawn(run: Any) -> None:
+    page = render_run_report(*run)
+    assert "charts drawn" not in page
+    assert "Some charts could not be drawn" in page  # only shown when one fails

@@ -240,11 +240,9 @@ def test_kpi_list_is_read_from_the_summary(run: RunOutput) -> None:
     assert directions["attainment"] == 1 and directions["cost_per_week"] == -1
     # Cost ratios fall when the same staff answer more tickets: neither better nor worse.
     assert directions["cost_per_contact"] == directions["cost_per_handled_ticket"] == 0
-    assert all(
-        any(w in k.unit for w in ("per week", "per contact", "per ticket", "over the run"))
-        for k in KPIS
-        if k.kind == "money"
-    )
+    periods = ("per week", "per contact", "per agent-handled ticket", "per ticket", "over the")
+    assert all(any(w in k.heading("USD") for w in periods) for k in KPIS if k.kind == "money")
+    assert KPIS[0].heading("USD") == "staff cost (USD per week)"
 
 
 def test_pareto_mask_marks_the_frontier() -> None:
