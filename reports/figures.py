@@ -294,11 +294,15 @@ def plot_first_response_ecdf(
             )
         )
     top = float(ecdf["minutes"].max()) if len(ecdf) else 1.0
+    for values in (targets or {}).values():
+        top = max([top, *[max(float(v), floor) for v in values]])
+    low, high = np.log10(floor) - 0.05, np.log10(top * 2)
     n_lines = 0
     for channel, values in (targets or {}).items():
         for minutes in values:
             x = max(float(minutes), floor)
-            top = max(top, x)
+            # Labels in the right quarter go left of their line, so the edge cannot cut them.
+            right = (np.log10(x) - low) / (high - low) > 0.75
             colour = colours.get(channel, "#000000")
             fig.add_shape(
                 type="line",
@@ -318,8 +322,8 @@ def plot_first_response_ecdf(
                 yref="paper",
                 text=f"{esc(channel)} target {human_minutes(float(minutes))}",
                 showarrow=False,
-                xanchor="left",
-                xshift=3,
+                xanchor="right" if right else "left",
+                xshift=-3 if right else 3,
                 font={"size": 11, "color": colour},
                 bgcolor="rgba(255,255,255,0.85)",
             )
@@ -328,12 +332,12 @@ def plot_first_response_ecdf(
     fig.update_layout(
         base_layout(title, 460),
         xaxis={
-            "title": {"text": "first response time (minutes, log scale)"},
+            "title": {"text": "first response time (log scale)"},
             "type": "log",
             "tickmode": "array",
             "tickvals": [v for v, _ in ticks],
             "ticktext": [t for _, t in ticks],
-            "range": [np.log10(floor) - 0.05, np.log10(top * 2)],
+            "range": [low, high],
         },
         yaxis={"title": {"text": "tickets answered (%)"}, "tickformat": ".0%", "range": [0, 1.03]},
     )

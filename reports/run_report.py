@@ -362,6 +362,7 @@ def burnout_section(
         by_team.itertuples(index=False),
         numeric=range(1, len(header)),
         caption="Agent-weeks breaking each rule, by team",
+        table_class="wide",
     )
     details = tables.burnout_details(first)
     detail_rows = [

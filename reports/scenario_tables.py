@@ -223,7 +223,8 @@ def _routing_words(r: object) -> str:
 def _templates_words(t: object) -> str:
     if not isinstance(t, Mapping):
         return ""
-    lengths = _list(t.get("lengths_hours"))
+    raw = t.get("lengths_hours") or []
+    lengths = ", ".join(f"{float(v):g}" for v in raw) if isinstance(raw, list | tuple) else ""
     text = (
         f"starts every {t.get('starts_every', '1h')} from {t.get('earliest', '00:00')} to "
         f"{t.get('latest', '23:00')}; lengths {lengths} h"

@@ -492,7 +492,7 @@ def test_first_response_ecdf_is_a_few_quantiles_ending_at_the_answered_share(run
     fig = F.plot_first_response_ecdf(ecdf, T.channel_targets(summary_q))
     assert [t.name.split(" (")[0] for t in fig.data] == ["email", "chat", "phone"]
     assert all(n_points(t) == 200 for t in fig.data)
-    assert fig.layout.xaxis.type == "log" and "minutes" in axis_title(fig)
+    assert fig.layout.xaxis.type == "log" and "first response time" in axis_title(fig)
     assert len(fig.layout.shapes) == 3  # one dashed line per target
     assert all("target" in a.text for a in fig.layout.annotations)
 
