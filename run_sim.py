@@ -339,25 +339,28 @@ def _run_points(
         return map_tasks(run_point, tasks, client=client, progress=update, sizes=sizes)
 
 
-def compare_scenarios(files: Sequence[str], variants: Sequence[str]) -> tuple[list[Any], list[str]]:
+def compare_scenarios(
+    files: Sequence[str], variants: Sequence[str], overrides: Sequence[str] = ()
+) -> tuple[list[Any], list[str]]:
     """The scenarios a compare runs, and what each changes: the files as given, then each
-    ``--variant`` applied to the first file."""
-    from scenarios import parse_variant, read_scenario_data, scenario_from_data
+    ``--variant`` applied to the first file; ``overrides`` (``--set``) apply to all."""
+    from scenarios import ScenarioWarning, parse_variant, read_scenario_data, scenario_from_data
 
-    scenarios = [load(path) for path in files]
+    scenarios = [load(path, overrides) for path in files]
     changes = ["" for _ in files]
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        warnings.simplefilter("always", ScenarioWarning)
         for text in variants:
-            name, overrides = parse_variant(text)
+            name, edits = parse_variant(text)
             data = read_scenario_data(files[0])
             variant = scenario_from_data(
-                data, f"variant '{name}' of scenario '{files[0]}'", overrides
+                data, f"variant '{name}' of scenario '{files[0]}'", [*overrides, *edits]
             )
             scenarios.append(variant.model_copy(update={"name": name}))
-            changes.append("; ".join(overrides))
+            changes.append("; ".join(edits))
     for w in caught:
-        _say(f"warning: {w.message}")
+        if issubclass(w.category, ScenarioWarning):
+            _say(f"warning: scenario '{files[0]}' with a variant: {w.message}")
     return scenarios, changes
 
 
@@ -374,7 +377,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             '"NAME: KEY=VALUE; KEY=VALUE")'
         )
     with Cluster(args) as cluster:
-        scenarios, changes = compare_scenarios(args.files, variants)
+        scenarios, changes = compare_scenarios(args.files, variants, args.set or ())
         sources = [*args.files, *[args.files[0]] * len(variants)]
         for scenario, path in zip(scenarios, sources, strict=True):
             _refuse_unplanned(scenario, path)
@@ -393,6 +396,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     meta = {
         "files": list(args.files),
         "variants": list(variants),
+        "overrides": list(args.set or []),
         "replications": args.replications,
         "seed": summaries[0].seed,
         "common_random_numbers": True,
@@ -774,6 +778,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a variant of the first file: a name, a colon, then overrides separated by ';' "
         '([*] for every item of a list), e.g. "no weekends: teams[*].shifts[*].days=Mon-Fri; '
         'teams[*].shifts[*].hours=8" (repeatable)',
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a key in every scenario compared, e.g. horizon.weeks=1 (repeatable)",
     )
     run_args(p, 3)
     p.set_defaults(func=cmd_compare)

@@ -34,6 +34,7 @@ from sim.summary import KPIS, ROW_INFO, Kpi
 DETAIL_WORDS = {
     "files": "scenario files",
     "variants": "variants of the first file",
+    "overrides": "overrides of every scenario (--set)",
     "replications": "replications per scenario",
     "common_random_numbers": "common random numbers",
 }

@@ -82,7 +82,6 @@ def headline_section(summary: Summary | Mapping[str, Any]) -> Section:
     currency = cost.currency
     run = run_length(s)
     live = counts.live
-    abandon = counts.abandoned / live if live > 0 else None
     gaps = [g for g in s.coverage_gaps if g.tickets_per_week_in_gaps > 0]
     ci = sla.attainment_ci95 or (None, None)
     ci_text = f"95% interval {fmt_pct(ci[0])} – {fmt_pct(ci[1])}; " if ci[0] is not None else ""
@@ -112,11 +111,11 @@ def headline_section(summary: Summary | Mapping[str, Any]) -> Section:
         ),
         kpi_card(
             "Abandoned",
-            fmt_pct(abandon),
+            fmt_pct(counts.abandonment_rate),
             f"{fmt_num(counts.abandoned / s.weeks if s.weeks else None)} of "
             f"{fmt_num(live / s.weeks if s.weeks else None)} tickets a week (phone and chat "
             "customers who hang up)",
-            key="tickets.abandoned",
+            key="tickets.abandonment_rate",
         ),
         kpi_card(
             "Occupancy (mean)",

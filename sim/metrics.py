@@ -405,12 +405,14 @@ def ticket_counts(results: Sequence[SimResult]) -> TicketCounts:
     for r in results:
         counts += np.bincount(r.outcome, minlength=4)[:4]
     counts /= k
+    live = float(counts.sum() - counts[OUTCOME_DEFLECTED])
     return TicketCounts(
         arrived=float(counts.sum()),
         deflected=float(counts[OUTCOME_DEFLECTED]),
         handled=float(counts[OUTCOME_HANDLED]),
         abandoned=float(counts[OUTCOME_ABANDONED]),
         open=float(counts[OUTCOME_OPEN]),
+        abandonment_rate=float(counts[OUTCOME_ABANDONED]) / live if live > 0 else None,
     )
 
 

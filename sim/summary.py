@@ -59,6 +59,9 @@ class TicketCounts:
     handled: float = _unit("tickets per run", 0.0)
     abandoned: float = _unit("tickets per run", 0.0)
     open: float = _unit("tickets per run (still waiting or in progress at the end)", 0.0)
+    abandonment_rate: float | None = _unit(
+        "share of the tickets that reached an agent queue (arrived - deflected)"
+    )
 
     @property
     def live(self) -> float:
