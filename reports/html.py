@@ -182,8 +182,10 @@ def table_html(
 
 
 def mapping_table(values: Mapping[str, object], caption: str = "") -> Markup:
-    """A two-column key/value table of a flat mapping (nested values shown compactly)."""
-    rows = [(key, _compact(value)) for key, value in values.items()]
+    """A two-column table of a mapping, in words: keys with spaces for underscores, numbers
+    with thousands separators, true/false as yes/no, and nested mappings or lists of them
+    as one ``key: value`` line each (never a dumped dictionary)."""
+    rows = [(key.replace("_", " "), _nested(value)) for key, value in values.items()]
     return table_html(["setting", "value"], rows, caption=caption)
 
 
@@ -194,25 +196,50 @@ def details_table(values: Mapping[str, object], words: Mapping[str, str] | None 
     for key, value in values.items():
         if value is None or (isinstance(value, list | tuple | dict | str) and not value):
             continue
-        if isinstance(value, bool):
-            text = "yes" if value else "no"
-        elif isinstance(value, list | tuple):
-            text = "; ".join(_compact(v) for v in value)
-        else:
-            text = _compact(value)
-        rows.append(((words or {}).get(key, key.replace("_", " ")), text))
+        rows.append(((words or {}).get(key, key.replace("_", " ")), _nested(value)))
     return table_html(["detail", "value"], rows)
 
 
+def _number(value: float) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if value == int(value):
+        return f"{value:.0f}"
+    return f"{value:.4g}"
+
+
 def _compact(value: object) -> str:
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {_compact(v)}" for k, v in value.items())
-    if isinstance(value, list | tuple):
-        sep = "; " if any(isinstance(v, Mapping) for v in value) else ", "
-        return sep.join(_compact(v) for v in value)
+    """A scalar (or a list of scalars) as plain words."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:g}"
+        return _number(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(_compact(v) for v in value)
     return "" if value is None else str(value)
+
+
+def _scalars(value: object) -> bool:
+    """A list or tuple holding no mapping (written on one line)."""
+    return isinstance(value, list | tuple) and not any(isinstance(v, Mapping) for v in value)
+
+
+def _nested(value: object) -> Markup:
+    """A value for a table cell: scalars as words, a mapping as ``key: value`` lines, a
+    list of mappings as one block of lines per item."""
+    if isinstance(value, Mapping):
+        lines = []
+        for k, v in value.items():
+            # A nested mapping or list of mappings starts on the line below its key.
+            block = isinstance(v, Mapping) or (isinstance(v, list | tuple) and not _scalars(v))
+            label = f'<span class="note">{esc(str(k).replace("_", " "))}:</span>'
+            lines.append(Markup(label + ("<br>" if block else " ")) + _nested(v))
+        return Markup("<br>".join(lines))
+    if isinstance(value, list | tuple) and any(isinstance(v, Mapping) for v in value):
+        return Markup('<hr class="thin">'.join(_nested(v) for v in value))
+    return esc(_compact(value))
 
 
 def paragraph(*parts: object) -> Markup:
@@ -399,6 +426,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .delta { font-size: 12px; font-weight: 650; white-space: nowrap; }
 .delta.better { color: var(--met); }
 .delta.worse { color: var(--missed); text-decoration: underline dotted; }
+hr.thin { border: 0; border-top: 1px dotted var(--line); margin: 3px 0; }
 details summary { cursor: pointer; color: var(--met); margin: 6px 0; }
 .columns { display: flex; flex-wrap: wrap; gap: 18px; }
 .note { color: var(--muted); font-size: 13px; }

@@ -243,12 +243,16 @@ def queue_replication_table(scenario: Scenario, results: Sequence[SimResult]) ->
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
-def by_queue(scenario: Scenario, results: Sequence[SimResult]) -> tuple[QueueKpis, ...]:
+def by_queue(
+    scenario: Scenario, results: Sequence[SimResult], table: pd.DataFrame | None = None
+) -> tuple[QueueKpis, ...]:
     """Per queue with tickets: attainment with its 95% interval (:func:`proportion_ci95`),
-    mean first response and abandonment; tickets are means per replication."""
+    mean first response and abandonment; tickets are means per replication. ``table`` is
+    :func:`queue_replication_table` when the caller has it already."""
     queues = results[0].queues
     targets = queue_targets(scenario, queues)
-    table = queue_replication_table(scenario, results)
+    if table is None:
+        table = queue_replication_table(scenario, results)
     out = []
     n_rep = len(results)
     for q_i, (q, target) in enumerate(zip(queues, targets, strict=True)):
@@ -288,11 +292,12 @@ def by_queue(scenario: Scenario, results: Sequence[SimResult]) -> tuple[QueueKpi
 
 
 def overall_attainment_ci95(
-    scenario: Scenario, results: Sequence[SimResult]
+    scenario: Scenario, results: Sequence[SimResult], table: pd.DataFrame | None = None
 ) -> tuple[float | None, float | None] | None:
     """95% interval of SLA attainment over every queue with a goal (see
     :func:`proportion_ci95`), or None when no ticket has a target."""
-    table = queue_replication_table(scenario, results)
+    if table is None:
+        table = queue_replication_table(scenario, results)
     targets = queue_targets(scenario, results[0].queues)
     with_goal = [i for i, t in enumerate(targets) if t.goal]
     rows = table[table["queue"].isin(with_goal)]

@@ -201,7 +201,8 @@ def summarize(
     k = len(results)
     staffed = workforce.staffed_table(scenario, first)
     intervals = metrics.interval_table(scenario, results, staffed, required)
-    queues = metrics.by_queue(scenario, results)
+    per_unit = metrics.queue_replication_table(scenario, results)
+    queues = metrics.by_queue(scenario, results, per_unit)
     counts = metrics.ticket_counts(results)
     attainment, missed, _ = metrics.overall_sla(scenario, results)
     goals_met = [q.goal_met for q in queues if q.goal_met is not None]
@@ -248,7 +249,7 @@ def summarize(
         first_response=metrics.first_response_stats(results),
         sla=Sla(
             attainment=attainment,
-            attainment_ci95=metrics.overall_attainment_ci95(scenario, results),
+            attainment_ci95=metrics.overall_attainment_ci95(scenario, results, per_unit),
             goal=_weighted_goal(queues),
             goal_met=bool(all(goals_met)) if goals_met else None,
             queues_meeting_goal=sum(1 for met in goals_met if met),

@@ -975,3 +975,22 @@ def test_the_footer_says_nothing_when_every_chart_is_drawn(run: Any) -> None:
     page = render_run_report(*run)
     assert "charts drawn" not in page
     assert "Some charts could not be drawn" in page  # only shown when one fails
+
+
+def test_mapping_tables_write_nested_values_as_lines_not_dumps() -> None:
+    from reports.html import mapping_table
+
+    page = mapping_table(
+        {
+            "goal_met": False,
+            "simulated": {
+                "cost_per_week": 56861.4,
+                "attainment": 0.959443,
+                "queues_missing_goal": [{"queue": "de/phone"}, {"queue": "es/phone"}],
+            },
+        }
+    )
+    assert "goal met" in page and ">no<" in page
+    assert "cost per week:</span> 56,861" in page and "attainment:</span> 0.9594" in page
+    assert "queues missing goal:</span><br>" in page and '<hr class="thin">' in page
+    assert "{" not in page and "'" not in page
