@@ -380,7 +380,9 @@ def cost_by_queue_group(scenario: Scenario, result: SimResult) -> pd.DataFrame:
     if len(result.touch_agent):
         queue_group = np.array([column[(q.language, q.channel)] for q in result.queues])
         minutes = (result.touch_end - result.touch_start) * result.touch_units
-        np.add.at(busy, (result.touch_agent, queue_group[result.touch_queue]), minutes)
+        cell = result.touch_agent.astype(np.int64) * len(groups) + queue_group[result.touch_queue]
+        busy = np.bincount(cell, weights=minutes, minlength=busy.size).astype(float)
+        busy = busy.reshape(n_agents, len(groups))
     team_busy = np.zeros((len(scenario.teams), len(groups)))
     np.add.at(team_busy, team_index, busy)
     even = np.zeros_like(team_busy)
