@@ -5,7 +5,8 @@ Role: turn the table ``sim.whatif.sweep_table`` builds (one row per grid point: 
 settings, the headline KPIs and a ``pareto`` flag) and the marginal-value table of
 ``sim.marginal.marginal_value`` (team x hour of week) into one self-contained HTML page:
 the frontier scatter, the results table, attainment and cost against each numeric swept
-key, and a heatmap with the ten best hours to add an agent.  Every user string (scenario,
+key, and the marginal value heatmap of :mod:`reports.marginal_report` with the ten best
+hours to add an agent.  Every user string (scenario,
 key, value and team names) is escaped.  The frontier is read from the table's ``pareto``
 column, never computed again.  Must not import simpy, pyomo, the engine or the optimizer
 (of ``sim``, only the summary's KPI list).
@@ -22,7 +23,6 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from reports import theme
-from reports.heatmaps import hour_of_week_layout
 from reports.html import (
     Markup,
     Section,
@@ -36,18 +36,16 @@ from reports.html import (
     render_page,
     table_html,
 )
+from reports.marginal_report import (
+    marginal_section,
+)
 from reports.theme import (
-    DAYS,
-    HOURS_OF_WEEK,
     LABEL_FONT,
     MET,
     NEUTRAL,
     OKABE_ITO,
     base_layout,
-    colour_bar,
-    diverging_scale,
     empty_figure,
-    esc_all,
     place_labels,
 )
 from sim.summary import KPIS, ROW_INFO
@@ -55,23 +53,12 @@ from sim.summary import KPIS, ROW_INFO
 SWEEP_INFO = (*ROW_INFO, "pareto")
 """Columns of a sweep table besides the swept keys and the figures of :data:`KPIS`."""
 
-MARGINAL_COLUMNS = (
-    "team",
-    "hour_of_week",
-    "tickets_saved_per_agent_hour",
-    "value_per_agent_hour",
-    "cost_per_agent_hour",
-    "net_per_agent_hour",
-)
-"""Columns ``render_sweep_report`` reads in ``marginal``."""
-
 FRONTIER_NAME = "on the frontier (Pareto: no other point is both cheaper and better served)"
 OTHER_NAME = "other points (dominated: another point is at least as cheap and as well served)"
 MAX_TEXT_LABELS = 20
 """Points are labelled on the chart itself up to this many; beyond, on hover only."""
 MAX_LINES = 6
 """Per-key charts draw one line per combination of the other keys up to this many."""
-TOP_HOURS = 10
 
 
 # --------------------------------------------------------------------------- helpers
@@ -396,117 +383,7 @@ def plot_sweep_key(table: pd.DataFrame, key: str, keys: Sequence[str]) -> go.Fig
     return fig
 
 
-def _hour_label(hour: int) -> str:
-    return f"{DAYS[hour // 24]} {hour % 24:02d}:00–{(hour + 1) % 24:02d}:00"
-
-
-def plot_marginal_heatmap(marginal: pd.DataFrame, currency: str, timezone: str) -> go.Figure:
-    """Net value of one more agent-hour per team and hour of week; the best ten marked.
-
-    Parameters
-    ----------
-    marginal : pandas.DataFrame
-        ``team``, ``hour_of_week`` (0..167, Monday 00:00 first), ``net_per_agent_hour``,
-        ``tickets_saved_per_agent_hour``, ``value_per_agent_hour``, ``cost_per_agent_hour``.
-    currency : str
-        Money unit, named on the colour bar and in the hover.
-    timezone : str
-        Reporting time zone (named on the axis).
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        A diverging heatmap (orange: costs more than it saves, white: break-even, blue:
-        pays for itself) and a marker trace numbering the :data:`TOP_HOURS` best cells.
-    """
-    title = "Net value of one more agent-hour, by team and hour of week"
-    if marginal.empty:
-        return empty_figure(title, "No team to estimate.")
-    teams = list(pd.unique(marginal["team"].astype(str)))
-    frame = marginal.assign(team=marginal["team"].astype(str))
-
-    def grid(column: str) -> np.ndarray:
-        table = frame.pivot_table(
-            index="team", columns="hour_of_week", values=column, aggfunc="mean", observed=False
-        )
-        return table.reindex(index=teams, columns=range(168)).to_numpy(float)
-
-    z = grid("net_per_agent_hour")
-    custom = np.dstack(
-        [
-            grid("tickets_saved_per_agent_hour"),
-            grid("value_per_agent_hour"),
-            grid("cost_per_agent_hour"),
-        ]
-    )
-    finite = z[np.isfinite(z)]
-    low = min(float(finite.min()), 0.0) if finite.size else -1.0
-    high = max(float(finite.max()), 0.0) if finite.size else 1.0
-    cur = theme.esc(currency)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=HOURS_OF_WEEK,
-            y=esc_all(teams),
-            customdata=custom,
-            colorscale=diverging_scale(low, high),
-            zmin=low,
-            zmax=high,
-            ygap=1,
-            colorbar=colour_bar(["net value", f"({cur} per", "agent-hour)"]),
-            hovertemplate="%{y}, %{x}<br>net %{z:+,.2f} "
-            + cur
-            + " per extra agent-hour<br>tickets brought within target %{customdata[0]:.2f}"
-            "<br>value %{customdata[1]:,.2f} "
-            + cur
-            + "<br>cost %{customdata[2]:,.2f} "
-            + cur
-            + "<extra></extra>",
-        )
-    )
-    top = top_hours(marginal)
-    if len(top):
-        fig.add_trace(
-            go.Scatter(
-                x=[HOURS_OF_WEEK[int(h)] for h in top["hour_of_week"]],
-                y=esc_all(top["team"]),
-                mode="markers",
-                name=f"the {len(top)} best hours to add an agent (ranked in the table below)",
-                marker={
-                    "symbol": "star",
-                    "size": 11,
-                    "color": "#ffffff",
-                    "line": {"width": 1.5, "color": "#000000"},
-                },
-                customdata=np.arange(1, len(top) + 1),
-                hovertemplate="%{y}, %{x}<br>rank %{customdata} of the best hours<extra></extra>",
-            )
-        )
-    hour_of_week_layout(
-        fig,
-        title,
-        teams,
-        timezone,
-        "team",
-        min_height=330,
-        row_height=26,
-        extra_height=180,
-        showlegend=True,
-    )
-    return fig
-
-
 # --------------------------------------------------------------------------- tables
-
-
-def top_hours(marginal: pd.DataFrame, n: int = TOP_HOURS) -> pd.DataFrame:
-    """The ``n`` team-hours with the highest net value of one more agent-hour."""
-    if marginal.empty:
-        return marginal
-    frame = marginal[np.isfinite(_numbers(marginal["net_per_agent_hour"]))]
-    return frame.sort_values(
-        ["net_per_agent_hour", "tickets_saved_per_agent_hour"], ascending=False, kind="stable"
-    ).head(n)
 
 
 def frontier_mark(on_frontier: bool) -> Markup:
@@ -565,45 +442,6 @@ def results_table(table: pd.DataFrame, keys: Sequence[str]) -> Markup:
         caption="Every sweep point (frontier rows are marked “frontier”)",
         row_classes=["pareto" if p else "" for p in pareto],
         table_class="wide",
-    )
-
-
-def top_hours_table(marginal: pd.DataFrame, currency: str) -> Markup:
-    """The best hours to add an agent: team, day and hour, tickets, value, cost, net."""
-    top = top_hours(marginal)
-    rows = [
-        [
-            rank,
-            row["team"],
-            _hour_label(int(row["hour_of_week"])),
-            fmt_num(row["tickets_saved_per_agent_hour"], 2),
-            fmt_num(row["value_per_agent_hour"], 2),
-            fmt_num(row["cost_per_agent_hour"], 2),
-            Markup(
-                esc(fmt_num(row["net_per_agent_hour"], 2))
-                + (
-                    Markup(' <span class="note">pays for itself</span>')
-                    if row["net_per_agent_hour"] > 0
-                    else Markup(' <span class="note">does not pay</span>')
-                )
-            ),
-        ]
-        for rank, row in enumerate(top.to_dict("records"), start=1)
-    ]
-    unit = f"{currency} per agent-hour"
-    return table_html(
-        [
-            "rank",
-            "team",
-            "hour of week",
-            "tickets brought within target per agent-hour",
-            f"value ({unit})",
-            f"cost ({unit})",
-            f"net ({unit})",
-        ],
-        rows,
-        numeric=[0, 3, 4, 5, 6],
-        caption=f"The {len(top)} team-hours where one more agent-hour pays most",
     )
 
 
@@ -725,39 +563,6 @@ def _key_section(table: pd.DataFrame, keys: Sequence[str]) -> Section | None:
     )
 
 
-def _marginal_section(marginal: pd.DataFrame, currency: str, timezone: str) -> Section:
-    explain = paragraph(
-        "An estimate from queueing formulas (Erlang C, or Erlang A where customers give up), "
-        "not a simulation. It is taken at the planned staffing of the scenario file as given, "
-        "before any swept setting: for each planning interval, the service level with the "
-        "agents on shift is compared with one more agent. One extra agent is counted where it "
-        "helps most among the queues the team serves (not summed, since one person cannot "
-        "answer everywhere at once). Tickets brought within target are valued at churn "
-        "probability × customer value × value months; the net is that value minus the "
-        "agent-hour's cost. Blue cells pay for themselves, orange cells cost more than they "
-        "save, white is break-even; stars mark the best hours, ranked in the table."
-    )
-    if marginal.empty:
-        return Section(
-            "marginal",
-            "Marginal value of one more agent-hour",
-            Markup(explain + paragraph("No team to estimate.")),
-        )
-    net = _numbers(marginal["net_per_agent_hour"])
-    pays = int((net > 0).sum())
-    count = paragraph(
-        f"One more agent-hour pays for itself in {pays} of {int(np.isfinite(net).sum())} "
-        "team-hours of the week."
-    )
-    return Section(
-        "marginal",
-        "Marginal value of one more agent-hour",
-        Markup(explain + count),
-        [("heatmap", plot_marginal_heatmap(marginal, currency, timezone))],
-        top_hours_table(marginal, currency),
-    )
-
-
 def render_sweep_report(
     table: pd.DataFrame, marginal: pd.DataFrame, meta: Mapping[str, Any] | None = None
 ) -> str:
@@ -770,9 +575,10 @@ def render_sweep_report(
         :data:`sim.summary.KPIS` and :data:`SWEEP_INFO`, as :func:`sim.whatif.sweep_table`
         builds them (money in ``currency``, shares 0..1, ``pareto`` bool).
     marginal : pandas.DataFrame
-        The columns of :data:`MARGINAL_COLUMNS`: per team and hour of week (0..167, Monday
-        00:00 first, reporting time zone) the tickets one more agent-hour brings within
-        target, their value, the agent-hour's cost and the net (value minus cost).
+        The columns of :data:`reports.marginal_report.MARGINAL_COLUMNS`: per team and
+        hour of week (0..167, Monday 00:00 first, reporting time zone) the tickets one more
+        agent-hour brings within target, their value, the agent-hour's cost and the net
+        (value minus cost).
     meta : mapping, optional
         ``axes`` (swept key -> values, in order; default: every non-KPI column), ``file``
         (the scenario file), ``title`` (page heading), ``description`` (a paragraph),
@@ -833,7 +639,7 @@ def render_sweep_report(
             sections.append(by_key)
     else:
         sections.append(Section("frontier", "Cost-service frontier", paragraph("No point.")))
-    sections.append(_marginal_section(marginal, currency, timezone))
+    sections.append(marginal_section(marginal, currency, timezone))
     details: dict[str, object] = {}
     if source is not None:
         details["scenario file"] = source

@@ -865,7 +865,7 @@ def test_sweep_frontier_marks_the_pareto_points_in_cost_order() -> None:
 
 def test_sweep_report_sections_tables_and_marginal_value() -> None:
     from reports import render_sweep_report
-    from reports.sweep_report import plot_marginal_heatmap, top_hours
+    from reports.marginal_report import plot_marginal_heatmap, top_hours
 
     table, marginal, meta = synthetic_sweep()
     page = render_sweep_report(table, marginal, meta)
