@@ -167,7 +167,7 @@ class Cost:
     """Staff cost, cost ratios and the money at risk from missed targets."""
 
     currency: str = _unit("currency code", "")
-    weeks: float = _unit("weeks", 0.0)
+    weeks: float = _unit("weeks simulated (the horizon in whole days), the per-week divisor", 0.0)
     staff_total: float = _unit("{currency} per run", 0.0)
     per_week: float = _unit("{currency} per week (staff)", 0.0)
     per_ticket: float | None = _unit(
@@ -245,8 +245,9 @@ class Summary:
 
     @property
     def weeks(self) -> float:
-        """Length of the run in weeks (the horizon's)."""
-        return self.horizon.weeks or self.cost.weeks
+        """Length of the run in weeks: the simulated horizon (whole days), which every
+        per-week figure divides by."""
+        return self.cost.weeks or self.horizon.weeks
 
     def to_json(self) -> dict[str, Any]:
         """The summary.json mapping: plain JSON data (NaN and infinity as null), with a
