@@ -311,24 +311,18 @@ def compare_scenarios(
 ) -> tuple[list[Any], list[str]]:
     """The scenarios a compare runs, and what each changes: the files as given, then each
     ``--variant`` applied to the first file; ``overrides`` (``--set``) apply to all."""
-    from scenarios import ScenarioWarning, parse_variant, read_scenario_data, scenario_from_data
+    from scenarios import ScenarioWarning, read_scenario_data
+    from sim.whatif import variant_scenarios
 
     scenarios = [load(path, overrides) for path in files]
-    changes = ["" for _ in files]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ScenarioWarning)
-        for text in variants:
-            name, edits = parse_variant(text)
-            data = read_scenario_data(files[0])
-            variant = scenario_from_data(
-                data, f"variant '{name}' of scenario '{files[0]}'", [*overrides, *edits]
-            )
-            scenarios.append(variant.model_copy(update={"name": name}))
-            changes.append("; ".join(edits))
+        data = read_scenario_data(files[0]) if variants else {}
+        more, changes = variant_scenarios(data, f"scenario '{files[0]}'", variants, overrides)
     for w in caught:
         if issubclass(w.category, ScenarioWarning):
             _say(f"warning: scenario '{files[0]}' with a variant: {w.message}")
-    return scenarios, changes
+    return [*scenarios, *more], ["" for _ in files] + changes
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -520,6 +514,99 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             },
         )
         print(f"outputs in {out}/ (backtest.csv, backtest.json, scenario.yaml)")
+    return EXIT_OK
+
+
+def _horizon_days(text: str) -> int:
+    """``8w``, ``56d`` or a bare number of weeks -> days."""
+    word = text.strip().lower()
+    unit = word[-1:] if word[-1:] in ("w", "d") else "w"
+    number = word[:-1] if word[-1:] in ("w", "d") else word
+    try:
+        value = float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"found {text!r}, expected weeks or days such as 8w or 56d"
+        ) from None
+    if value != value:
+        raise argparse.ArgumentTypeError(f"found {text!r}, expected weeks or days such as 8w")
+    days = round(value * (7 if unit == "w" else 1)) if abs(value) < 1e6 else 0
+    if not 1 <= days <= 104 * 7:
+        raise argparse.ArgumentTypeError(f"found {text!r}, expected 1 day to 104 weeks")
+    return days
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"found {text!r}, expected a date such as 2026-03-02"
+        ) from None
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from reports.forecast_report import render_forecast_report
+    from scenarios import scenario_from_data
+    from scenarios.forecast import forecast_history, forecast_scenario, read_history
+    from scenarios.ticket_import import write_scenario_yaml
+    from sim import outputs
+
+    history = read_history(
+        args.history,
+        args.format,
+        args.map or (),
+        zero_missing=args.zero_missing,
+        since=args.since,
+        until=args.until,
+        country=args.country,
+    )
+    name = args.name or f"{Path(args.history).stem}-forecast"
+    with progress_bar("forecasting streams", len(history.streams)) as update:
+        forecast = forecast_history(
+            history, args.horizon, args.start, holdout_weeks=args.holdout, progress=update
+        )
+    data, notes = forecast_scenario(forecast, name)
+    scenario_from_data(dict(data), f"forecast scenario '{name}'")  # refuse an invalid file
+    summary = {**forecast.to_json(), "scenario_notes": notes}
+    html = render_forecast_report(
+        summary,
+        forecast.table(),
+        forecast.history_table(),
+        forecast.holdout_table(),
+        forecast.profiles(),
+    )
+    out = _out_dir(args, name)
+    outputs.write_all(
+        out,
+        {
+            "forecast.csv": lambda p: outputs.write_csv(p, forecast.table()),
+            "forecast.json": lambda p: outputs.write_json(p, summary),
+            "scenario.yaml": lambda p: write_scenario_yaml(p, data),
+            "report.html": lambda p: outputs.write_text(p, html),
+        },
+    )
+    for stream in forecast.streams:
+        acc = stream.accuracy
+        held = (
+            f"held-out {acc.days} days: WAPE {acc.wape:.1%}, MASE {acc.mase:.2f} against "
+            f"seasonal naive, 80% band covers {acc.coverage80:.0%}"
+            if acc is not None and acc.wape == acc.wape and acc.mase == acc.mase
+            else "accuracy not measured"
+        )
+        print(
+            f"{stream.name}: {stream.table['mean'].sum():,.0f} contacts forecast "
+            f"{forecast.start} to {forecast.end} ({stream.model}; {held}); busyness cv "
+            f"{stream.busyness_cv:.3f}"
+        )
+        for note in stream.notes:
+            print(f"  note: {note}")
+    for note in [*history.notes, *notes]:
+        print(f"note: {note}")
+    print(
+        f"outputs in {out}/ (forecast.csv, forecast.json, report.html, scenario.yaml; next: "
+        f"python run_sim.py simulate {out / 'scenario.yaml'})"
+    )
     return EXIT_OK
 
 
@@ -782,6 +869,63 @@ def build_parser() -> argparse.ArgumentParser:
         help="take agents off while they sat idle in the log with customers waiting",
     )
     p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser(
+        "forecast",
+        help="forecast daily demand per stream from a ticket history and write a scenario",
+    )
+    p.add_argument("history", metavar="HISTORY", help="ticket export or table of counts")
+    p.add_argument(
+        "--format",
+        default="generic",
+        metavar="NAME",
+        help=f"counts (a table of counts per day or interval: date or timestamp, count, and "
+        f"optional language, channel, region), or a ticket preset: {formats}",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="map a field to a column as in import-tickets (also id=COLUMN for ticket ids); "
+        "with --format counts: date, timestamp, count, language, channel, region, and the "
+        "options timezone, timestamp_format, sep, default_channel, default_language",
+    )
+    p.add_argument(
+        "--horizon",
+        type=_horizon_days,
+        default=56,
+        metavar="8w",
+        help="how far to forecast: weeks (8w) or days (56d); default 8w",
+    )
+    p.add_argument(
+        "--start",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="first day forecast (default: the day after the history)",
+    )
+    p.add_argument("--out", metavar="DIR", help="output directory (default runs/NAME-TIME)")
+    p.add_argument("--name", help="scenario name (default: the file's stem and -forecast)")
+    p.add_argument(
+        "--zero-missing",
+        action="store_true",
+        help="a day with no record had no contacts (default: it is a gap, not a zero)",
+    )
+    p.add_argument("--since", type=_date, metavar="DATE", help="ignore history before DATE")
+    p.add_argument("--until", type=_date, metavar="DATE", help="ignore history after DATE")
+    p.add_argument(
+        "--country",
+        metavar="CODE",
+        help="holiday calendar of every stream (default: the country of its time zone)",
+    )
+    p.add_argument(
+        "--holdout",
+        type=_positive_int,
+        metavar="WEEKS",
+        help="weeks held out to measure accuracy (default: up to 8, at most a fifth of the "
+        "history and at most the horizon)",
+    )
+    p.set_defaults(func=cmd_forecast)
 
     p = sub.add_parser(
         "optimize", help="choose shifts and named rosters that meet SLA at least cost"

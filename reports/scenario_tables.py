@@ -51,9 +51,23 @@ def _list(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _dated(volume: object, busyness: object) -> str:
+    """A dated volume series and a stream's busyness in a few words."""
+    parts = []
+    if isinstance(volume, Mapping) and isinstance(volume.get("values"), Mapping):
+        dates = sorted(str(d) for d in volume["values"])
+        if dates:
+            parts.append(f"per {volume.get('per', 'day')}, {dates[0]} to {dates[-1]}")
+    if isinstance(busyness, Mapping):
+        parts.append(f"busyness cv {fmt_num(busyness.get('cv'), 3)}")
+    return "; ".join(parts)
+
+
 def streams_table(scenario: Mapping[str, Any]) -> Markup:
-    """Ticket streams: language, channel, region, volume, profile and priority mix."""
+    """Ticket streams: language, channel, region, volume, profile and priority mix (and
+    the dated volume series and busyness of the streams that have them)."""
     streams = (scenario.get("demand") or {}).get("streams") or []
+    dated = any(s.get("volume") or s.get("busyness") for s in streams)
     rows = [
         [
             s.get("name"),
@@ -62,6 +76,7 @@ def streams_table(scenario: Mapping[str, Any]) -> Markup:
             s.get("region"),
             s.get("country"),
             fmt_num(s.get("tickets_per_week")),
+            *([_dated(s.get("volume"), s.get("busyness"))] if dated else []),
             _profile(s.get("profile")),
             _mix(s.get("priority_mix")),
         ]
@@ -75,13 +90,34 @@ def streams_table(scenario: Mapping[str, Any]) -> Markup:
             "channel",
             "region",
             "country",
-            "tickets / week",
+            "tickets / week" + (" (average)" if dated else ""),
+            *(["dated volume"] if dated else []),
             "profile",
             "priority mix",
         ],
         rows,
         numeric=(5,),
         caption=f"Demand: {len(rows)} streams, {fmt_num(total)} tickets per week",
+    )
+
+
+def events_table(scenario: Mapping[str, Any]) -> Markup:
+    """Demand events: name, local dates, multiplier and the streams they touch."""
+    rows = [
+        [
+            e.get("name"),
+            e.get("start"),
+            e.get("end"),
+            fmt_num(e.get("multiplier"), 2),
+            _list(e.get("streams")) or "all",
+        ]
+        for e in (scenario.get("demand") or {}).get("events") or []
+    ]
+    return table_html(
+        ["event", "first day", "last day", "volume multiplier", "streams"],
+        rows,
+        numeric=(3,),
+        caption="Demand events (local dates of each stream's customers)",
     )
 
 
@@ -196,6 +232,17 @@ def _surge_words(surges: object) -> str:
     return "; ".join(parts) or "none"
 
 
+def _busyness_words(b: object) -> str:
+    if not isinstance(b, Mapping):
+        return "none (each day's volume is its expected volume)"
+    level = b.get("level", "day")
+    shared = "one multiplier for every stream" if b.get("shared", True) else "one per stream"
+    return (
+        f"{b.get('distribution', 'gamma')} multiplier of each {level}'s volume, mean 1, cv "
+        f"{fmt_num(b.get('cv'), 3)} ({shared})"
+    )
+
+
 def _escalation_words(e: object) -> str:
     if not isinstance(e, Mapping):
         return "none"
@@ -303,6 +350,7 @@ def scenario_section(scenario: Mapping[str, Any], summary: Summary | Mapping[str
         else ("volume", "as each stream gives"),
         ("surges", _surge_words(demand.get("surges"))),
         ("growth", f"{_share(demand.get('growth_per_year') or 0)} a year"),
+        ("busyness", _busyness_words(demand.get("busyness"))),
         ("reopened", f"{_share(scenario.get('reopen_rate') or 0, 1)} of solved tickets"),
         ("escalation", _escalation_words(scenario.get("escalation"))),
         ("routing", _routing_words(scenario.get("routing"))),
@@ -319,6 +367,7 @@ def scenario_section(scenario: Mapping[str, Any], summary: Summary | Mapping[str
     body = Markup(
         paragraph("What this run assumed (the full file is scenario.yaml next to this report).")
         + streams_table(scenario)
+        + (events_table(scenario) if demand.get("events") else Markup(""))
         + teams_table(scenario, currency)
         + Markup('<div class="columns">')
         + service_levels_table(scenario)

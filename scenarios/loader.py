@@ -9,6 +9,7 @@ parsed with a safe loader that never builds Python objects, rejects duplicate ke
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -420,13 +421,20 @@ def read_scenario_data(path: str | Path) -> dict[str, Any]:
 
 
 def scenario_from_data(
-    data: dict[str, Any], source: str = "scenario", overrides: Iterable[str] = ()
+    data: dict[str, Any],
+    source: str = "scenario",
+    overrides: Iterable[str] = (),
+    base_dir: str | Path | None = None,
 ) -> Scenario:
-    """Validate scenario data (after applying overrides) into a :class:`Scenario`."""
+    """Validate scenario data (after applying overrides) into a :class:`Scenario`.
+
+    Files the scenario names (a stream's ``volume: FILE.csv``) are read from ``base_dir``
+    (the scenario file's folder), or from the working directory when it is None.
+    """
     for assignment in overrides:
         apply_override(data, assignment)
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, source)) from None
     for message in scenario_warnings(scenario):
@@ -443,7 +451,7 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
         With a one-paragraph message naming the file, key path, value and expectation.
     """
     data = read_scenario_data(path)
-    return scenario_from_data(data, f"scenario '{path}'", overrides)
+    return scenario_from_data(data, f"scenario '{path}'", overrides, Path(path).parent)
 
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
@@ -482,4 +490,36 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                     f"{stream.language!r} on {stream.channel} (its escalations wait "
                     "unanswered; add the skill to a tier-2 team)"
                 )
+    out.extend(_dated_demand_warnings(scenario))
+    return out
+
+
+def _dated_demand_warnings(scenario: Scenario) -> list[str]:
+    """Volume series that do not cover the horizon, events that fall outside it."""
+    out = []
+    first = scenario.horizon.start
+    last = first + dt.timedelta(days=scenario.horizon.days - 1)
+    for stream in scenario.demand.streams:
+        volume = stream.volume
+        if volume is None:
+            continue
+        reach = 7 if volume.per == "week" else 1
+        covered = {d + dt.timedelta(days=k) for d in volume.values for k in range(reach)}
+        outside = [
+            first + dt.timedelta(days=k)
+            for k in range(scenario.horizon.days)
+            if first + dt.timedelta(days=k) not in covered
+        ]
+        if outside:
+            out.append(
+                f"stream {stream.name!r}: its volume series leaves {len(outside)} of the "
+                f"horizon's days uncovered (first {outside[0]}); they use tickets_per_week "
+                f"({stream.tickets_per_week:g}) (extend the series to cover {first} to {last})"
+            )
+    for event in scenario.demand.events:
+        if event.end < first - dt.timedelta(days=1) or event.start > last + dt.timedelta(days=1):
+            out.append(
+                f"demand.events {event.name!r} ({event.start} to {event.end}) falls outside "
+                f"the horizon ({first} to {last}) and changes nothing (move it or remove it)"
+            )
     return out

@@ -2,7 +2,8 @@
 
 ``compare``: each scenario runs with the same seed, so streams with the same name see the
 same customers (common random numbers) and differences are not noise; deltas against the
-first scenario get a 95% interval paired by replication. ``sweep``: the grid of every
+first scenario get a 95% interval paired by replication; the scenarios may be variants of
+one (``--variant``). ``sweep``: the grid of every
 combination of ``--set key=v1,v2`` values; one row per point and the cost-service frontier
 (Pareto points: no other point is both cheaper and better served). Tables only: no files.
 """
@@ -17,11 +18,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scenarios import Scenario, scenario_from_data
+from scenarios import Scenario, parse_variant, scenario_from_data
 from sim.metrics import mean_ci95
 from sim.summary import KPIS, Summary, kpi_row, pareto_mask, replication_values
 
-__all__ = ["comparison_tables", "pareto_mask", "sweep_scenarios", "sweep_table"]
+__all__ = [
+    "comparison_tables",
+    "pareto_mask",
+    "sweep_scenarios",
+    "sweep_table",
+    "variant_scenarios",
+]
 
 
 def _paired_delta(base: Summary, other: Summary, name: str) -> tuple[float | None, float | None]:
@@ -77,6 +84,24 @@ def comparison_tables(summaries: Sequence[Summary]) -> tuple[pd.DataFrame, pd.Da
     ]
     columns = ["scenario", "queue", "arrived", "attainment", "ci_low", "ci_high", "goal"]
     return table, pd.DataFrame(queues, columns=[*columns, "goal_met"])
+
+
+def variant_scenarios(
+    data: dict[str, Any], source: str, variants: Sequence[str], overrides: Sequence[str] = ()
+) -> tuple[list[Scenario], list[str]]:
+    """Each ``compare --variant "NAME: KEY=VALUE; ..."`` of one scenario's data, validated
+    and named after the variant, and the overrides it applies (``overrides`` first, to
+    every variant)."""
+    scenarios: list[Scenario] = []
+    changes: list[str] = []
+    for text in variants:
+        name, edits = parse_variant(text)
+        scenario = scenario_from_data(
+            copy.deepcopy(data), f"variant '{name}' of {source}", [*overrides, *edits]
+        )
+        scenarios.append(scenario.model_copy(update={"name": name}))
+        changes.append("; ".join(edits))
+    return scenarios, changes
 
 
 # --------------------------------------------------------------------------- sweep
