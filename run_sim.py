@@ -26,7 +26,6 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -86,43 +85,6 @@ def progress_bar(label: str, total: int) -> Iterator[Callable[[int, int], None]]
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr)
-
-
-def _shown(text: str) -> str:
-    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
-
-
-def _whole(text: str, low: int = 1, high: int = 1_000_000) -> int:
-    """A flag's whole number from ``low`` to ``high``."""
-    digits = text.strip().lstrip("+-")
-    if not digits.isdigit() or len(digits) > 30:
-        raise argparse.ArgumentTypeError(f"found {_shown(text)}, expected a whole number")
-    value = int(text)
-    if not low <= value <= high:
-        expected = f"{low} or more" if value < low else f"at most {high:,}"
-        raise argparse.ArgumentTypeError(f"found {value}, expected {expected}")
-    return value
-
-
-def _positive_float(text: str, high: float = 7 * 86400) -> float:
-    """A flag's positive, finite number of at most ``high``."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"found {_shown(text)}, expected a number") from None
-    if not math.isfinite(value) or not 0 < value <= high:
-        raise argparse.ArgumentTypeError(
-            f"found {_shown(text)}, expected a positive number of at most {high:g}"
-        )
-    return value
-
-
-_positive_int = partial(_whole)
-_replications = partial(_whole, high=1_000)
-_workers = partial(_whole, high=256)
-_max_tickets = partial(_whole, high=10**12)
-_seed = partial(_whole, low=0, high=2**63 - 1)  # scenarios.schema.MAX_SEED, checked there too
-_weeks = partial(_positive_float, high=104)
 
 
 # --------------------------------------------------------------------------- loading
@@ -186,8 +148,9 @@ def _check_size(scenario: Any, replications: int, args: argparse.Namespace, sour
 
 def simulate_and_write(
     scenario: Any, out: Path, replications: int, seed: int | None, client: Any = None
-) -> dict[str, Any]:
-    """Run replications, summarise them and write every output file into ``out``."""
+) -> Any:
+    """Run replications, summarise them and write every output file into ``out``; return
+    the run's :class:`sim.summary.Summary`."""
     import yaml
 
     from reports import render_run_report
@@ -200,7 +163,7 @@ def simulate_and_write(
     run = summarize(scenario, results, required)
     # scenario.yaml reproduces the run as played, so it carries the seed --seed chose.
     as_run = scenario if seed is None else scenario.model_copy(update={"seed": seed})
-    html = render_run_report(run.summary, run.tables(), as_run.to_data())
+    html = render_run_report(run.kpis, run.tables(), as_run.to_data())
     outputs.write_all(
         out,
         {
@@ -215,7 +178,7 @@ def simulate_and_write(
             "report.html": lambda p: outputs.write_text(p, html),
         },
     )
-    return run.summary
+    return run.kpis
 
 
 def _requirements(scenario: Any) -> Any:
@@ -225,23 +188,14 @@ def _requirements(scenario: Any) -> Any:
     return interval_requirements(scenario)
 
 
-def _print_summary(summary: dict[str, Any], out: Path) -> None:
-    sla = summary["sla"]
-    cost = summary["cost"]
-    frt = summary["first_response"]
-    att = sla["attainment"]
-    att_text = f"{att:.1%}" if att is not None else "n/a"
-    goal = {True: "all goals met", False: "goals missed", None: "no goals"}[sla["goal_met"]]
-    lines = [
-        f"scenario {summary['scenario']}: {summary['tickets']['arrived']:.0f} tickets, "
-        f"SLA {att_text} ({goal}: {sla['queues_meeting_goal']}/{sla['queues_with_goal']} "
-        "queues)",
-        f"first response p90 {frt['p90_minutes'] or 0:.1f} min; cost "
-        f"{cost['per_week']:,.0f} {cost['currency']}/week, revenue at risk "
-        f"{cost['revenue_at_risk']:,.0f} {cost['currency']}",
+def _print_summary(summary: Any, out: Path) -> None:
+    from reports.terminal import summary_lines
+
+    lines = summary_lines(summary)
+    lines.append(
         f"outputs in {out}/ (report.html, summary.json, tickets.parquet, intervals.csv, "
-        "agents.csv)",
-    ]
+        "agents.csv, costs.csv)"
+    )
     print("\n".join(lines))
 
 
@@ -285,16 +239,41 @@ def _run_points(
         return map_tasks(run_point, tasks, client=client, progress=update, sizes=sizes)
 
 
+def compare_scenarios(
+    files: Sequence[str], variants: Sequence[str], overrides: Sequence[str] = ()
+) -> tuple[list[Any], list[str]]:
+    """The scenarios a compare runs, and what each changes: the files as given, then each
+    ``--variant`` applied to the first file; ``overrides`` (``--set``) apply to all."""
+    from scenarios import ScenarioWarning, read_scenario_data
+    from sim.whatif import variant_scenarios
+
+    scenarios = [load(path, overrides) for path in files]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ScenarioWarning)
+        data = read_scenario_data(files[0]) if variants else {}
+        more, changes = variant_scenarios(data, f"scenario '{files[0]}'", variants, overrides)
+    for w in caught:
+        if issubclass(w.category, ScenarioWarning):
+            _say(f"warning: scenario '{files[0]}' with a variant: {w.message}")
+    return [*scenarios, *more], ["" for _ in files] + changes
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from reports import render_comparison_report
     from sim import outputs
     from sim.whatif import comparison_tables
 
-    if len(args.files) < 2:
-        raise UsageError(f"compare: found {len(args.files)} scenario file, expected two or more")
+    variants = args.variant or []
+    if len(args.files) + len(variants) < 2:
+        raise UsageError(
+            f"compare: found {len(args.files)} scenario file and {len(variants)} --variant, "
+            "expected two or more scenarios (files, or a file and --variant "
+            '"NAME: KEY=VALUE; KEY=VALUE")'
+        )
     with _cluster(args) as cluster:
-        scenarios = [load(path) for path in args.files]
-        for scenario, path in zip(scenarios, args.files, strict=True):
+        scenarios, changes = compare_scenarios(args.files, variants, args.set or ())
+        sources = [*args.files, *[args.files[0]] * len(variants)]
+        for scenario, path in zip(scenarios, sources, strict=True):
             _refuse_unplanned(scenario, path)
         names = [s.name for s in scenarios]
         if len(set(names)) != len(names):
@@ -306,10 +285,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         summaries = _run_points(args, scenarios, "comparing scenarios", cluster.client())
         cluster.release()
     table, by_queue = comparison_tables(summaries)
+    if variants:
+        table.insert(1, "changes", changes)
     meta = {
         "files": list(args.files),
+        "variants": list(variants),
+        "overrides": list(args.set or []),
         "replications": args.replications,
-        "seed": summaries[0]["seed"],
+        "seed": summaries[0].seed,
         "common_random_numbers": True,
     }
     html = render_comparison_report(table, by_queue, meta)
@@ -324,19 +307,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     **meta,
                     "scenarios": table.to_dict(orient="records"),
                     "by_queue": by_queue.to_dict(orient="records"),
-                    "summaries": summaries,
+                    "summaries": [s.to_json() for s in summaries],
                 },
             ),
             "report.html": lambda p: outputs.write_text(p, html),
         },
     )
-    base = table.iloc[0]
-    for row in table.itertuples(index=False):
-        att = "n/a" if row.attainment is None else f"{row.attainment:.1%}"
-        line = f"{row.scenario}: SLA {att}, {row.cost_per_week:,.0f} {row.currency}/week"
-        if row.scenario != base["scenario"] and row.delta_cost_per_week == row.delta_cost_per_week:
-            line += f" ({row.delta_cost_per_week:+,.0f}/week against {base['scenario']})"
-        print(line)
+    from reports.terminal import comparison_lines
+
+    print("\n".join(comparison_lines(table, args.replications)))
     print(f"outputs in {out}/ (report.html, comparison.csv, comparison.json)")
     return EXIT_OK
 
@@ -356,6 +335,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
     with _cluster(args) as cluster:
         from reports import render_sweep_report
+        from reports.sweep_report import frontier_text, sweep_keys
         from scenarios import read_scenario_data
         from sim import outputs
         from sim.marginal import marginal_value
@@ -372,10 +352,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         marginal = pending.result() if pending is not None else marginal_value(base)
         cluster.release()
         table = sweep_table(points, summaries)
+        seed = summaries[0].seed
         html = render_sweep_report(
             table,
             marginal,
-            {"file": args.file, "axes": dict(axes), "timezone": base.horizon.timezone},
+            {
+                "file": args.file,
+                "axes": dict(axes),
+                "timezone": base.horizon.timezone,
+                "replications": args.replications,
+                "seed": seed,
+            },
         )
         outputs.write_all(
             out,
@@ -383,16 +370,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 "sweep.csv": lambda p: outputs.write_csv(p, table),
                 "marginal_value.csv": lambda p: outputs.write_csv(p, marginal),
                 "sweep.json": lambda p: outputs.write_json(
-                    p, {"file": args.file, "points": table.to_dict(orient="records")}
+                    p,
+                    {
+                        "file": args.file,
+                        "axes": dict(axes),
+                        "replications": args.replications,
+                        "seed": seed,
+                        "common_random_numbers": True,
+                        "points": table.to_dict(orient="records"),
+                    },
                 ),
                 "report.html": lambda p: outputs.write_text(p, html),
             },
         )
         frontier = table[table["pareto"]]
         print(
-            f"sweep of {len(table)} points: {len(frontier)} on the cost-service frontier; "
-            f"outputs in {out}/ (sweep.csv, marginal_value.csv, report.html)"
+            f"sweep of {len(table)} points, {args.replications} replication(s) each: "
+            f"{len(frontier)} on the cost-service frontier"
         )
+        print(frontier_text(table, sweep_keys(table, dict(axes))))
+        print(f"outputs in {out}/ (report.html, sweep.csv, sweep.json, marginal_value.csv)")
     return EXIT_OK
 
 
@@ -462,34 +459,6 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         )
         print(f"outputs in {out}/ (backtest.csv, backtest.json, scenario.yaml)")
     return EXIT_OK
-
-
-def _horizon_days(text: str) -> int:
-    """``8w``, ``56d`` or a bare number of weeks -> days."""
-    word = text.strip().lower()
-    unit = word[-1:] if word[-1:] in ("w", "d") else "w"
-    number = word[:-1] if word[-1:] in ("w", "d") else word
-    try:
-        value = float(number)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"found {text!r}, expected weeks or days such as 8w or 56d"
-        ) from None
-    if value != value:
-        raise argparse.ArgumentTypeError(f"found {text!r}, expected weeks or days such as 8w")
-    days = round(value * (7 if unit == "w" else 1)) if abs(value) < 1e6 else 0
-    if not 1 <= days <= 104 * 7:
-        raise argparse.ArgumentTypeError(f"found {text!r}, expected 1 day to 104 weeks")
-    return days
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"found {text!r}, expected a date such as 2026-03-02"
-        ) from None
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
@@ -698,6 +667,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from scenarios import flags
+
     parser = _Parser(
         prog="run_sim.py",
         description="Staffing and coverage simulation for customer-support teams. "
@@ -716,10 +687,10 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     def size_args(p: argparse.ArgumentParser, replications: int) -> None:
-        p.add_argument("--replications", type=_replications, default=replications, metavar="N")
+        p.add_argument("--replications", type=flags.replications, default=replications, metavar="N")
         p.add_argument(
             "--max-tickets",
-            type=_max_tickets,
+            type=flags.max_tickets,
             default=None,
             metavar="N",
             help="largest simulation to run, in tickets over all replications "
@@ -733,7 +704,7 @@ def build_parser() -> argparse.ArgumentParser:
     ) -> None:
         size_args(p, replications)
         p.add_argument(
-            "--seed", type=_seed, default=None, metavar="S", help="default: the scenario's"
+            "--seed", type=flags.seed, default=None, metavar="S", help="default: the scenario's"
         )
         p.add_argument(
             "--out",
@@ -742,7 +713,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument(
             "--workers",
-            type=_workers,
+            type=flags.workers,
             default=None,
             metavar="N",
             help=workers_help,
@@ -758,8 +729,26 @@ def build_parser() -> argparse.ArgumentParser:
     run_args(p, 3)
     p.set_defaults(func=cmd_simulate)
 
-    p = sub.add_parser("compare", help="run scenarios with common random numbers and compare them")
+    p = sub.add_parser(
+        "compare",
+        help="run scenarios (files, or variants of one) with common random numbers and "
+        "compare them",
+    )
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files; the first is the base")
+    p.add_argument(
+        "--variant",
+        action="append",
+        metavar='"NAME: KEY=VALUE; KEY=VALUE"',
+        help="a variant of the first file: a name, a colon, then overrides separated by ';' "
+        '([*] for every item of a list), e.g. "no weekends: teams[*].shifts[*].days=Mon-Fri; '
+        'teams[*].shifts[*].hours=8" (repeatable)',
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a key in every scenario compared, e.g. horizon.weeks=1 (repeatable)",
+    )
     run_args(p, 3)
     p.set_defaults(func=cmd_compare)
 
@@ -771,7 +760,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=V1,V2,...",
         help="a key and its values, e.g. demand.deflection=0,0.2,0.33 (repeatable: a grid)",
     )
-    run_args(p, 2)
+    run_args(p, 3)
     p.set_defaults(func=cmd_sweep)
 
     from scenarios.ticket_import import PRESETS
@@ -802,15 +791,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="FILE", help="scenario YAML to write (default NAME.scenario.yaml)"
     )
     p.add_argument("--name", help="scenario name (default: the file's stem)")
-    p.add_argument("--weeks", type=_weeks, default=1.0, help="horizon in weeks (default 1)")
+    p.add_argument("--weeks", type=flags.weeks, default=1.0, help="horizon in weeks (default 1)")
     p.set_defaults(func=cmd_import_tickets)
 
     p = sub.add_parser(
         "backtest", help="replay a ticket log against its own staffing and compare with reality"
     )
     import_args(p)
-    p.add_argument("--replications", type=_replications, default=5, metavar="N")
-    p.add_argument("--seed", type=_seed, default=None, metavar="S")
+    p.add_argument("--replications", type=flags.replications, default=5, metavar="N")
+    p.add_argument("--seed", type=flags.seed, default=None, metavar="S")
     p.add_argument("--out", metavar="DIR", help="write backtest.csv, backtest.json, scenario.yaml")
     p.add_argument(
         "--strict-availability",
@@ -841,14 +830,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--horizon",
-        type=_horizon_days,
+        type=flags.horizon_days,
         default=56,
         metavar="8w",
         help="how far to forecast: weeks (8w) or days (56d); default 8w",
     )
     p.add_argument(
         "--start",
-        type=_date,
+        type=flags.date,
         default=None,
         metavar="DATE",
         help="first day forecast (default: the day after the history)",
@@ -860,8 +849,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a day with no record had no contacts (default: it is a gap, not a zero)",
     )
-    p.add_argument("--since", type=_date, metavar="DATE", help="ignore history before DATE")
-    p.add_argument("--until", type=_date, metavar="DATE", help="ignore history after DATE")
+    p.add_argument("--since", type=flags.date, metavar="DATE", help="ignore history before DATE")
+    p.add_argument("--until", type=flags.date, metavar="DATE", help="ignore history after DATE")
     p.add_argument(
         "--country",
         metavar="CODE",
@@ -869,7 +858,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--holdout",
-        type=_positive_int,
+        type=flags.count,
         metavar="WEEKS",
         help="weeks held out to measure accuracy (default: up to 8, at most a fifth of the "
         "history and at most the horizon)",
@@ -889,7 +878,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--time-limit",
-        type=_positive_float,
+        type=flags.positive,
         default=120.0,
         metavar="SECONDS",
         help="wall-clock seconds for each optimisation, model building included (default 120)",
@@ -901,7 +890,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--rounds",
-        type=_replications,
+        type=flags.replications,
         default=4,
         metavar="R",
         help="most optimise-simulate rounds with --verify (default 4)",

@@ -644,6 +644,12 @@ class Costs(_Model):
     overtime_premium: float = Field(
         default=0.5, ge=0, le=10, description="Extra share for minutes worked past a shift's end."
     )
+    bot_cost_per_contact: float = Field(
+        default=0.0,
+        ge=0,
+        le=1_000_000,
+        description="Cost of one contact that the bot or self-service resolves (deflected).",
+    )
 
 
 class LaborRules(_Model):
