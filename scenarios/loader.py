@@ -418,8 +418,7 @@ def _split_path(path: str) -> list[str | int]:
             pos += 1
     if pos != len(path) or not parts or ".." in path or path.startswith(".") or path.endswith("."):
         raise ValueError(
-            f"key path {excerpt(path)} is malformed (expected keys such as 'a.b[0].c' or "
-            "'a[*].c')"
+            f"key path {excerpt(path)} is malformed (expected keys such as 'a.b[0].c' or 'a[*].c')"
         )
     return parts
 
