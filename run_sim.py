@@ -960,7 +960,8 @@ def _supervise(argv: Sequence[str] | None = None) -> int:
     ``sim.supervisor``), so that a Ctrl-C stops every process of the run; say once how an
     interrupted or killed run ended."""
     outcome = run_supervised(lambda: main(argv, quiet_interrupt=True), STOP_GRACE_SECONDS)
-    if outcome is None:  # no fork on this system
+    if outcome is None:  # no fork on this system: a Ctrl-C is a KeyboardInterrupt again
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         return main(argv)
     if outcome.interrupted_by is not None:
         if sys.stderr.isatty():
