@@ -349,7 +349,7 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
 
 
 def ctrl_c(proc: subprocess.Popen[str]) -> tuple[int, str]:
-    """Press Ctrl-C: SIGINT to the terminal's foreground group (the command's session)."""
+    """Press Ctrl-C: SIGINT to the terminal's foreground group (the one the command leads)."""
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     return proc.returncode, err
