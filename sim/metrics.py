@@ -1,11 +1,15 @@
 """Metrics: raw replication logs become tidy tables and the KPI summary.
 
-Tables carry their unit in ``df.attrs["unit"]`` where a single unit applies. Confidence
-intervals are computed here: across replications (a t interval over replication means)
-when there are two or more, otherwise across batches of whole days of the one run (batch
-means). SLA attainment counts abandoned tickets as misses; tickets still waiting at the end
-of the horizon count as misses once they have waited past the target, and are left out
-otherwise (their outcome is unknown). Must not import SimPy, Pyomo or plotly.
+Tables carry their unit in ``df.attrs["unit"]`` where a single unit applies; the KPI
+sections come back as the typed parts of :mod:`sim.summary`. Confidence intervals are
+computed here, from independent units: the replications when there are two or more,
+otherwise batches of whole days of the one run. Means get a t interval over the units.
+Shares (SLA attainment) get a Wilson score interval whose number of tickets is the
+effective one the spread between units implies, so it stays inside [0, 1] and is as wide
+as the replications say (tickets within one run are not independent). SLA attainment counts
+abandoned tickets as misses; tickets still waiting at the end of the horizon count as
+misses once they have waited past the target, and are left out otherwise (their outcome is
+unknown). Must not import SimPy, Pyomo or plotly.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from sim.engine import (
     Queue,
     SimResult,
 )
+from sim.summary import FirstResponse, QueueKpis, Resolution, TicketCounts
 
 OUTCOME_NAMES = {
     OUTCOME_OPEN: "open",
@@ -54,6 +59,55 @@ def mean_ci95(values: Sequence[float] | np.ndarray) -> tuple[float, float, float
     # Student t quantile through scipy.special: scipy.stats costs half a second to import.
     half = float(special.stdtrit(len(x) - 1, 0.975) * x.std(ddof=1) / np.sqrt(len(x)))
     return mean, mean - half, mean + half
+
+
+def proportion_ci95(
+    met: Sequence[float] | np.ndarray, counted: Sequence[float] | np.ndarray
+) -> tuple[float, float]:
+    """95% interval of a share pooled over independent units (replications or batches).
+
+    The share is sum(met) / sum(counted). Its variance comes from the spread between the
+    units (the ratio estimator's linearised variance, with k/(k-1) for k units); the
+    Wilson score interval is then taken with the effective number of tickets
+    ``p (1 - p) / variance`` and Student's t quantile on k - 1 degrees of freedom (when
+    every unit has the same share, with the tickets counted). The interval always lies in
+    [0, 1] and contains the share; near the middle it is the t interval across units, near
+    0 and 1 it bends inside the bounds as Wilson's does. NaN for fewer than two units with
+    tickets.
+
+    Parameters
+    ----------
+    met, counted : array_like
+        Per unit: tickets that met the target, and tickets counted (same length).
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        Shares in [0, 1].
+    """
+    m = np.asarray(met, dtype=float)
+    n = np.asarray(counted, dtype=float)
+    keep = n > 0
+    m, n = m[keep], n[keep]
+    k = len(n)
+    if k < 2:
+        return float("nan"), float("nan")
+    total = float(n.sum())
+    p = float(m.sum()) / total
+    variance = k / (k - 1) * float(((m - p * n) ** 2).sum()) / total**2
+    # Zero spread (every unit at the same share) says nothing of the variance: fall back
+    # to the tickets counted rather than claim an interval of width zero.
+    n_eff = p * (1 - p) / variance if variance > 0 and 0 < p < 1 else total
+    z = float(special.stdtrit(k - 1, 0.975))
+    return _wilson(p, n_eff, z)
+
+
+def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
+    """Wilson score interval of a share ``p`` observed on ``n`` trials, quantile ``z``."""
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    spread = z / (1 + z2 / n) * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - spread), min(1.0, centre + spread)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,11 +243,16 @@ def queue_replication_table(scenario: Scenario, results: Sequence[SimResult]) ->
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
-def by_queue(scenario: Scenario, results: Sequence[SimResult]) -> list[dict[str, object]]:
-    """The ``by_queue`` list of summary.json: attainment with a 95% interval per queue."""
+def by_queue(
+    scenario: Scenario, results: Sequence[SimResult], table: pd.DataFrame | None = None
+) -> tuple[QueueKpis, ...]:
+    """Per queue with tickets: attainment with its 95% interval (:func:`proportion_ci95`),
+    mean first response and abandonment; tickets are means per replication. ``table`` is
+    :func:`queue_replication_table` when the caller has it already."""
     queues = results[0].queues
     targets = queue_targets(scenario, queues)
-    table = queue_replication_table(scenario, results)
+    if table is None:
+        table = queue_replication_table(scenario, results)
     out = []
     n_rep = len(results)
     for q_i, (q, target) in enumerate(zip(queues, targets, strict=True)):
@@ -201,34 +260,52 @@ def by_queue(scenario: Scenario, results: Sequence[SimResult]) -> list[dict[str,
         arrived = int(rows["arrived"].sum())
         if arrived == 0:
             continue
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_unit = (rows["met"] / rows["counted"]).to_numpy()
         counted = rows["counted"].sum()
         attainment = float(rows["met"].sum() / counted) if counted and target.goal else None
-        _, lo, hi = mean_ci95(per_unit) if target.goal else (None, float("nan"), float("nan"))
+        ci: tuple[float | None, float | None] | None = None
+        if target.goal:
+            lo, hi = proportion_ci95(rows["met"].to_numpy(), rows["counted"].to_numpy())
+            ci = (_finite(lo), _finite(hi))
         answered = rows["answered"].sum()
         out.append(
-            {
-                "language": q.language,
-                "channel": q.channel,
-                "priority": q.priority,
-                "tier": q.tier,
-                "queue": queue_label(q),
-                "arrived": round(arrived / n_rep, 1),
-                "target_minutes": target.target_minutes,
-                "goal": target.goal,
-                "attainment": attainment,
-                "attainment_ci95": [_finite(lo), _finite(hi)] if target.goal else None,
-                "goal_met": (attainment >= target.goal - 1e-12)
+            QueueKpis(
+                language=q.language,
+                channel=q.channel,
+                priority=q.priority,
+                tier=q.tier,
+                queue=queue_label(q),
+                arrived=round(arrived / n_rep, 1),
+                target_minutes=target.target_minutes,
+                goal=target.goal,
+                attainment=attainment,
+                attainment_ci95=ci,
+                goal_met=(attainment >= target.goal - 1e-12)
                 if attainment is not None and target.goal is not None
                 else None,
-                "mean_first_response_minutes": _finite(rows["frt_sum"].sum() / answered)
+                mean_first_response_minutes=_finite(rows["frt_sum"].sum() / answered)
                 if answered
                 else None,
-                "abandonment_rate": float(rows["abandoned"].sum() / arrived),
-            }
+                abandonment_rate=float(rows["abandoned"].sum() / arrived),
+            )
         )
-    return out
+    return tuple(out)
+
+
+def overall_attainment_ci95(
+    scenario: Scenario, results: Sequence[SimResult], table: pd.DataFrame | None = None
+) -> tuple[float | None, float | None] | None:
+    """95% interval of SLA attainment over every queue with a goal (see
+    :func:`proportion_ci95`), or None when no ticket has a target."""
+    if table is None:
+        table = queue_replication_table(scenario, results)
+    targets = queue_targets(scenario, results[0].queues)
+    with_goal = [i for i, t in enumerate(targets) if t.goal]
+    rows = table[table["queue"].isin(with_goal)]
+    if rows.empty or rows["counted"].sum() == 0:
+        return None
+    per_unit = rows.groupby("unit")[["met", "counted"]].sum()
+    lo, hi = proportion_ci95(per_unit["met"].to_numpy(), per_unit["counted"].to_numpy())
+    return _finite(lo), _finite(hi)
 
 
 def _finite(x: float | None) -> float | None:
@@ -301,45 +378,47 @@ def interval_table(
     return frame
 
 
-def first_response_stats(results: Sequence[SimResult]) -> dict[str, float | None]:
+def first_response_stats(results: Sequence[SimResult]) -> FirstResponse:
     """Mean and percentiles (minutes) of first response over answered tickets."""
     waits = np.concatenate([r.first_response - r.tickets.arrival for r in results])
     waits = waits[np.isfinite(waits)]
     if len(waits) == 0:
-        return {k: None for k in ("mean_minutes", "p50_minutes", "p90_minutes", "p95_minutes")}
+        return FirstResponse()
     p50, p90, p95 = np.percentile(waits, [50, 90, 95])
-    return {
-        "mean_minutes": float(waits.mean()),
-        "p50_minutes": float(p50),
-        "p90_minutes": float(p90),
-        "p95_minutes": float(p95),
-    }
+    return FirstResponse(
+        mean_minutes=float(waits.mean()),
+        p50_minutes=float(p50),
+        p90_minutes=float(p90),
+        p95_minutes=float(p95),
+    )
 
 
-def resolution_stats(results: Sequence[SimResult]) -> dict[str, float | None]:
+def resolution_stats(results: Sequence[SimResult]) -> Resolution:
     """Mean and 90th percentile (hours) of resolution time over handled tickets."""
     hours = np.concatenate(
         [(r.resolved - r.tickets.arrival)[r.outcome == OUTCOME_HANDLED] / 60.0 for r in results]
     )
     if len(hours) == 0:
-        return {"mean_hours": None, "p90_hours": None}
-    return {"mean_hours": float(hours.mean()), "p90_hours": float(np.percentile(hours, 90))}
+        return Resolution()
+    return Resolution(mean_hours=float(hours.mean()), p90_hours=float(np.percentile(hours, 90)))
 
 
-def ticket_counts(results: Sequence[SimResult]) -> dict[str, float]:
+def ticket_counts(results: Sequence[SimResult]) -> TicketCounts:
     """Tickets per outcome, averaged over replications (arrived includes deflected)."""
     k = len(results)
     counts = np.zeros(4)
     for r in results:
         counts += np.bincount(r.outcome, minlength=4)[:4]
     counts /= k
-    return {
-        "arrived": float(counts.sum()),
-        "deflected": float(counts[OUTCOME_DEFLECTED]),
-        "handled": float(counts[OUTCOME_HANDLED]),
-        "abandoned": float(counts[OUTCOME_ABANDONED]),
-        "open": float(counts[OUTCOME_OPEN]),
-    }
+    live = float(counts.sum() - counts[OUTCOME_DEFLECTED])
+    return TicketCounts(
+        arrived=float(counts.sum()),
+        deflected=float(counts[OUTCOME_DEFLECTED]),
+        handled=float(counts[OUTCOME_HANDLED]),
+        abandoned=float(counts[OUTCOME_ABANDONED]),
+        open=float(counts[OUTCOME_OPEN]),
+        abandonment_rate=float(counts[OUTCOME_ABANDONED]) / live if live > 0 else None,
+    )
 
 
 def overall_sla(
