@@ -526,14 +526,26 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@contextmanager
+def stage_status(label: str) -> Iterator[Callable[[str], None]]:
+    """A rich status line naming the stage on a terminal; silent in pipes and CI."""
+    if not _interactive():
+        yield lambda words: None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(label) as status:
+        yield lambda words: status.update(f"{label}: {words}")
+
+
 def cmd_optimize(args: argparse.Namespace) -> int:
     import yaml
 
-    from optimizer.plan import optimize_scenario
-    from optimizer.requirements import interval_requirements
+    from optimizer.plan import PlanEffort, optimize_scenario
+    from optimizer.verify import queue_misses, simulate_plan, verify_plan
     from reports import render_optimize_report
+    from reports.terminal import optimize_lines
     from sim import outputs
-    from sim.runner import run_replications, summarize
 
     scenario = load(args.file, args.set or ())
     if not any(t.optimize_shifts for t in scenario.teams):
@@ -543,47 +555,48 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         )
     _check_size(scenario, args.replications, args, f"scenario '{args.file}'")
     out = _out_dir(args, f"{scenario.name}-optimize")
-    rounds: list[dict[str, Any]] = []
-    stop_reason = ""
-    if args.verify:
-        from optimizer.loop import verify_plan
-
-        with _cluster(args) as cluster, progress_bar("optimize and verify", args.rounds) as update:
-            verified = verify_plan(
-                scenario,
-                time_limit=args.time_limit,
-                replications=args.replications,
-                seed=args.seed,
-                max_rounds=args.rounds,
-                client=cluster.client(),
-                workers=args.workers,
-                progress=update,
+    effort = PlanEffort(seconds=args.time_limit, workers=args.workers)
+    seed = scenario.seed if args.seed is None else args.seed
+    verified = None
+    with stage_status("optimize") as say:
+        if args.verify:
+            with _cluster(args) as cluster:
+                verified = verify_plan(
+                    scenario,
+                    effort=effort,
+                    size_teams=args.size_teams,
+                    replications=args.replications,
+                    seed=seed,
+                    max_rounds=args.rounds,
+                    client=cluster.client(),
+                    progress=say,
+                )
+            plan, run = verified.plan, verified.run
+            misses = verified.misses()
+        else:
+            plan = optimize_scenario(
+                scenario, effort=effort, size_teams=args.size_teams, progress=say
             )
-        plan, run = verified.plan, verified.run
-        rounds, stop_reason = verified.rounds, verified.stop_reason
-        misses = verified.misses()
-    else:
-        with progress_bar("optimizing", 1) as update:
-            plan = optimize_scenario(scenario, args.time_limit, workers=args.workers)
-            update(1, 1)
-        with progress_bar("simulating the roster", args.replications) as update:
-            results = run_replications(
-                plan.optimized, args.replications, args.seed, progress=update
-            )
-        run = summarize(plan.optimized, results, interval_requirements(plan.optimized))
-        from optimizer.loop import VerifiedPlan
-
-        misses = VerifiedPlan(scenario=scenario, plan=plan, run=run).misses()
+            say("simulating the roster")
+            run, _ = simulate_plan(plan, args.replications, seed)
+            misses = queue_misses(scenario, run)
+    if plan.status == "failed" and not plan.violations:
+        raise UsageError(f"scenario '{args.file}': {plan.status_words()}")
     report = {
         **plan.summary(),
-        "verified": bool(args.verify),
-        "rounds": rounds,
-        "stop_reason": stop_reason,
+        "verified": bool(verified is not None and verified.verified),
+        "rounds": verified.rounds if verified is not None else [],
+        "kept_round": verified.kept_round if verified is not None else None,
+        "stop_reason": verified.stop_reason if verified is not None else "",
         "correction_cost_per_week": (
-            rounds[-1]["cost_per_week"] - rounds[0]["cost_per_week"] if rounds else 0.0
+            next(r["cost_per_week"] for r in verified.rounds if r["kept"])
+            - verified.rounds[0]["cost_per_week"]
+            if verified is not None
+            else 0.0
         ),
         "simulated": {
             "replications": run.summary["replications"],
+            "seed": seed,
             "attainment": run.summary["sla"]["attainment"],
             "goal_met": run.summary["sla"]["goal_met"],
             "cost_per_week": run.summary["cost"]["per_week"],
@@ -591,8 +604,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         },
     }
     optimized_data = plan.optimized.to_data()
-    if args.seed is not None:  # the roster was simulated with this seed
-        optimized_data["seed"] = args.seed
+    optimized_data["seed"] = seed  # the roster was simulated with this seed
     html = render_optimize_report(
         run.summary, run.tables(), optimized_data, report, plan.roster, plan.coverage
     )
@@ -600,7 +612,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         out,
         {
             "requirements.csv": lambda p: outputs.write_csv(p, plan.requirements),
-            "schedule.csv": lambda p: outputs.write_csv(p, plan.schedule),
+            "schedule.csv": lambda p: outputs.write_csv(p, plan.schedule.table()),
             "roster.csv": lambda p: outputs.write_csv(p, plan.roster),
             "coverage.csv": lambda p: outputs.write_csv(p, plan.coverage),
             "optimize.json": lambda p: outputs.write_json(p, report),
@@ -613,41 +625,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             "report.html": lambda p: outputs.write_text(p, html),
         },
     )
-    print(
-        f"optimize {scenario.name}: {report['status']}, plan cost "
-        f"{report['cost']['total']:,.0f} {report['cost']['currency']}, "
-        f"{report['agents_rostered']} agents rostered"
-    )
-    for solve in report["solves"]:
-        gap = "n/a" if solve["gap"] is None else f"{solve['gap']:.2%}"
-        print(
-            f"  {solve['stage']}: {solve['status']}, gap {gap}, build "
-            f"{solve['build_seconds']:.1f} s, solve {solve['solve_seconds']:.1f} s"
-        )
-    for record in rounds:
-        print(
-            f"  round {record['round']}: SLA {record['attainment']:.1%}, "
-            f"{record['queues_meeting_goal']}/{record['queues_with_goal']} queues meet goal, "
-            f"{record['cost_per_week']:,.0f}/week, {record['agent_intervals_added']:.0f} "
-            "agent-intervals added"
-        )
-    if stop_reason:
-        print(f"  stopped: {stop_reason}")
-    if misses:
-        for m in misses:
-            if m["short_by"] > 0:
-                print(
-                    f"  misses {m['queue']}: {m['attainment']:.1%} against goal "
-                    f"{m['goal']:.0%} (short by {m['short_by'] * 100:.1f} points)"
-                )
-            else:
-                print(
-                    f"  not shown to hold {m['queue']}: {m['attainment']:.1%}, but the 95% "
-                    f"interval reaches down to {m['ci_low']:.1%}, below goal {m['goal']:.0%}"
-                )
-            print(f"    why: {m['why']}")
-    else:
-        print("  simulated: every SLA goal met")
+    for line in optimize_lines(report, str(args.file)):
+        print(line)
     print(f"outputs in {out}/ (roster.csv, schedule.csv, optimize.json, report.html, ...)")
     return EXIT_OK
 
@@ -872,16 +851,22 @@ def build_parser() -> argparse.ArgumentParser:
     run_args(
         p,
         3,
-        "processes for the schedule's search and the rosters, solved side by side "
-        "(default: the cores, at most one per optimized team); with --verify also a local "
-        "Dask cluster of N workers",
+        "processes for the crews' rosters, solved side by side (default: the cores, at "
+        "most one per optimized team); with --verify also a local Dask cluster of N workers",
     )
     p.add_argument(
         "--time-limit",
         type=flags.positive,
-        default=120.0,
+        default=900.0,
         metavar="SECONDS",
-        help="wall-clock seconds for each optimisation, model building included (default 120)",
+        help="safety net for each optimisation (default 900): solves stop on their gap "
+        "target or work budget first, so one input gives one plan",
+    )
+    p.add_argument(
+        "--size-teams",
+        action="store_true",
+        help="choose each optimized team's head count (from agents up to max_agents) at "
+        "least cost so the requirements are covered; optimize.json gains headcount",
     )
     p.add_argument(
         "--verify",
@@ -908,7 +893,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _run(argv: Sequence[str] | None) -> int:
     """Parse the command line and run the command; bad input becomes one message, exit 2."""
-    from optimizer.result import OptimizerError
+    from optimizer.solver import OptimizerError
     from scenarios import ScenarioError
     from scenarios.ticket_import import TicketImportError
     from sim.cluster import ClusterError

@@ -40,6 +40,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from optimizer.curtois import load_curtois  # noqa: E402
 from optimizer.result import OptimizerError, SolveResult  # noqa: E402
+
 from optimizer.roster import solve_roster  # noqa: E402
 
 BEST_KNOWN_CSV = REPO_ROOT.parent / "shared" / "data" / "curtois" / "best_known.csv"

@@ -353,10 +353,10 @@ def _preferences(crews: Sequence[CrewRoster], sols: Sequence[RosterSolution]) ->
                     asked += 1
                     granted += int(sol.plan[e, d] < 0)
             if person.prefers.earliest_start or person.prefers.latest_start:
-                for d in np.flatnonzero(sol.plan[e] >= 0):
-                    s = int(sol.plan[e, d])
+                for day in np.flatnonzero(sol.plan[e] >= 0).tolist():
+                    s_i = int(sol.plan[e, day])
                     asked += 1
-                    outside = weights[e, d, s] > 0 and cr.dates[d].weekday() not in wanted
+                    outside = weights[e, day, s_i] > 0 and cr.dates[day].weekday() not in wanted
                     granted += int(not outside)
     return {"asked": asked, "granted": granted}
 

@@ -99,7 +99,7 @@ def crew_problem(
     day_of = {d: i for i, d in enumerate(dates)}
     types: dict[tuple[int, float], ShiftType] = {}
     counts: dict[tuple[int, int, float], int] = {}
-    for j in np.flatnonzero(people_per_column > 0.5):
+    for j in np.flatnonzero(people_per_column > 0.5).tolist():
         c = inputs.columns[j]
         if c.crew != k:
             continue
@@ -127,9 +127,9 @@ def crew_problem(
     weeks = np.where(np.array([d <= last for d in dates]), weeks, -1)
     saturdays: dict[dt.date, int] = {}
     weekend = np.full(len(dates), -1, dtype=np.int64)
-    for i, d in enumerate(dates):
-        if d.weekday() >= 5 and first <= d <= last:
-            saturday = d - dt.timedelta(days=d.weekday() - 5)
+    for i, date in enumerate(dates):
+        if date.weekday() >= 5 and first <= date <= last:
+            saturday = date - dt.timedelta(days=date.weekday() - 5)
             weekend[i] = saturdays.setdefault(saturday, len(saturdays))
     n_w = int(weeks.max(initial=-1)) + 1
     off = np.zeros((len(people), len(dates)), dtype=bool)
@@ -144,8 +144,8 @@ def crew_problem(
             week_min[e, w] = 60.0 * weekly_minimum_hours(r, sum(1 for d in days if d not in away))
         if person.prefers is not None:
             wanted_off = set(person.prefers.days_off or ())
-            for i, d in enumerate(dates):
-                if d.weekday() in wanted_off:
+            for i, date in enumerate(dates):
+                if date.weekday() in wanted_off:
                     prefer[e, i, :] += pref_weight
             lo = person.prefers.earliest_start
             hi = person.prefers.latest_start

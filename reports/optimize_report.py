@@ -8,7 +8,7 @@ pyomo, ``sim`` or ``optimizer``: the solver outcome arrives as plain data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -20,9 +20,10 @@ from reports.html import (
     Section,
     badge,
     esc,
+    fmt_money,
     fmt_num,
+    fmt_pct,
     kpi_card,
-    mapping_table,
     paragraph,
     render_page,
     table_html,
@@ -30,26 +31,9 @@ from reports.html import (
 from reports.run_report import reporting_timezone, run_lead, run_sections
 from reports.scenario_tables import scenario_section
 
-SOLVE_KEYS = ("status", "objective", "bound", "gap", "build_seconds", "solve_seconds", "message")
-"""Keys of one solve in the ``optimize`` mapping (the fields of ``SolveResult``)."""
-
 GOOD = {"optimal"}
 ACCEPTABLE = {"feasible"}
-
-
-def _solves(optimize: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    """Every solve the mapping describes: itself, nested mappings, or a ``solves`` list."""
-    out: list[tuple[str, Mapping[str, Any]]] = []
-    listed = [v for v in optimize.get("solves") or [] if isinstance(v, Mapping)]
-    if "status" in optimize and not listed:
-        out.append((str(optimize.get("name", optimize.get("model", "solve"))), optimize))
-    for key, value in optimize.items():
-        if isinstance(value, Mapping) and "status" in value:
-            out.append((str(key), value))
-    for i, value in enumerate(listed):
-        name = value.get("stage", value.get("name", value.get("model", f"solve {i + 1}")))
-        out.append((str(name), value))
-    return out
+PLAN_OK = {"complete": True, "short": None, "failed": False}
 
 
 def _number(value: object, digits: int = 2) -> str:
@@ -60,82 +44,168 @@ def _number(value: object, digits: int = 2) -> str:
     return "n/a" if not np.isfinite(x) else f"{x:,.{digits}f}"
 
 
+def _gap(value: object) -> str:
+    return "n/a" if value is None else f"{float(value):.2%}"  # type: ignore[arg-type]
+
+
 def solver_section(optimize: Mapping[str, Any]) -> Section:
-    """Solver status, objective, bound, gap and build/solve seconds of each solve."""
-    solves = _solves(optimize)
-    rows = []
-    cards = []
-    for name, s in solves:
-        status = str(s.get("status", "unknown"))
-        ok = True if status in GOOD else (None if status in ACCEPTABLE else False)
-        gap = s.get("gap")
-        gap_text = "n/a" if gap is None else f"{float(gap):.2%}"
-        rows.append(
-            [
-                name,
-                Markup(f"{esc(status)} {badge(ok, 'proven', 'no plan')}"),
-                _number(s.get("objective")),
-                _number(s.get("bound")),
-                gap_text,
-                _number(s.get("build_seconds")),
-                _number(s.get("solve_seconds")),
-                s.get("message", ""),
-            ]
-        )
+    """The plan in words: status, pay per week, what is uncovered and why, who is short of
+    people, how stable the shifts are, and how each stage's solve ended."""
+    currency = str((optimize.get("cost") or {}).get("currency", ""))
+    status = str(optimize.get("status", "unknown"))
+    starts = optimize.get("start_times") or {}
+    prefs = optimize.get("preferences") or {}
+    cost = optimize.get("cost") or {}
+    cards = [
+        kpi_card(
+            "Plan",
+            status,
+            str(optimize.get("status_words", "")),
+            PLAN_OK.get(status),
+            ("complete", "short"),
+        ),
+        kpi_card(
+            "Pay of the optimized teams",
+            fmt_money(cost.get("per_week"), currency) + " per week",
+            f"{fmt_money(cost.get('total'), currency)} over the horizon",
+            None,
+        ),
+        kpi_card(
+            "Uncovered",
+            f"{_number(optimize.get('uncovered_agent_hours'), 1)} agent-hours",
+            f"{optimize.get('unstaffed_shifts', 0)} scheduled shift(s) without a person",
+            (optimize.get("uncovered_agent_hours") or 0) < 0.05,
+            ("all covered", "short"),
+        ),
+    ]
+    if starts:
         cards.append(
             kpi_card(
-                f"{name}: solver status",
-                status,
-                f"gap {gap_text}; {_number(s.get('solve_seconds'))} s to solve",
-                ok,
-                ("proven", "no plan"),
+                "Stable shifts",
+                f"{_number(starts.get('median_per_week'), 1)} start time(s)",
+                f"median per person-week; {fmt_pct(starts.get('share_at_most_two'))} of "
+                "person-weeks have at most two",
+                (starts.get("median_per_week") or 0) <= 2,
+                ("stable", "varied"),
             )
         )
-    body = Markup(
-        paragraph(
-            "How the optimizer's solves ended. Optimal: proven best within the gap "
-            "asked for; feasible: a plan that may be improved (see the gap); infeasible "
-            "or time limit: no plan from that solve."
+    if prefs.get("asked"):
+        cards.append(
+            kpi_card(
+                "Preferences granted",
+                f"{prefs.get('granted')} of {prefs.get('asked')}",
+                "preferred days off and start windows",
+                None,
+            )
         )
-        + Markup('<div class="kpis">' + "".join(cards) + "</div>")
-        + table_html(
-            ["solve", "status", "objective", "bound", "gap", "build (s)", "solve (s)", "message"],
-            rows,
-            numeric=range(2, 7),
-        )
-    )
-    rounds = optimize.get("rounds")
-    if isinstance(rounds, Sequence) and rounds and all(isinstance(r, Mapping) for r in rounds):
-        keys = list(dict.fromkeys(k for r in rounds for k in r))
+    body = Markup('<div class="kpis">' + "".join(cards) + "</div>")
+    uncovered = optimize.get("uncovered") or []
+    if uncovered:
         body = Markup(
             body
             + table_html(
-                keys,
-                [[_cell(r.get(k)) for k in keys] for r in rounds],
-                caption="Rounds of optimize -> simulate -> correct",
+                ["queue group", "agent-hours", "intervals", "first", "last", "UTC hours", "why"],
+                [
+                    [
+                        u["group"],
+                        _number(u["agent_hours"], 1),
+                        u["intervals"],
+                        str(u["first"])[:16].replace("T", " "),
+                        str(u["last"])[:16].replace("T", " "),
+                        u["utc_hours"],
+                        u["why"],
+                    ]
+                    for u in uncovered
+                ],
+                numeric=(1, 2),
+                caption="Where the plan falls short of the requirement",
             )
         )
-    rest = {
-        k: _long_list(v)
-        for k, v in optimize.items()
-        if k not in SOLVE_KEYS
-        and k not in ("solves", "rounds", "name", "model")
-        and not (isinstance(v, Mapping) and "status" in v)
-    }
-    if rest:
-        body = Markup(body + mapping_table(rest, caption="Other details"))
-    return Section("solver", "Optimizer", body)
-
-
-def _long_list(value: object, limit: int = 8) -> object:
-    """A long list (e.g. every uncovered interval) as its length; the JSON file has it all."""
-    if isinstance(value, list | tuple) and len(value) > limit:
-        return f"{len(value)} entries (listed in optimize.json)"
-    return value
-
-
-def _cell(value: object) -> object:
-    return _number(value, 3) if isinstance(value, float) else value
+    headcount = optimize.get("headcount") or []
+    if headcount:
+        body = Markup(
+            body
+            + table_html(
+                ["team", "agents", "needed", f"extra pay ({currency} per week)"],
+                [
+                    [h["team"], h["agents"], h["needed"], fmt_num(h["extra_cost_per_week"])]
+                    for h in headcount
+                ],
+                numeric=(1, 2, 3),
+                caption="Head count: what each optimized team has and what the plan needs",
+            )
+        )
+    broken = optimize.get("rules_broken") or []
+    if broken:
+        body = Markup(
+            body
+            + table_html(
+                ["person", "rule", "date", "found", "limit"],
+                [[b["agent"], b["rule"], b["date"], b["found"], b["limit"]] for b in broken],
+                caption="Labour rules the roster breaks",
+            )
+        )
+    solves = [s for s in optimize.get("solves") or [] if isinstance(s, Mapping)]
+    body = Markup(
+        body
+        + paragraph(
+            "How each stage's solve ended. Optimal: within the gap target; feasible: a plan "
+            "stopped by its work budget (or the time limit, a safety net) before its gap was "
+            "proven. The gap is measured against a proven lower bound."
+        )
+        + table_html(
+            ["stage", "status", "gap", "stopped by", "seconds", "message"],
+            [
+                [
+                    str(s.get("stage", "")),
+                    Markup(
+                        f"{esc(s.get('status', ''))} "
+                        f"{badge(True if s.get('status') in GOOD else None, 'proven', '')}"
+                    ),
+                    _gap(s.get("gap")),
+                    str(s.get("stopped_by", "")),
+                    _number(float(s.get("build_seconds", 0)) + float(s.get("solve_seconds", 0)), 1),
+                    str(s.get("message", "")),
+                ]
+                for s in solves
+            ],
+            numeric=(2, 4),
+            caption="Solves",
+        )
+    )
+    rounds = [r for r in optimize.get("rounds") or [] if isinstance(r, Mapping)]
+    if rounds:
+        body = Markup(
+            body
+            + table_html(
+                [
+                    "round",
+                    "kept",
+                    "SLA",
+                    "queues meeting goal",
+                    f"{currency} per week",
+                    "agent-intervals added",
+                ],
+                [
+                    [
+                        r.get("round"),
+                        "yes" if r.get("kept") else "",
+                        fmt_pct(r.get("attainment")),
+                        f"{r.get('queues_meeting_goal')} of {r.get('queues_with_goal')}",
+                        fmt_num(r.get("cost_per_week")),
+                        fmt_num(r.get("agent_intervals_added")),
+                    ]
+                    for r in rounds
+                ],
+                numeric=(2, 4, 5),
+                caption=(
+                    "Rounds of plan, simulate and correct — "
+                    + ("verified: " if optimize.get("verified") else "not verified: ")
+                    + str(optimize.get("stop_reason", ""))
+                ),
+            )
+        )
+    return Section("solver", "Optimized plan", body)
 
 
 def roster_team_table(roster: pd.DataFrame) -> Markup:

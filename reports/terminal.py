@@ -73,3 +73,89 @@ def comparison_lines(table: pd.DataFrame, replications: int) -> list[str]:
     if len(table) > 1:
         lines.append(f"  (changes against {table.iloc[0]['scenario']})")
     return lines
+
+
+def optimize_lines(report: dict[str, Any], source: str) -> list[str]:
+    """The terminal summary of ``optimize``: the plan's status in words, its cost per week,
+    what it leaves uncovered and why, who is short of people, every stage's solve, the
+    verification rounds and the simulated goals.
+
+    Parameters
+    ----------
+    report : dict
+        ``optimize.json`` as written.
+    source : str
+        The scenario file, for the command suggested when teams are short.
+    """
+    currency = report["cost"]["currency"]
+    lines = [
+        f"optimize {report['scenario']}: {report['status']} — {report['status_words']}",
+        f"  plan: {report['agents_rostered']} people, {report['shifts_rostered']} shifts, "
+        f"pay {fmt_money(report['cost']['per_week'], currency)} per week "
+        f"({fmt_money(report['cost']['total'], currency)} over the horizon)",
+    ]
+    starts = report.get("start_times") or {}
+    if starts:
+        lines.append(
+            f"  stable shifts: median {fmt_num(starts['median_per_week'], 1)} start time(s) "
+            f"per person-week; {fmt_pct(starts['share_at_most_two'])} of person-weeks have "
+            "at most two"
+        )
+    prefs = report.get("preferences") or {}
+    if prefs.get("asked"):
+        lines.append(f"  preferences granted: {prefs['granted']} of {prefs['asked']}")
+    for gap in report.get("uncovered") or []:
+        lines.append(
+            f"  uncovered: {gap['group']} {fmt_num(gap['agent_hours'], 1)} agent-hours "
+            f"({gap['intervals']} intervals, UTC {gap['utc_hours']}): {gap['why']}"
+        )
+    short = [h for h in report.get("headcount") or [] if h["needed"] > h["agents"]]
+    for h in short:
+        lines.append(
+            f"  {h['team']}: needs {h['needed']} people (has {h['agents']}), "
+            f"{fmt_money(h['extra_cost_per_week'], currency)} more per week"
+        )
+    if short and not any(r.get("stage") == "sizing" for r in report.get("solves", [])):
+        lines.append(
+            f"  to plan with those head counts: python run_sim.py optimize {source} --size-teams"
+        )
+    for broken in (report.get("rules_broken") or [])[:5]:
+        lines.append(
+            f"  rule broken: {broken['agent']} {broken['rule']} on {broken['date']} "
+            f"(found {broken['found']:g}, limit {broken['limit']:g})"
+        )
+    for solve in report["solves"]:
+        gap = "n/a" if solve["gap"] is None else fmt_pct(solve["gap"], 2)
+        extra = (
+            f", {solve['unstaffed']} shift(s) without a person" if solve.get("unstaffed") else ""
+        )
+        lines.append(
+            f"  {solve['stage']}: {solve['status']}, gap {gap}{extra} — {solve['message']} "
+            f"({solve['build_seconds'] + solve['solve_seconds']:.1f} s)"
+        )
+    for record in report.get("rounds") or []:
+        kept = " (kept)" if record.get("kept") else ""
+        lines.append(
+            f"  round {record['round']}{kept}: SLA {fmt_pct(record['attainment'])}, "
+            f"{record['queues_meeting_goal']} of {record['queues_with_goal']} queues meet "
+            f"their goal, {fmt_money(record['cost_per_week'], currency)} per week"
+        )
+    if report.get("stop_reason"):
+        verified = "verified" if report.get("verified") else "not verified"
+        lines.append(f"  {verified}: {report['stop_reason']}")
+    simulated = report["simulated"]
+    misses = simulated["queues_missing_goal"]
+    if not misses:
+        lines.append("  simulated: every queue meets its goal")
+    for m in misses:
+        if m["short_by"] > 0:
+            lines.append(
+                f"  misses {m['queue']}: {fmt_pct(m['attainment'])} against goal "
+                f"{fmt_pct(m['goal'], 0)} ({m['why']})"
+            )
+        else:
+            lines.append(
+                f"  not shown to hold {m['queue']}: {fmt_pct(m['attainment'])}, its 95% "
+                f"interval reaches {fmt_pct(m['ci_low'])} ({m['why']})"
+            )
+    return lines

@@ -141,9 +141,9 @@ def check_shifts(
     pandas.DataFrame
         One row per person and week with a shift: ``agent``, ``week``, ``hours``,
         ``shifts``, ``days_worked``, ``nights``, ``rest_violations``, ``min_rest_hours``,
-        ``max_consecutive_days``, one boolean column per rule checked, ``violations`` (the
-        broken rules' names joined by ``;``) and ``at_risk``.  ``attrs["details"]`` lists
-        every break as ``{agent, rule, date, found, limit}``.
+        ``max_consecutive_days``, ``broken_<rule>`` (a boolean per rule checked),
+        ``violations`` (the broken rules' names joined by ``;``) and ``at_risk``.
+        ``attrs["details"]`` lists every break as ``{agent, rule, date, found, limit}``.
     """
     names = PLANNED_RULES if planned else RULES
     missing = sorted(set(SHIFT_COLUMNS) - set(shifts.columns))
@@ -277,10 +277,11 @@ def check_shifts(
                 }
             )
     for rule in names:
-        table[rule] = checks[rule]
-    broken_frame = table[list(names)]
+        table[f"broken_{rule}"] = checks[rule]
+    broken_frame = table[[f"broken_{rule}" for rule in names]]
     table["violations"] = [
-        ";".join(rule for rule in names if row[rule]) for row in broken_frame.to_dict("records")
+        ";".join(rule for rule in names if row[f"broken_{rule}"])
+        for row in broken_frame.to_dict("records")
     ]
     table["at_risk"] = broken_frame.any(axis=1).to_numpy() if len(table) else []
     table = table.drop(

@@ -30,6 +30,7 @@ from pydantic import (
 )
 from scipy import stats
 
+from scenarios.employees import read_employees_file
 from scenarios.types import (
     LATEST_DATE,
     CalendarDate,
@@ -921,8 +922,17 @@ class Scenario(_Model):
 
     @model_validator(mode="before")
     @classmethod
-    def _agents_from_employees(cls, data: Any) -> Any:
-        """A team with named employees and no ``agents`` count gets their number."""
+    def _agents_from_employees(cls, data: Any, info: ValidationInfo) -> Any:
+        """``employees: FILE.csv`` is read (from the scenario file's folder); a team with
+        named employees and no ``agents`` count gets their number."""
+        if isinstance(data, dict) and isinstance(data.get("employees"), str):
+            base = (info.context or {}).get("base_dir")
+            file = data["employees"].strip()
+            path = Path(file) if base is None else Path(base) / file
+            try:
+                data = {**data, "employees": read_employees_file(path)}
+            except ValueError as exc:
+                raise ValueError(f"employees: {exc}") from None
         if not isinstance(data, dict) or not isinstance(data.get("employees"), list):
             return data
         counts: dict[str, int] = {}
@@ -983,8 +993,8 @@ class Scenario(_Model):
                 extra = sorted(set(own or ()) - set(allowed))
                 if extra:
                     raise ValueError(
-                        f"{where}: {label} {extra} are not the team's (expected a subset of "
-                        f"{team.name!r}'s {list(allowed)})"
+                        f"{where}: {label} {extra} are not among team {team.name!r}'s "
+                        f"(expected a subset of {list(allowed)})"
                     )
             for span in person.time_off:
                 if span.to < first or span.from_date > last:

@@ -18,11 +18,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from scenarios.calendar import horizon_origin
+from scenarios.calendar import horizon_origin, week_of
+from scenarios.labor import RULES as LABOR_RULES
+from scenarios.labor import AgentRules, agent_rules, check_shifts
 from scenarios.schema import Scenario
 from sim.engine import OUTCOME_DEFLECTED, SimResult
 
-RULES = ("hours", "rest", "consecutive_days", "nights", "occupancy", "days_off")
+RULES = (*LABOR_RULES, "occupancy")
+"""Rules of an agent-week at risk: the labour rules (:mod:`scenarios.labor`) and occupancy."""
 
 
 def availability_windows(shifts: pd.DataFrame) -> pd.DataFrame:
@@ -191,86 +194,79 @@ def _shift_overtime(result: SimResult) -> np.ndarray:
 
 
 def agent_weeks(scenario: Scenario, result: SimResult) -> pd.DataFrame:
-    """One row per agent-week: hours, occupancy, shifts, nights, rest and rule breaks."""
-    rules = scenario.labor_rules
+    """One row per agent-week: hours, occupancy, shifts, nights, rest and rule breaks.
+
+    The labour rules are checked by the one checker, :func:`scenarios.labor.check_shifts`,
+    on the shifts actually worked (absences removed, overtime counted); occupancy above
+    ``max_occupancy`` is the simulation's own rule on top.
+    """
     shifts = result.staffing.shifts.copy()
     agents = result.staffing.agents
     shifts["overtime_minutes"] = _shift_overtime(result)
     worked = shifts[~shifts["absent"]].copy()
-    # Weeks follow the agent's local calendar, counted from the horizon's first day.
-    first_day = pd.Timestamp(scenario.horizon.start)
-    local_day = (pd.to_datetime(worked["date"]) - first_day).dt.days
-    worked["week"] = (local_day // 7).clip(lower=0).astype(int)
+    named = agent_rules(scenario)
+    teams = {t.name: t for t in scenario.teams}
+    rules = {
+        agent: named.get(agent) or AgentRules(scenario.rules_for(teams[team]))
+        for agent, team in zip(agents["agent"], agents["team"], strict=True)
+    }
+    checked = check_shifts(
+        pd.DataFrame(
+            {
+                "agent": worked["agent"],
+                "date": worked["date"],
+                "start": worked["start"],
+                "end": worked["end"],
+                "paid_minutes": worked["paid_minutes"] + worked["overtime_minutes"],
+                "night": worked["night"].astype(bool),
+            }
+        ),
+        rules,
+        scenario.horizon.start,
+        scenario.horizon.days,
+    )
+    worked["week"] = [week_of(d, scenario.horizon.start) for d in worked["date"]]
     worked["available_minutes"] = (
         worked["end"] - worked["start"] - (worked["break_end"] - worked["break_start"])
     )
-    # Rest before each shift: gap since the same agent's previous worked shift ended.
-    worked = worked.sort_values(["agent_index", "start"], kind="stable")
-    prev_end = worked.groupby("agent_index")["end"].shift()
-    worked["rest_hours"] = (worked["start"] - prev_end) / 60.0
-    worked["rest_violation"] = worked["rest_hours"] < rules.min_rest_hours - 1e-9
-    # Consecutive working days (local dates), run length at each shift.
-    day_number = pd.to_datetime(worked["date"]).map(pd.Timestamp.toordinal)
-    new_run = (day_number.groupby(worked["agent_index"]).diff() != 1).astype(int)
-    run_id = new_run.groupby(worked["agent_index"]).cumsum()
-    worked["run_length"] = worked.groupby([worked["agent_index"], run_id]).cumcount() + 1
-    # Shifts dated before the horizon's first day shape rest and runs, but are no week.
-    worked = worked[local_day.loc[worked.index] >= 0]
-
+    g = worked[worked["week"] >= 0].groupby(["agent", "week"])
+    extra = pd.DataFrame(
+        {
+            "available_hours": g["available_minutes"].sum() / 60.0,
+            "overtime_hours": g["overtime_minutes"].sum() / 60.0,
+        }
+    ).reset_index()
     busy = (
         pd.DataFrame(
             {
-                "agent_index": result.touch_agent,
+                "agent": agents["agent"].to_numpy()[result.touch_agent],
                 "week": (result.touch_start // (7 * 1440)).astype(int),
-                "busy": (result.touch_end - result.touch_start) * result.touch_units,
+                "busy_hours": (result.touch_end - result.touch_start) * result.touch_units / 60.0,
             }
         )
-        .groupby(["agent_index", "week"])["busy"]
+        .groupby(["agent", "week"], as_index=False)["busy_hours"]
         .sum()
     )
-
-    g = worked.groupby(["agent_index", "week"])
-    table = pd.DataFrame(
-        {
-            "hours": (g["paid_minutes"].sum() + g["overtime_minutes"].sum()) / 60.0,
-            "available_hours": g["available_minutes"].sum() / 60.0,
-            "overtime_hours": g["overtime_minutes"].sum() / 60.0,
-            "shifts": g.size(),
-            "days_worked": g["date"].nunique(),
-            "nights": g["night"].sum(),
-            "rest_violations": g["rest_violation"].sum(),
-            "min_rest_hours": g["rest_hours"].min(),
-            "max_consecutive_days": g["run_length"].max(),
-        }
+    table = checked.merge(extra, on=["agent", "week"], how="left").merge(
+        busy, on=["agent", "week"], how="left"
     )
-    table["busy_hours"] = busy.reindex(table.index).fillna(0.0).to_numpy() / 60.0
+    table["busy_hours"] = table["busy_hours"].fillna(0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         table["occupancy"] = np.where(
             table["available_hours"] > 0, table["busy_hours"] / table["available_hours"], 0.0
         )
-    table = table.reset_index()
-    table.insert(0, "agent", agents["agent"].to_numpy()[table["agent_index"]])
-    table.insert(1, "team", agents["team"].to_numpy()[table["agent_index"]])
+    cap = np.array([rules[a].rules.max_occupancy for a in table["agent"]])
+    table["occupancy_broken"] = table["occupancy"].to_numpy() > cap + 1e-9
+    team_of = dict(zip(agents["agent"], agents["team"], strict=True))
+    table.insert(1, "team", [team_of[a] for a in table["agent"]])
     origin = horizon_origin(scenario)
     table.insert(3, "week_start", (origin + pd.to_timedelta(table["week"] * 7, unit="D")).dt.date)
-    full_weeks = int(result.horizon_minutes // (7 * 1440))
-    checks = {
-        "hours": table["hours"] > rules.max_hours_per_week + rules.overtime_allowance_hours + 1e-9,
-        "rest": table["rest_violations"] > 0,
-        "consecutive_days": table["max_consecutive_days"] > rules.max_consecutive_days,
-        "nights": table["nights"] > rules.max_night_shifts_per_week,
-        "occupancy": table["occupancy"] > rules.max_occupancy + 1e-9,
-        "days_off": (7 - table["days_worked"] < rules.min_days_off_per_week)
-        & (table["week"] < full_weeks),
-    }
-    broken = pd.DataFrame(checks)
-    table["violations"] = (
-        broken.apply(lambda row: ";".join(name for name in RULES if row[name]), axis=1)
-        if len(table)
-        else pd.Series(dtype=str)
-    )
-    table["at_risk"] = broken.any(axis=1)
-    return table.drop(columns=["agent_index"])
+    table["broken_occupancy"] = table["occupancy_broken"]
+    table["violations"] = [
+        ";".join(r for r in RULES if row[f"broken_{r}"]) for row in table.to_dict("records")
+    ]
+    table["at_risk"] = table["violations"] != ""
+    return table.drop(columns=["occupancy_broken", *(f"broken_{r}" for r in RULES)])
 
 
 def burnout_summary(table: pd.DataFrame, n_agents: int) -> dict[str, object]:

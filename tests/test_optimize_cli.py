@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import ROOT, SOLVE_RECORD_KEYS
+from optimizer.loop import wilson_upper
 from test_cli import run_cli
 from test_plan import check_roster
 
-from optimizer.loop import wilson_upper
 from scenarios import load_scenario
 
 PLAN_DEMO = ROOT / "scenarios" / "library" / "plan_demo.yaml"

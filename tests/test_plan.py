@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import SOLVE_RECORD_KEYS
+from optimizer.result import SolveStatus
 
 from optimizer.plan import OptimizeResult, optimize_scenario
-from optimizer.result import SolveStatus
 from scenarios import LIBRARY, Scenario, load_scenario, scenario_from_data
 from scenarios.calendar import horizon_origin
 from sim.engine import run_replication
@@ -248,8 +248,9 @@ def test_team_rosters_run_at_the_same_time_and_a_failed_worker_is_solved_here(
     import dataclasses
     import time
 
-    from optimizer.plan import _solve_rosters, build_team_roster_problem
     from optimizer.roster_heuristic import plan_from_table, roster_violations
+
+    from optimizer.plan import _solve_rosters, build_team_roster_problem
     from scenarios.schema import Team
 
     class Unpicklable(Team):  # a class local to a function cannot be pickled
@@ -294,9 +295,10 @@ def test_a_roster_milp_ending_before_its_start_still_re_solves_the_greedy_roster
     # On a slow machine HiGHS can spend the whole MILP share before it takes the greedy
     # roster as MIP start.  The roster is then the greedy one, completed with every
     # assignment fixed, and the re-solves start from it (they used to be skipped).
-    from optimizer import plan
     from optimizer.result import FixedSolves, SolveResult
     from optimizer.roster_heuristic import plan_from_table, roster_violations
+
+    from optimizer import plan
 
     real_solve = FixedSolves.solve
     calls: list[int] = []

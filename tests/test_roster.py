@@ -22,9 +22,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
-
 from optimizer.curtois import load_curtois, parse_curtois
-from optimizer.plan import ROSTER_HIGHS_OPTIONS
 from optimizer.result import (
     FixedSolves,
     OptimizerError,
@@ -32,6 +30,15 @@ from optimizer.result import (
     SolveStatus,
     solve_with_highs,
 )
+from optimizer.roster_heuristic import (
+    greedy_roster,
+    plan_from_table,
+    roster_objective,
+    roster_violations,
+)
+from optimizer.roster_parallel import _search_epoch, parallel_neighbourhood_search
+
+from optimizer.plan import ROSTER_HIGHS_OPTIONS
 from optimizer.roster import (
     RosterProblem,
     _KindRates,
@@ -41,13 +48,6 @@ from optimizer.roster import (
     plan_of_model,
     solve_roster,
 )
-from optimizer.roster_heuristic import (
-    greedy_roster,
-    plan_from_table,
-    roster_objective,
-    roster_violations,
-)
-from optimizer.roster_parallel import _search_epoch, parallel_neighbourhood_search
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "curtois"

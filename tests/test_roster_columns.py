@@ -14,11 +14,8 @@ import pyomo.environ as pyo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_roster import DATA, REPO, check_roster
-
 from optimizer.curtois import load_curtois
 from optimizer.result import SolveResult, SolveStatus
-from optimizer.roster import RosterProblem, solve_roster, table_from_plan
 from optimizer.roster_columns import (
     SchedulePricer,
     column_generation_roster,
@@ -31,6 +28,9 @@ from optimizer.roster_heuristic import (
     roster_objective,
     roster_violations,
 )
+from test_roster import DATA, REPO, check_roster
+
+from optimizer.roster import RosterProblem, solve_roster, table_from_plan
 
 
 def _one_employee(draw: Any) -> RosterProblem:

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from optimizer.result import OptimizerError, SolveStatus
 from scipy import sparse
 
-from optimizer.result import OptimizerError, SolveStatus
 from optimizer.schedule import (
     ScheduleInputs,
     build_schedule_inputs,
@@ -301,7 +301,6 @@ def _small_model() -> Any:
 
 def test_the_compiled_solve_agrees_with_pyomos_highs_interface() -> None:
     import pyomo.environ as pyo
-
     from optimizer.result import solve_compiled, solve_with_highs
 
     m = _small_model()
@@ -325,7 +324,6 @@ def test_the_compiled_solve_agrees_with_pyomos_highs_interface() -> None:
 
 def test_a_model_the_compiler_refuses_is_an_error_status_not_a_crash() -> None:
     import pyomo.environ as pyo
-
     from optimizer.result import solve_compiled
 
     m = _small_model()

@@ -8,15 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from optimizer.result import SolveStatus
-from optimizer.schedule import (
-    MaxCap,
-    ScheduleInputs,
-    build_schedule_inputs,
-    rounded_start,
-    solve_covering,
-)
 from optimizer.schedule_search import (
     _day_parts,
     _part_inputs,
@@ -24,6 +16,14 @@ from optimizer.schedule_search import (
     plan_objective,
     solve_by_search,
     window_problem,
+)
+
+from optimizer.schedule import (
+    MaxCap,
+    ScheduleInputs,
+    build_schedule_inputs,
+    rounded_start,
+    solve_covering,
 )
 from scenarios import load_scenario
 from scenarios.schema import Planning
@@ -240,8 +240,9 @@ def test_the_full_milp_is_planned_only_when_a_late_search_still_leaves_it_its_ro
     # time, or a share of it that still leaves the MILP its root: no planned MILP is left out.
     import time
 
-    from optimizer import schedule_search
     from optimizer.schedule_search import SearchOutcome
+
+    from optimizer import schedule_search
 
     real_covering = schedule_search.solve_covering
     calls: dict[str, float] = {}

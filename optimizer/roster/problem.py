@@ -169,7 +169,7 @@ class RosterProblem:
                     out[int(w)].append(d)
             return out
 
-        return self._memoised("weeks", make)  # type: ignore[no-any-return]
+        return self._memoised("weeks", make)
 
     def weekends(self) -> list[list[int]]:
         """The days of each weekend inside the horizon."""
@@ -182,7 +182,7 @@ class RosterProblem:
                     out[int(k)].append(d)
             return [w for w in out if w]
 
-        return self._memoised("weekends", make)  # type: ignore[no-any-return]
+        return self._memoised("weekends", make)
 
     def allowed(self) -> BoolArray:
         """(E, D, S): assignments not excluded by days off, unavailability or a zero cap."""
@@ -203,7 +203,7 @@ class RosterProblem:
                 out[s] = keys.setdefault(key, len(keys))
             return out
 
-        return self._memoised("starts", make)  # type: ignore[no-any-return]
+        return self._memoised("starts", make)
 
     @classmethod
     def create(

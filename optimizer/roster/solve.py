@@ -132,11 +132,11 @@ def cover_table(p: RosterProblem, plan: IntArray | None) -> pd.DataFrame:
         ee, dd = np.nonzero(plan >= 0)
         np.add.at(staffed, (dd, plan[ee, dd]), 1)
     req = np.asarray(p.cover_requirement)
-    dd, ss = np.meshgrid(np.arange(p.days), np.arange(p.n_shifts), indexing="ij")
+    days, shifts = np.meshgrid(np.arange(p.days), np.arange(p.n_shifts), indexing="ij")
     return pd.DataFrame(
         {
-            "day": dd.ravel(),
-            "shift": [p.shift_ids[s] for s in ss.ravel()],
+            "day": days.ravel(),
+            "shift": [p.shift_ids[s] for s in shifts.ravel()],
             "requirement": req.ravel(),
             "staffed": staffed.ravel(),
             "under": np.maximum(req - staffed, 0).ravel(),

@@ -21,6 +21,8 @@ Must not import ``reports``, ``sim`` or ``run_sim``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyomo.environ as pyo
 
@@ -73,7 +75,7 @@ def _place(
     previous: list[int | None],
 ) -> list[set[int]]:
     """Each person's start groups for the window (module docstring, step 2)."""
-    away = np.asarray(p.days_off)[:, days].all(axis=1)
+    away = np.asarray(np.asarray(p.days_off)[:, days].all(axis=1), dtype=bool)
     room = need.copy()
     placed: list[set[int]] = [set() for _ in range(p.n_employees)]
     order = [e for e in range(p.n_employees) if not away[e]]
@@ -162,9 +164,9 @@ def week_by_week(
     return plan
 
 
-def _minimums_after(model: pyo.ConcreteModel, p: RosterProblem, last: int) -> list[object]:
+def _minimums_after(model: pyo.ConcreteModel, p: RosterProblem, last: int) -> list[Any]:
     """Rows of minimum minutes (per week after day ``last``, and over the horizon)."""
-    rows: list[object] = []
+    rows: list[Any] = []
     weeks = p.week_days()
     for (e, k), row in model.weekly_minutes.items():
         if weeks[k] and min(weeks[k]) > last and p.min_minutes_per_week[e, k] > 0:

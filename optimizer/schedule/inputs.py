@@ -561,7 +561,7 @@ def _crew_caps(
     def cap(
         name: str,
         js: Sequence[int],
-        coef: Sequence[float],
+        coef: Sequence[float] | FloatArray,
         upper: float,
         per_head: float,
         lower: float = 0.0,

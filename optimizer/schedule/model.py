@@ -69,7 +69,7 @@ def build_model(inputs: ScheduleInputs, *, integer: bool = True) -> pyo.Concrete
         m.size = pyo.Var(
             m.K,
             domain=pyo.NonNegativeIntegers if integer else pyo.NonNegativeReals,
-            bounds=lambda m, k: (float(floor[k]), float(max(floor[k], p.crews[k].max_size))),
+            bounds=lambda m, k: (float(floor[k]), max(float(floor[k]), float(p.crews[k].max_size))),
         )
     _add_coverage(m, p, crew_of)
     _add_caps(m, p)
@@ -234,7 +234,8 @@ def _add_start_groups(m: pyo.ConcreteModel, p: ScheduleInputs) -> None:
     enough for its shifts at one person's days and hours a week; people beyond the crew's
     size are on a second start time:
     z[s] >= sum_{j of s on date} x[j];  days * z[s] >= sum_{j of s} x[j];
-    hours * z[s] >= sum_{j of s} h[j] x[j];  sum_{s of crew k, week w} z[s] - extra[k,w] <= size[k]."""
+    hours * z[s] >= sum_{j of s} h[j] x[j];
+    sum_{s of crew k, week w} z[s] - extra[k,w] <= size[k]."""
     idx = [(s, d) for s, g in enumerate(p.start_groups) for d in range(len(g.by_date))]
     m.z = pyo.Var(
         range(len(p.start_groups)),
