@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from optimizer.requirements import boost_requirements, group_requirements
 from optimizer.roster.solve import RosterEffort, RosterSolution, cover_table, solve_roster
@@ -288,25 +289,50 @@ def _uncovered(
 ) -> list[dict[str, Any]]:
     """Per group short: agent-hours, intervals, first and last, and why."""
     short = coverage[coverage["shortfall"] > 1e-3]
-    served_by = {
-        g: [inputs.crews[k].team for k in range(len(inputs.crews)) if inputs.skills[k, i]]
-        for i, g in enumerate(inputs.groups)
-    }
+    n_k = len(inputs.crews)
+    crew_of = np.array([c.crew for c in inputs.columns], dtype=np.int64)
+    covered = sparse.csr_array(inputs.coverage)
+    t_index = pd.Index(inputs.interval_starts)
     out = []
     for group, rows in short.groupby("group", sort=False):
-        teams = sorted(set(served_by.get(group, [])))
-        why = (
-            f"served by {', '.join(teams)}, whose people are all planned at those times "
-            "within their labour rules"
-            if teams
-            else "no team whose shifts the optimizer chooses has these skills; only teams "
-            "on fixed shifts serve this group"
-        )
+        g = inputs.groups.index(str(group))
+        crews = np.flatnonzero(inputs.skills[:n_k, g])
+        teams = sorted({inputs.crews[k].team for k in crews})
         hours = rows["interval_start"].dt.hour
+        agent_hours = float(rows["shortfall"].sum() * interval_hours)
+        if not teams:
+            why = (
+                "no team whose shifts the optimizer chooses has these skills; only teams on "
+                "fixed shifts serve this group"
+            )
+        else:
+            # Intervals no shift template of the serving crews reaches at all.
+            mine = np.isin(crew_of, crews)
+            reach = np.asarray(covered[:, mine].sum(axis=1)).ravel() > 0
+            t = t_index.get_indexer(rows["interval_start"])
+            out_of_reach = float(rows["shortfall"].to_numpy()[~reach[t]].sum() * interval_hours)
+            parts = []
+            if out_of_reach > 0.005:
+                parts.append(
+                    f"{out_of_reach:.1f} agent-hours fall where no shift template of "
+                    f"{', '.join(teams)} reaches (see shift_templates earliest and latest)"
+                )
+            rest = rows["shortfall"].to_numpy()[reach[t]]
+            if len(rest) and rest.max() < 1.0 - 1e-6:
+                parts.append(
+                    "the rest is less than one agent in any interval, which costs less to "
+                    "leave short than another shift"
+                )
+            elif len(rest):
+                parts.append(
+                    f"{', '.join(teams)} have no more people to plan at those times within "
+                    "their labour rules (see headcount)"
+                )
+            why = "; ".join(parts)
         out.append(
             {
                 "group": str(group),
-                "agent_hours": round(float(rows["shortfall"].sum() * interval_hours), 2),
+                "agent_hours": round(agent_hours, 2),
                 "intervals": len(rows),
                 "first": rows["interval_start"].min().isoformat(),
                 "last": rows["interval_start"].max().isoformat(),

@@ -1,12 +1,9 @@
 """Workforce metrics: staffing per interval, coverage gaps, agent-weeks, burnout and cost.
 
-Agent-week rules (an agent-week breaking any of them is "at risk"): hours worked, overtime
-included, above ``max_hours_per_week`` plus ``overtime_allowance_hours``; rest between
-shifts below ``min_rest_hours``; a run of working days longer than
-``max_consecutive_days``; more night shifts than ``max_night_shifts_per_week``; occupancy
-above ``max_occupancy``; fewer days off than ``min_days_off_per_week`` (full weeks only).
-Weeks follow each agent's local calendar from the horizon's first day. Cost is paid hours
-x hourly cost with night, weekend and holiday premiums on the minutes they cover, plus
+An agent-week is at risk when it breaks a labour rule, as the one checker
+(:func:`scenarios.labor.check_shifts`) reads the shifts actually worked (overtime included,
+absences removed), or when its occupancy is above ``max_occupancy``.  Cost is paid hours x
+hourly cost with night, weekend and holiday premiums on the minutes they cover, plus
 overtime at ``1 + overtime_premium``; it is also split by language x channel, by the time
 each agent spent on each. Must not import SimPy.
 """

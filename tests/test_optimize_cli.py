@@ -1,38 +1,43 @@
-"""optimize end to end: outputs, an independent labour-rule check of roster.csv, --verify."""
+"""optimize end to end on the two-site week: outputs, an independent labour-rule check of
+roster.csv, refusals with exit 2, and --verify's rounds."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, SOLVE_RECORD_KEYS
-from optimizer.loop import wilson_upper
+import yaml
+from conftest import SOLVE_RECORD_KEYS
+from scipy.stats import binomtest
 from test_cli import run_cli
-from test_plan import check_roster
+from test_plan import RULES, TWO_SITES, check_roster
 
-from scenarios import load_scenario
+from optimizer.verify import _score, goals_hold, wilson_upper
 
-PLAN_DEMO = ROOT / "scenarios" / "library" / "plan_demo.yaml"
+
+def _write(tmp: Path, data: dict[str, Any], name: str = "two_sites.yaml") -> Path:
+    path = tmp / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
 
 
 @pytest.fixture(scope="module")
-def optimized(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def scenario_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _write(tmp_path_factory.mktemp("scenario"), copy.deepcopy(TWO_SITES))
+
+
+@pytest.fixture(scope="module")
+def optimized(scenario_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("optimize")
-    result = run_cli(
-        "optimize",
-        str(PLAN_DEMO),
-        "--out",
-        str(out),
-        "--time-limit",
-        "30",
-        "--replications",
-        "1",
-    )
+    result = run_cli("optimize", str(scenario_file), "--out", str(out), "--replications", "1")
     assert result.returncode == 0, result.stderr
+    assert "optimize two-sites: short" in result.stdout
     return out
 
 
@@ -41,6 +46,7 @@ def test_optimize_writes_every_output(optimized: Path) -> None:
         "requirements.csv",
         "schedule.csv",
         "roster.csv",
+        "coverage.csv",
         "optimize.json",
         "scenario.optimized.yaml",
         "summary.json",
@@ -48,20 +54,22 @@ def test_optimize_writes_every_output(optimized: Path) -> None:
     ):
         assert (optimized / name).stat().st_size > 0, name
     report = json.loads((optimized / "optimize.json").read_text())
+    assert report["status"] == "short"
     for solve in report["solves"]:
         assert set(solve) >= SOLVE_RECORD_KEYS
+    assert report["verified"] is False
     assert report["simulated"]["attainment"] is not None
+    assert {h["team"] for h in report["headcount"]} == {"dublin", "manila"}
     # Misses are named with how far they fall short.
     for miss in report["simulated"]["queues_missing_goal"]:
         assert miss["short_by"] >= 0 or miss["ci_low"] < miss["goal"]
 
 
 def test_roster_csv_keeps_every_labour_rule(optimized: Path) -> None:
-    scenario = load_scenario(PLAN_DEMO)
     roster = pd.read_csv(optimized / "roster.csv")
     assert not roster.empty
     assert roster["start"].str.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$").all()
-    assert check_roster(optimized / "roster.csv", scenario) == []
+    assert check_roster(optimized / "roster.csv", RULES) == []
 
 
 def test_optimized_scenario_is_accepted_by_simulate(optimized: Path, tmp_path: Path) -> None:
@@ -77,22 +85,32 @@ def test_optimized_scenario_is_accepted_by_simulate(optimized: Path, tmp_path: P
 
 
 def test_optimize_without_optimize_teams_exits_2(tmp_path: Path) -> None:
-    result = run_cli(
-        "optimize", str(ROOT / "tests" / "data" / "cli_small.yaml"), "--out", str(tmp_path)
-    )
+    data = copy.deepcopy(TWO_SITES)
+    for team in data["teams"]:
+        team["shifts"] = [{"days": "Mon-Fri", "start": "08:00", "hours": 8}]
+    result = run_cli("optimize", str(_write(tmp_path, data)), "--out", str(tmp_path / "o"))
     assert result.returncode == 2
     assert "shifts: optimize" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_bad_time_limit_exits_2(tmp_path: Path) -> None:
-    result = run_cli("optimize", str(PLAN_DEMO), "--time-limit", "-3", "--out", str(tmp_path))
+def test_bad_time_limit_exits_2(scenario_file: Path, tmp_path: Path) -> None:
+    result = run_cli("optimize", str(scenario_file), "--time-limit", "-3", "--out", str(tmp_path))
     assert result.returncode == 2
     assert "expected a positive number" in result.stderr
 
 
-def test_wilson_upper_bound_matches_scipy() -> None:
-    from scipy.stats import binomtest
+@pytest.mark.parametrize("command", ["validate", "optimize"])
+def test_contradictory_labour_rules_exit_2_before_any_solve(command: str, tmp_path: Path) -> None:
+    data = copy.deepcopy(TWO_SITES)
+    data["labor_rules"]["min_hours_per_week"] = 60  # with a maximum of 40
+    out = ["--out", str(tmp_path / "o")] if command == "optimize" else []
+    result = run_cli(command, str(_write(tmp_path, data)), *out)
+    assert result.returncode == 2
+    assert "min_hours_per_week" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "o").exists()
 
+
+def test_wilson_upper_bound_matches_scipy() -> None:
     met, n = np.array([80, 3, 50, 199]), np.array([100, 4, 50, 200])
     expected = [
         binomtest(int(k), int(m)).proportion_ci(0.95, method="wilson").high
@@ -103,40 +121,7 @@ def test_wilson_upper_bound_matches_scipy() -> None:
     np.testing.assert_allclose(wilson_upper(met, n), expected, rtol=1e-9)
 
 
-@pytest.mark.slow
-def test_verify_records_rounds_and_ends_with_goals_or_reasons(tmp_path: Path) -> None:
-    result = run_cli(
-        "optimize",
-        str(PLAN_DEMO),
-        "--verify",
-        "--rounds",
-        "2",
-        "--time-limit",
-        "20",
-        "--replications",
-        "2",
-        "--out",
-        str(tmp_path),
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads((tmp_path / "optimize.json").read_text())
-    assert report["verified"] is True
-    assert 1 <= len(report["rounds"]) <= 2
-    assert report["stop_reason"]
-    for record in report["rounds"]:
-        assert {
-            "round",
-            "cost_per_week",
-            "attainment",
-            "queues_meeting_goal",
-            "agent_intervals_added",
-        } <= set(record)
-    simulated = report["simulated"]
-    # Either every goal holds, or the misses are named with their shortfall.
-    assert simulated["goal_met"] or simulated["queues_missing_goal"]
-
-
-def _run_with(queues: list[tuple[str, str, float, float]], cost: float) -> SimpleNamespace:
+def _run_with(queues: list[tuple[str, str, float, float]], cost: float) -> Any:
     """A stand-in RunOutput: queues as (language, channel, attainment, lower CI end)."""
     by_queue = [
         {
@@ -161,15 +146,48 @@ def _run_with(queues: list[tuple[str, str, float, float]], cost: float) -> Simpl
 
 
 def test_verify_stops_when_the_goals_it_can_act_on_hold_and_prefers_cheaper_rounds() -> None:
-    from optimizer.loop import _goals_hold, _score
-
     run = _run_with([("en", "phone", 0.90, 0.85), ("es", "phone", 0.79, 0.77)], 1000.0)
-    assert not _goals_hold(run)  # es/phone's interval reaches down to 0.77 < 0.80
-    assert _goals_hold(run, {"en/phone"})  # the only group an optimized team serves
-    assert not _goals_hold(run, {"en/phone", "es/phone"})
+    assert not goals_hold(run)  # es/phone's interval reaches down to 0.77 < 0.80
+    assert goals_hold(run, {"en/phone"})  # the only group an optimized team serves
+    assert not goals_hold(run, {"en/phone", "es/phone"})
     # Same goals met: the cheaper round wins even with lower attainment.
     dear = _run_with([("en", "phone", 0.95, 0.90), ("es", "phone", 0.79, 0.77)], 1100.0)
     assert _score(run) > _score(dear)
     # One more goal met beats any saving.
     both = _run_with([("en", "phone", 0.90, 0.85), ("es", "phone", 0.85, 0.81)], 5000.0)
     assert _score(both) > _score(run)
+
+
+@pytest.mark.slow
+def test_verify_keeps_its_best_round_and_says_why_it_stopped(tmp_path: Path) -> None:
+    data = copy.deepcopy(TWO_SITES)
+    data["teams"][1]["agents"] = 14
+    result = run_cli(
+        "optimize",
+        str(_write(tmp_path, data)),
+        "--verify",
+        "--rounds",
+        "2",
+        "--replications",
+        "2",
+        "--workers",
+        "1",
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "o" / "optimize.json").read_text())
+    assert 1 <= len(report["rounds"]) <= 2
+    assert report["stop_reason"]
+    assert sum(r["kept"] for r in report["rounds"]) == 1
+    kept = next(r for r in report["rounds"] if r["kept"])
+    assert report["kept_round"] == kept["round"]
+    assert report["correction_cost_per_week"] == pytest.approx(
+        kept["cost_per_week"] - report["rounds"][0]["cost_per_week"]
+    )
+    # Verified only when every goal holds; otherwise the misses are named.
+    simulated = report["simulated"]
+    if report["verified"]:
+        assert simulated["goal_met"]
+    else:
+        assert simulated["queues_missing_goal"]

@@ -355,15 +355,22 @@ def test_override_is_validated_again() -> None:
 def test_planning_choices_are_set_and_checked() -> None:
     scenario = load_scenario(
         DESIGN_EXAMPLE,
-        overrides=["planning.weekly_hours_margin=0.05", "planning.mip_gap=0.02"],
+        overrides=[
+            "planning.weekly_hours_margin=0.1",
+            "planning.mip_gap=0.02",
+            "planning.start_time_changes_hours=2",
+        ],
     )
-    assert scenario.planning.weekly_hours_margin == 0.05
+    assert scenario.planning.weekly_hours_margin == 0.1
     assert scenario.planning.mip_gap == 0.02
-    assert load_scenario(DESIGN_EXAMPLE).planning.weekly_hours_margin == 0.025
+    assert scenario.planning.start_time_changes_hours == 2
+    assert load_scenario(DESIGN_EXAMPLE).planning.weekly_hours_margin == 0.05
     with pytest.raises(
         ScenarioError, match=r"planning\.weekly_hours_margin: found 0\.7, expected .*0\.5"
     ):
         load_scenario(DESIGN_EXAMPLE, overrides=["planning.weekly_hours_margin=0.7"])
+    with pytest.raises(ScenarioError, match=r"planning\.fairness_hours: found -1"):
+        load_scenario(DESIGN_EXAMPLE, overrides=["planning.fairness_hours=-1"])
 
 
 def test_override_of_an_unknown_key_is_an_error() -> None:

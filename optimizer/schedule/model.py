@@ -112,7 +112,13 @@ def _add_coverage(m: pyo.ConcreteModel, p: ScheduleInputs, crew_of: np.ndarray) 
     fixed = p.fixed_supply
     need = [(int(g), int(t)) for g, t in np.argwhere(p.requirement > 1e-9)]
     m.N = pyo.Set(initialize=need, dimen=2, ordered=True)
-    m.short = pyo.Var(m.N, domain=pyo.NonNegativeReals)
+    # Short by at most the requirement: in a Hall condition a group's served share
+    # (req - short) must not go below zero to make room for another group's.
+    m.short = pyo.Var(
+        m.N,
+        domain=pyo.NonNegativeReals,
+        bounds=lambda m, g, t: (0.0, float(p.requirement[g, t])),
+    )
     sources: dict[tuple[int, int], frozenset[int]] = {}
     for g, t in need:
         sources[g, t] = frozenset(
@@ -237,10 +243,7 @@ def _add_start_groups(m: pyo.ConcreteModel, p: ScheduleInputs) -> None:
     hours * z[s] >= sum_{j of s} h[j] x[j];
     sum_{s of crew k, week w} z[s] - extra[k,w] <= size[k]."""
     idx = [(s, d) for s, g in enumerate(p.start_groups) for d in range(len(g.by_date))]
-    m.z = pyo.Var(
-        range(len(p.start_groups)),
-        domain=pyo.NonNegativeIntegers if m.integer else pyo.NonNegativeReals,
-    )
+    m.z = pyo.Var(range(len(p.start_groups)), domain=pyo.NonNegativeReals)
     m.start_days = pyo.Constraint(
         idx,
         rule=lambda m, s, d: (

@@ -1,16 +1,17 @@
-"""Solve the schedule: a bound from the LP, then whole people week by week.
+"""Solve the schedule: a bound from the whole horizon's root, then whole people week by week.
 
 :func:`solve_schedule`:
 
-1. **Bound**: the LP relaxation of the whole horizon, a lower bound on any plan's cost.
+1. **Bound**: the root of the whole horizon's MILP (its LP with HiGHS's cuts), a lower bound
+   on any plan's cost; its own plan, when it finds one, is a candidate.
 2. **Week by week**: for each week in turn, a MILP decides that week's columns in whole
    people, with the weeks before it fixed (their shifts count as supply and use up their
    share of every cap that spans weeks: rest between days, runs of days, weekends, crew
    sizes) and the first days of the next week relaxed as a look-ahead (so the plan does not
    end each week as if nothing came next).  Each week stops at the gap target or a node
    budget.
-3. **Evaluation**: the plan's cost, shortfall and flows, from an LP with the head counts
-   fixed; its gap is measured against the bound of step 1.
+3. **Evaluation**: the cost and shortfall of both candidates, from an LP with the head counts
+   fixed; the cheaper is the plan, its gap measured against the bound of step 1.
 
 Every budget is a count, so one scenario gives one schedule on any machine; the time
 limit is a safety net, and a plan it cut short says so.
@@ -193,8 +194,11 @@ def solve_schedule(
     effort = effort or ScheduleEffort()
     t0 = time.perf_counter()
     deadline = t0 + effort.seconds
-    lp, _ = _timed(inputs, False, Limits(gap=0.0, seconds=effort.seconds))
-    bound = lp.objective if lp.has_plan else None
+    lp, whole = _timed(
+        inputs, True, Limits(gap=effort.gap, nodes=1, seconds=effort.seconds), MILP_OPTIONS
+    )
+    bound = lp.bound
+    candidate = column_values(whole) if lp.has_plan else None
     weeks = inputs.column_weeks()
     n_weeks = inputs.n_weeks
     first = min((c.date for c in inputs.columns), default=None)
@@ -226,6 +230,13 @@ def solve_schedule(
         if inputs.size_crews:
             sizes = np.maximum(sizes, [round(model.size[k].value or 0) for k in model.K])
     objective, shortfall, served = evaluate(inputs, people, sizes if inputs.size_crews else None)
+    chosen = ""
+    if candidate is not None and not inputs.size_crews:
+        other = evaluate(inputs, candidate)
+        if other[0] < objective - 1e-6:
+            people = candidate
+            objective, shortfall, served = other
+            chosen = "; the whole horizon's root plan was cheaper than the weekly one"
     pay = float(sum(c.cost * people[j] for j, c in enumerate(inputs.columns)))
     seconds = time.perf_counter() - t0
     statuses = [r.status for r in results]
@@ -239,10 +250,10 @@ def solve_schedule(
         status = SolveStatus.OPTIMAL if within else SolveStatus.FEASIBLE
         stopped = [r.stopped_by for r in results if r.stopped_by not in ("gap", "")]
         message = (
-            f"{len(results)} week(s) in whole people; gap {gap:.2%} to the LP bound"
+            f"{len(results)} week(s) in whole people; gap {gap:.2%} to the root bound"
             if gap is not None
             else f"{len(results)} week(s) in whole people"
-        )
+        ) + chosen
         if "time" in stopped:
             message += "; a week was cut by the time limit (a safety net)"
         elif stopped:
