@@ -81,6 +81,26 @@ class SimResult:
     sample_busy: np.ndarray
     horizon_minutes: float
     capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    load_trace: LoadTrace | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoadTrace:
+    """Each agent's load as the engine held it after every touch start and end.
+
+    Recorded only when asked for (``simulate(..., trace=True)``), for checks that must see
+    every event rather than interval samples: ``load`` and ``capacity`` are in the engine's
+    units (a chat takes one unit of ``capacity`` slots, other work all of them),
+    ``available`` says whether the agent was on shift and not on a break, and ``start``
+    whether the record follows a touch start (else a touch end).
+    """
+
+    time: np.ndarray
+    agent: np.ndarray
+    load: np.ndarray
+    capacity: np.ndarray
+    available: np.ndarray
+    start: np.ndarray
 
 
 _NUMPY_TYPE = {"d": np.float64, "i": np.int32, "b": np.int8, "q": np.int64}
@@ -391,16 +411,18 @@ class _Engine:
             return
         g = self.agent_team[agent]
         cap = self.capacity[agent]
-        while self.waiting[g]:
-            load = self.load[agent]
+        load = self.load[agent]
+        # The load is checked before every start: an agent coming back from a break or
+        # into its next shift may still hold work, and must not take more than it can.
+        while load < cap and self.waiting[g]:
             q = self._best_waiting(g, load > 0, now)
             if q < 0:
                 break
             i = self._pop(q)
             self._start(agent, i, q, now)
-            if self.load[agent] >= cap:
-                return
-        load = self.load[agent]
+            load = self.load[agent]
+        if load >= cap:
+            return
         self.token[agent] += 1
         if load == 0:
             self.partial[g].discard(agent)
@@ -520,6 +542,45 @@ class _Engine:
                     self._abandon(i)
 
 
+class _TracingEngine(_Engine):
+    """The engine, recording every agent's load after each touch start and end."""
+
+    def __init__(self, scenario: Scenario, tickets: Tickets, staffing: Staffing) -> None:
+        super().__init__(scenario, tickets, staffing)
+        self.l_time = array("d")
+        self.l_agent = array("i")
+        self.l_load = array("i")
+        self.l_available = array("b")
+        self.l_start = array("b")
+
+    def _record(self, agent: int, start: bool) -> None:
+        self.l_time.append(self.env.now)
+        self.l_agent.append(agent)
+        self.l_load.append(self.load[agent])
+        self.l_available.append(self.level[agent] > 0)
+        self.l_start.append(start)
+
+    def _start(self, agent: int, i: int, q: int, now: float) -> None:
+        super()._start(agent, i, q, now)
+        self._record(agent, True)
+
+    def _finish(self, ev: Timeout) -> None:
+        agent = ev._value[0]
+        super()._finish(ev)
+        self._record(agent, False)
+
+    def trace(self) -> LoadTrace:
+        agent = np.frombuffer(self.l_agent, np.int32).copy() if self.l_agent else np.zeros(0, int)
+        return LoadTrace(
+            time=np.array(self.l_time, dtype=float),
+            agent=agent,
+            load=np.array(self.l_load, dtype=np.int64),
+            capacity=np.array(self.capacity, dtype=np.int64)[agent],
+            available=np.array(self.l_available, dtype=bool),
+            start=np.array(self.l_start, dtype=bool),
+        )
+
+
 def run_replication(scenario: Scenario, seed: int, replication: int = 0) -> SimResult:
     """Simulate one replication; deterministic for a given scenario, seed and number."""
     tickets = generate_tickets(scenario, seed, replication)
@@ -528,10 +589,24 @@ def run_replication(scenario: Scenario, seed: int, replication: int = 0) -> SimR
 
 
 def simulate(
-    scenario: Scenario, tickets: Tickets, staffing: Staffing, seed: int, replication: int = 0
+    scenario: Scenario,
+    tickets: Tickets,
+    staffing: Staffing,
+    seed: int,
+    replication: int = 0,
+    *,
+    trace: bool = False,
 ) -> SimResult:
-    """Play given tickets against given staffing (the engine without the draws)."""
-    engine = _Engine(scenario, tickets, staffing)
+    """Play given tickets against given staffing (the engine without the draws).
+
+    With ``trace``, the result also carries the :class:`LoadTrace` of every touch start
+    and end (slower; for checks).
+    """
+    engine = (
+        _TracingEngine(scenario, tickets, staffing)
+        if trace
+        else _Engine(scenario, tickets, staffing)
+    )
     engine.run()
     n_q = len(engine.queues)
 
@@ -563,7 +638,16 @@ def simulate(
         sample_busy=arr(engine.s_busy, np.int32),
         horizon_minutes=engine.end,
         capacity=np.array(engine.capacity, dtype=np.int32),
+        load_trace=engine.trace() if isinstance(engine, _TracingEngine) else None,
     )
 
 
-__all__ = ["NORMAL", "Queue", "SimResult", "build_queues", "run_replication", "simulate"]
+__all__ = [
+    "NORMAL",
+    "LoadTrace",
+    "Queue",
+    "SimResult",
+    "build_queues",
+    "run_replication",
+    "simulate",
+]
