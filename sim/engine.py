@@ -4,18 +4,28 @@ Steps of one replication:
 
 1. Tickets (``sim.demand``) and agents' availability windows (``sim.agents``) are drawn in
    bulk beforehand; two callback chains feed them into the SimPy clock in time order.
-2. An arriving ticket goes to the longest-idle agent who has its language and channel (chat
-   also to an agent with a free chat slot, fewest chats first); otherwise it waits in its
-   queue (language, channel, priority, tier).
-3. An agent who becomes free takes the waiting ticket with the highest priority, then the
-   longest wait, among the queues it serves; a language fallback lets it take another
-   language's ticket once that ticket has waited long enough.
-4. Phone and chat tickets abandon at their patience. Abandonment is applied lazily: a
-   ticket whose patience ran out is dropped when it reaches the head of its queue and is
-   recorded as abandoned at its patience deadline (exact for first-come-first-served).
-5. A touch ends after its drawn handle time; the ticket then escalates to tier 2, comes
-   back for its next touch after a customer reply gap (email, reopen), or is resolved.
-6. An agent whose window closes mid-touch finishes the touch (overtime).
+2. An arriving live contact may find its stream out (an outage) or every line of its
+   channel busy: it is blocked. Otherwise the ticket goes to an idle agent who has its
+   language and channel (the longest idle, the first in order, or one at random, as
+   ``routing.agent_selection`` says; an overflow queue tries its teams in their order; a
+   concurrent channel such as chat also to an agent with room, least loaded first). If it
+   must wait, a live contact may balk; else it waits in its queue (language, channel,
+   priority, tier).
+3. An agent who becomes free takes, while it has room, the waiting ticket with the highest
+   priority, then the longest wait, among the queues it serves; a language fallback or an
+   overflow lets it take a ticket only once that ticket has waited long enough.
+4. Live tickets abandon at their patience. Abandonment is applied lazily where nothing
+   depends on its moment (a ticket whose patience ran out is dropped when it reaches the
+   head of its queue, recorded at its deadline: exact for first-come-first-served); on a
+   channel with lines or retrials it is applied at the deadline itself.
+5. A contact that abandoned, balked or was blocked may try again (``retrial``) after a
+   delay, as a new attempt with a fresh patience.
+6. A touch ends after its drawn handle time; the ticket then escalates to tier 2, comes
+   back for its next touch after a customer reply gap (asynchronous channels, reopen), or
+   is resolved. A live contact holds its line from arrival to the end of its first touch.
+7. An agent whose window closes mid-touch finishes the touch (overtime). With
+   ``horizon.end: serve`` the clock runs on after the horizon: no new attempts, agents on
+   shift at the end stay until nobody they can serve is left.
 
 The hot loop records into ``array.array`` columns; DataFrames are built afterwards in
 ``sim.metrics``. No printing and no files here.
@@ -27,81 +37,49 @@ import math
 from array import array
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL, Timeout
+from simpy.events import Timeout
 
-from scenarios.calendar import horizon_minutes
-from scenarios.schema import PRIORITY_RANK, Scenario
+from scenarios.calendar import horizon_minutes, local_dates, with_warmup
+from scenarios.schema import Scenario
 from sim.agents import Staffing, availability_events, build_staffing
-from sim.demand import PRIORITIES, Tickets, generate_tickets
+from sim.customers import Retrials
+from sim.demand import PRIORITIES, BlockDraws, Tickets, generate_tickets, stream_seed
+from sim.results import (
+    ATTEMPT_ABANDONED,
+    ATTEMPT_BALKED,
+    ATTEMPT_BLOCKED,
+    ATTEMPT_OUTAGE,
+    OUTCOME_ABANDONED,
+    OUTCOME_BALKED,
+    OUTCOME_BLOCKED,
+    OUTCOME_DEFLECTED,
+    OUTCOME_HANDLED,
+    OUTCOME_OPEN,
+    LoadTrace,
+    SimResult,
+    crop_warmup,
+)
+from sim.routing import (
+    OrderedIdle,
+    Queue,
+    RandomIdle,
+    build_queues,
+    build_routes,
+    pick_random,
+)
 
-OUTCOME_OPEN, OUTCOME_HANDLED, OUTCOME_ABANDONED, OUTCOME_DEFLECTED = 0, 1, 2, 3
 TOUCH_FIRST, TOUCH_ESCALATION, TOUCH_FOLLOW_UP = 0, 1, 2
 INF = math.inf
-
-
-@dataclass(frozen=True, slots=True)
-class Queue:
-    """A queue of tickets: one language, channel, priority and tier."""
-
-    language: str
-    channel: str
-    priority: str
-    tier: int
-
-
-@dataclass(slots=True)
-class SimResult:
-    """Raw logs of one replication (see ``sim.metrics`` for the tables built from them)."""
-
-    seed: int
-    replication: int
-    tickets: Tickets
-    staffing: Staffing
-    queues: list[Queue]
-    ticket_queue: np.ndarray
-    first_response: np.ndarray
-    first_agent: np.ndarray
-    resolved: np.ndarray
-    outcome: np.ndarray
-    touch_ticket: np.ndarray
-    touch_agent: np.ndarray
-    touch_queue: np.ndarray
-    touch_kind: np.ndarray
-    touch_start: np.ndarray
-    touch_end: np.ndarray
-    touch_units: np.ndarray
-    sample_time: np.ndarray
-    sample_backlog: np.ndarray
-    sample_on_shift: np.ndarray
-    sample_busy: np.ndarray
-    horizon_minutes: float
-    capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    load_trace: LoadTrace | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LoadTrace:
-    """Each agent's load as the engine held it after every touch start and end.
-
-    Recorded only when asked for (``simulate(..., trace=True)``), for checks that must see
-    every event rather than interval samples: ``load`` and ``capacity`` are in the engine's
-    units (a chat takes one unit of ``capacity`` slots, other work all of them),
-    ``available`` says whether the agent was on shift and not on a break, and ``start``
-    whether the record follows a touch start (else a touch end).
-    """
-
-    time: np.ndarray
-    agent: np.ndarray
-    load: np.ndarray
-    capacity: np.ndarray
-    available: np.ndarray
-    start: np.ndarray
-
+_FAILED_OUTCOME = {
+    ATTEMPT_ABANDONED: OUTCOME_ABANDONED,
+    ATTEMPT_BALKED: OUTCOME_BALKED,
+    ATTEMPT_BLOCKED: OUTCOME_BLOCKED,
+    ATTEMPT_OUTAGE: OUTCOME_BLOCKED,
+}
 
 _NUMPY_TYPE = {"d": np.float64, "i": np.int32, "b": np.int8, "q": np.int64}
 
@@ -113,47 +91,35 @@ def _packed(code: str, values: np.ndarray) -> array[Any]:
     return out
 
 
-def build_queues(scenario: Scenario) -> tuple[list[Queue], dict[tuple[int, int, int], int]]:
-    """Every queue the scenario can fill, and the map (stream, priority, tier) -> queue."""
-    queues: list[Queue] = []
-    index: dict[Queue, int] = {}
-    by_stream: dict[tuple[int, int, int], int] = {}
-    tiers = [1]
-    if scenario.escalation is not None:
-        tiers.append(scenario.escalation.to_tier)
-    for s_i, stream in enumerate(scenario.demand.streams):
-        for p_i, priority in enumerate(PRIORITIES):
-            if priority not in stream.priority_mix:
-                continue
-            for tier in tiers:
-                q = Queue(stream.language, stream.channel, priority, tier)
-                if q not in index:
-                    index[q] = len(queues)
-                    queues.append(q)
-                by_stream[(s_i, p_i, tier)] = index[q]
-    return queues, by_stream
+def needs_retrials(scenario: Scenario) -> bool:
+    """Whether some stream's channel has retrials (the run then draws them as it goes)."""
+    return any(
+        scenario.is_live(s.channel) and scenario.channel(s.channel).retrial is not None
+        for s in scenario.demand.streams
+    )
 
 
 class _Engine:
     """State and callbacks of one replication (see the module docstring for the steps)."""
 
-    def __init__(self, scenario: Scenario, tickets: Tickets, staffing: Staffing) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        tickets: Tickets,
+        staffing: Staffing,
+        seed: int = 0,
+        replication: int = 0,
+    ) -> None:
         self.env = simpy.Environment()
         self.end = horizon_minutes(scenario)
+        self.serve_at_end = scenario.horizon.end == "serve"
+        self.closed = False
         self.tickets = tickets
         queues, by_stream = build_queues(scenario)
+        routes = build_routes(scenario, queues)
         self.queues = queues
         n_q = len(queues)
-        self.q_chat = [q.channel == "chat" for q in queues]
-        order = scenario.routing.channel_priority
-        # Rank = channel rank (when the scenario orders channels), then ticket priority.
-        self.q_rank = [
-            (order.index(q.channel) if q.channel in order else len(order)) * 10
-            + PRIORITY_RANK[q.priority]
-            if order
-            else PRIORITY_RANK[q.priority]
-            for q in queues
-        ]
+        self.q_rank = routes.rank
         n = len(tickets)
         streams = tickets.stream.astype(np.int64)
         prios = tickets.priority.astype(np.int64)
@@ -165,53 +131,38 @@ class _Engine:
 
         # Teams are the skill groups: every agent of a team has the same skills.
         teams = scenario.teams
-        fallback = scenario.routing.language_fallback
-        serve: list[list[tuple[int, float]]] = []
-        groups_for: list[list[tuple[int, float]]] = [[] for _ in range(n_q)]
-        for g, team in enumerate(teams):
-            entries: list[tuple[int, float]] = []
-            for q_i, queue in enumerate(queues):
-                if queue.channel not in team.channels or queue.tier != team.tier:
-                    continue
-                if queue.language in team.languages:
-                    entries.append((q_i, 0.0))
-                    continue
-                waits = [
-                    f.after
-                    for f in fallback
-                    if f.from_language == queue.language and (f.to in team.languages)
-                ]
-                if waits:
-                    entries.append((q_i, min(waits)))
-            entries.sort(key=lambda e: self.q_rank[e[0]])
-            serve.append(entries)
-            for q_i, wait in entries:
-                groups_for[q_i].append((g, wait))
-        self.serve = serve
-        self.groups_for = groups_for
-        self.q_fallback = [any(w > 0 for _, w in groups_for[q]) for q in range(n_q)]
-        self.q_fallback_wait = [
-            min((w for _, w in groups_for[q] if w > 0), default=0.0) for q in range(n_q)
+        self.groups_for = routes.groups_for
+        self.q_waits = routes.waits
+        self.q_fallback = [bool(w) for w in routes.waits]
+        self.q_ordered = routes.ordered
+        live = [scenario.is_live(q.channel) for q in queues]
+        self.q_abandons = live
+        self.team_cap = routes.capacity
+        self.units = [[0] * n_q for _ in teams]
+        for g, entries in enumerate(routes.serve):
+            for q, _wait, units in entries:
+                self.units[g][q] = units
+        # A queue whose contacts some team may hold several at once (chat).
+        self.q_shared = [
+            any(self.units[g][q] < self.team_cap[g] for g, w in self.groups_for[q] if w <= 0)
+            for q in range(n_q)
         ]
-        self.q_abandons = [q.channel in ("phone", "chat") for q in queues]
 
-        chat_conc = scenario.channel("chat").concurrency
-        team_capacity = [t.chat_concurrency or chat_conc for t in teams]
         agent_team = staffing.agents["team_index"].to_numpy(np.int64)
         n_a = len(agent_team)
         self.agent_team = agent_team.tolist()
-        self.capacity = [team_capacity[g] for g in self.agent_team]
+        self.capacity = [self.team_cap[g] for g in self.agent_team]
         self.level = [0] * n_a
         self.load = [0] * n_a
         self.token = [0] * n_a
-        self.idle: list[deque[tuple[int, int, float]]] = [deque() for _ in teams]
         self.partial: list[set[int]] = [set() for _ in teams]
         self.queue: list[deque[int]] = [deque() for _ in range(n_q)]
         # Per team, everything the pick loop needs about each queue, in one tuple.
         self.serve_queues = [
-            [(q, wait, self.queue[q], self.q_rank[q], self.q_chat[q]) for q, wait in entries]
-            for entries in serve
+            [(q, wait, self.queue[q], self.q_rank[q], units) for q, wait, units in entries]
+            for entries in routes.serve
         ]
+        self._init_selection(scenario, len(teams), seed, replication)
 
         # Per-ticket state.
         self.arrival = tickets.arrival
@@ -233,6 +184,11 @@ class _Engine:
         self.t_start = array("d")
         self.t_end = array("d")
         self.t_units = array("d")
+        # Failed attempts (abandoned, balked, blocked).
+        self.f_ticket = array("i")
+        self.f_start = array("d")
+        self.f_end = array("d")
+        self.f_kind = array("b")
         # Interval samples.
         self.interval = float(scenario.horizon.interval_minutes)
         self.s_time = array("d")
@@ -246,6 +202,8 @@ class _Engine:
         self._return_cb = self._follow_up_returns
         self._fallback_cb = self._fallback_due
         self._sample_cb = self._sample
+        self._patience_cb = self._patience_due
+        self._retry_cb = self._retry
         self.av_time, self.av_agent, self.av_kind = (
             a.tolist() for a in availability_events(staffing)
         )
@@ -264,6 +222,66 @@ class _Engine:
         # Waiting tickets (abandoned ones included until purged) per team's queues, so an
         # agent whose queues are all empty goes idle without scanning them.
         self.waiting = [0] * len(teams)
+        self._init_contacts(scenario, tickets, seed, replication)
+
+    def _init_selection(self, scenario: Scenario, n_teams: int, seed: int, rep: int) -> None:
+        """Idle lines per team and the way an arriving ticket picks among idle agents."""
+        mode = scenario.routing.agent_selection
+        self.uniform: Callable[[], float] | None = None
+        if mode == "ordered":
+            self.idle: list[Any] = [OrderedIdle() for _ in range(n_teams)]
+            self._find_idle = self._find_ordered
+        elif mode == "random":
+            rng = np.random.default_rng(stream_seed(seed, rep, "routing", "agent_selection"))
+            self.uniform = BlockDraws(rng.random)
+            self.idle = [RandomIdle() for _ in range(n_teams)]
+            self._find_idle = self._find_random
+        else:
+            self.idle = [deque() for _ in range(n_teams)]
+            self._find_idle = self._find_longest_idle
+        self.idle_mode = mode
+
+    def _init_contacts(self, scenario: Scenario, tickets: Tickets, seed: int, rep: int) -> None:
+        """Lines, balking, outages and retrials of live channels."""
+        n = len(tickets)
+        names = scenario.channel_names()
+        lines = [scenario.channel(ch).lines if scenario.is_live(ch) else None for ch in names]
+        self.lines_free = [x if x is not None else 0 for x in lines]
+        self.q_line = [
+            names.index(q.channel) if lines[names.index(q.channel)] is not None else -1
+            for q in self.queues
+        ]
+        self.lines_on = any(c >= 0 for c in self.q_line)
+        self.holds_line = array("b", bytes(n)) if self.lines_on else array("b")
+        self.retrials = Retrials(scenario, seed, rep) if needs_retrials(scenario) else None
+        self.q_balk = [
+            live and scenario.channel(q.channel).balk_probability > 0
+            for q, live in zip(self.queues, self.q_abandons, strict=True)
+        ]
+        retrying = {
+            ch for ch in names if scenario.is_live(ch) and scenario.channel(ch).retrial is not None
+        }
+        # Abandonment at the deadline itself where a line or a retrial depends on it.
+        self.q_eager = [
+            live and (self.q_line[k] >= 0 or q.channel in retrying)
+            for k, (q, live) in enumerate(zip(self.queues, self.q_abandons, strict=True))
+        ]
+        self.balks = (
+            _packed("b", tickets.balks)
+            if tickets.balks is not None and any(self.q_balk)
+            else array("b", bytes(n))
+        )
+        outage = tickets.outage if tickets.outage is not None else np.zeros(n, bool)
+        self.outage = _packed("b", outage)
+        self.admission = self.lines_on or bool(outage.any())
+        self.stream_l = _packed("i", tickets.stream)
+        if self.retrials is not None:
+            self.attempts = array("i", [1]) * n
+            self.attempt_arrival = array("d", self.arr_times)
+        else:
+            self.attempts = array("i")
+            self.attempt_arrival = self.arr_times
+        self.n_retrials = 0
 
     # ------------------------------------------------------------------ scheduling
 
@@ -277,8 +295,16 @@ class _Engine:
         if self.av_time:
             self._at(self.av_time[0], self._avail_cb)
         self._at(0.0, self._sample_cb)
-        self.env.run(until=self.end)
+        if self.serve_at_end:
+            self._at(self.end, self._horizon_end)
+            self.env.run()
+        else:
+            self.env.run(until=self.end)
         self._close()
+
+    def _horizon_end(self, _ev: object) -> None:
+        """Serve mode: no new attempts and no more shift changes from now on."""
+        self.closed = True
 
     # ------------------------------------------------------------------ arrivals
 
@@ -288,17 +314,35 @@ class _Engine:
         times = self.arr_times
         pos = self.arr_pos
         n = len(times)
+        admission = self.admission
         while pos < n and times[pos] <= now:
             i = pos
             pos += 1
             if self.deflected[i]:
                 self.outcome[i] = OUTCOME_DEFLECTED
                 continue
-            self._enqueue(i, self.ticket_queue_l[i], now, TOUCH_FIRST)
+            q = self.ticket_queue_l[i]
+            if admission and not self._admit(i, q, now, bool(self.outage[i])):
+                continue
+            self._enqueue(i, q, now, TOUCH_FIRST)
         self.arr_pos = pos
         if pos < n:
             ev = Timeout(self.env, times[pos] - now)
             ev.callbacks.append(self._arrive_cb)
+
+    def _admit(self, i: int, q: int, now: float, out: bool) -> bool:
+        """A new attempt gets through: its stream is not out and its channel has a free line."""
+        if out:
+            self._fail(i, now, ATTEMPT_OUTAGE)
+            return False
+        c = self.q_line[q]
+        if c >= 0:
+            if self.lines_free[c] <= 0:
+                self._fail(i, now, ATTEMPT_BLOCKED)
+                return False
+            self.lines_free[c] -= 1
+            self.holds_line[i] = 1
+        return True
 
     def _enqueue(self, i: int, q: int, now: float, kind: int) -> None:
         """Offer touch `kind` of ticket i to an agent now, or put it in queue q."""
@@ -308,19 +352,31 @@ class _Engine:
             self.deadline[i] = INF
         dq = self.queue[q]
         if not dq:
-            agent = self._find_agent(q)
+            agent = self._find_idle(q)
             if agent >= 0:
                 self._start(agent, i, q, now)
                 return
+        if kind == TOUCH_FIRST and self.q_balk[q] and self.balks[i]:
+            self._fail(i, now, ATTEMPT_BALKED)
+            return
         dq.append(i)
         waiting = self.waiting
         for g, _wait in self.groups_for[q]:
             waiting[g] += 1
         if self.q_fallback[q]:
-            self._at(now + self.q_fallback_wait[q], self._fallback_cb, q)
+            for wait in self.q_waits[q]:
+                self._at(now + wait, self._fallback_cb, (q, wait))
+        if self.q_eager[q] and kind == TOUCH_FIRST and self.deadline[i] < INF:
+            attempt = self.attempts[i] if self.attempts else 0
+            ev = Timeout(self.env, self.deadline[i] - now, (i, attempt))
+            ev.callbacks.append(self._patience_cb)
 
-    def _find_agent(self, q: int) -> int:
+    # ------------------------------------------------------------------ picking an agent
+
+    def _find_longest_idle(self, q: int) -> int:
         """The longest-idle available agent for queue q (chat: else the least loaded)."""
+        if self.q_ordered[q]:
+            return self._find_in_order(q)
         best = -1
         best_since = INF
         token = self.token
@@ -336,14 +392,94 @@ class _Engine:
                 if since < best_since:
                     best, best_since = agent, since
                 break
-        if best < 0 and self.q_chat[q]:
-            best_load = 1 << 30
-            for g, wait in self.groups_for[q]:
-                if wait > 0:
-                    continue
-                for agent in self.partial[g]:
-                    if self.load[agent] < best_load:
-                        best, best_load = agent, self.load[agent]
+        if best < 0 and self.q_shared[q]:
+            best = self._least_loaded(q)
+        return best
+
+    def _find_ordered(self, q: int) -> int:
+        """The lowest-numbered idle agent for queue q (teams in listed order, then agents)."""
+        if self.q_ordered[q]:
+            return self._find_in_order(q)
+        best = -1
+        token = self.token
+        for g, wait in self.groups_for[q]:
+            if wait <= 0:
+                agent = self.idle[g].first(token)
+                if agent >= 0 and (best < 0 or agent < best):
+                    best = agent
+        if best < 0 and self.q_shared[q]:
+            best = self._least_loaded(q)
+        return best
+
+    def _find_random(self, q: int) -> int:
+        """An idle agent for queue q chosen uniformly at random."""
+        if self.q_ordered[q]:
+            return self._find_in_order(q)
+        assert self.uniform is not None
+        pools = [self.idle[g] for g, wait in self.groups_for[q] if wait <= 0]
+        best = pick_random(pools, self.token, self.uniform)
+        if best < 0 and self.q_shared[q]:
+            best = self._least_loaded(q)
+        return best
+
+    def _find_in_order(self, q: int) -> int:
+        """Overflow: the first team in the queue's order with an idle agent (or room)."""
+        for g, wait in self.groups_for[q]:
+            if wait > 0:
+                break
+            agent = self._first_idle(g)
+            if agent >= 0:
+                return agent
+            agent = self._least_loaded_in(g, q)
+            if agent >= 0:
+                return agent
+        return -1
+
+    def _first_idle(self, g: int) -> int:
+        """An idle agent of team g by the selection rule, or -1."""
+        token = self.token
+        idle = self.idle[g]
+        if self.idle_mode == "ordered":
+            return int(idle.first(token))
+        if self.idle_mode == "random":
+            assert self.uniform is not None
+            return pick_random([idle], token, self.uniform)
+        while idle:
+            agent, tok, _since = idle[0]
+            if tok != token[agent]:
+                idle.popleft()
+                continue
+            return int(agent)
+        return -1
+
+    def _least_loaded(self, q: int) -> int:
+        """The least-loaded agent with room for a contact of queue q, or -1."""
+        best = -1
+        best_load = 1 << 30
+        load = self.load
+        for g, wait in self.groups_for[q]:
+            if wait > 0:
+                continue
+            units = self.units[g][q]
+            cap = self.team_cap[g]
+            if units >= cap:
+                continue
+            for agent in self.partial[g]:
+                held = load[agent]
+                if held + units <= cap and held < best_load:
+                    best, best_load = agent, held
+        return best
+
+    def _least_loaded_in(self, g: int, q: int) -> int:
+        units = self.units[g][q]
+        cap = self.team_cap[g]
+        best = -1
+        best_load = 1 << 30
+        if units < cap:
+            for agent in self.partial[g]:
+                held = self.load[agent]
+                if held + units <= cap and held < best_load:
+                    best, best_load = agent, held
         return best
 
     # ------------------------------------------------------------------ service
@@ -353,13 +489,13 @@ class _Engine:
         if self.touch_kind_now[i] == TOUCH_FIRST:
             self.first_response[i] = now
             self.first_agent[i] = agent
+        g = self.agent_team[agent]
         cap = self.capacity[agent]
-        units = 1 if self.q_chat[q] else cap
+        units = self.units[g][q]
         load = self.load[agent] + units
         self.load[agent] = load
         self.token[agent] += 1
-        g = self.agent_team[agent]
-        if self.q_chat[q] and load < cap:
+        if units < cap and load < cap:
             self.partial[g].add(agent)
         else:
             self.partial[g].discard(agent)
@@ -380,8 +516,14 @@ class _Engine:
         self.t_end.append(now)
         self.t_units.append(units / cap)
         self.load[agent] -= units
+        if self.lines_on and self.holds_line[i] and self.touch_kind_now[i] == TOUCH_FIRST:
+            self._release_line(i)
         self._advance(i, now)
         self._agent_free(agent, now)
+
+    def _release_line(self, i: int) -> None:
+        self.holds_line[i] = 0
+        self.lines_free[self.q_line[self.ticket_queue_l[i]]] += 1
 
     def _advance(self, i: int, now: float) -> None:
         """Next step of ticket i after a touch: escalation, follow-up, or resolution."""
@@ -415,7 +557,7 @@ class _Engine:
         # The load is checked before every start: an agent coming back from a break or
         # into its next shift may still hold work, and must not take more than it can.
         while load < cap and self.waiting[g]:
-            q = self._best_waiting(g, load > 0, now)
+            q = self._best_waiting(g, cap - load, now)
             if q < 0:
                 break
             i = self._pop(q)
@@ -427,18 +569,19 @@ class _Engine:
         if load == 0:
             self.partial[g].discard(agent)
             self.idle[g].append((agent, self.token[agent], now))
-        elif load < cap:
+        else:
             self.partial[g].add(agent)
 
-    def _best_waiting(self, g: int, chat_only: bool, now: float) -> int:
-        """The queue whose head ticket comes first by priority, then by waiting time."""
+    def _best_waiting(self, g: int, room: int, now: float) -> int:
+        """The queue whose head ticket comes first by priority, then by waiting time, among
+        those whose contacts fit in ``room`` capacity units."""
         best = -1
         best_rank = 1 << 30
         best_enq = INF
         deadline = self.deadline
         enq = self.enq
-        for q, wait, dq, rank, is_chat in self.serve_queues[g]:
-            if not dq or (chat_only and not is_chat):
+        for q, wait, dq, rank, units in self.serve_queues[g]:
+            if not dq or units > room:
                 continue
             if deadline[dq[0]] <= now:
                 while dq and deadline[dq[0]] <= now:
@@ -459,32 +602,90 @@ class _Engine:
             waiting[g] -= 1
         return self.queue[q].popleft()
 
+    # ------------------------------------------------------------------ failed attempts
+
     def _abandon(self, i: int) -> None:
+        """Ticket i left its queue at its patience deadline."""
+        t = self.deadline[i]
         self.outcome[i] = OUTCOME_ABANDONED
-        self.resolved[i] = self.deadline[i]
+        self.resolved[i] = t
+        self._after_failure(i, t, ATTEMPT_ABANDONED)
+
+    def _fail(self, i: int, now: float, kind: int) -> None:
+        """Attempt of ticket i balked or was blocked now."""
+        self.outcome[i] = _FAILED_OUTCOME[kind]
+        self.resolved[i] = now
+        self._after_failure(i, now, kind)
+
+    def _after_failure(self, i: int, t: float, kind: int) -> None:
+        """Log a failed attempt, free its line, and maybe send the customer to try again."""
+        self.f_ticket.append(i)
+        self.f_start.append(self.attempt_arrival[i])
+        self.f_end.append(t)
+        self.f_kind.append(kind)
+        if self.lines_on and self.holds_line[i]:
+            self._release_line(i)
+        retrials = self.retrials
+        if retrials is None or self.closed:
+            return
+        s = self.stream_l[i]
+        if retrials.retries(s, self.attempts[i]):
+            self._at(t + retrials.delay(s), self._retry_cb, i)
+
+    def _patience_due(self, ev: Timeout) -> None:
+        """Eager abandonment: a ticket still waiting at its deadline leaves its queue."""
+        i, attempt = ev._value
+        if self.outcome[i] != OUTCOME_OPEN or self.first_response[i] == self.first_response[i]:
+            return  # answered, or already purged at this same instant
+        if self.attempts and self.attempts[i] != attempt:
+            return
+        q = self.ticket_queue_l[i]
+        self.queue[q].remove(i)
+        for g, _wait in self.groups_for[q]:
+            self.waiting[g] -= 1
+        self._abandon(i)
+
+    def _retry(self, ev: Timeout) -> None:
+        """A customer tries again: a new attempt with a fresh patience."""
+        if self.closed:
+            return
+        i = ev._value
+        now = self.env.now
+        retrials = self.retrials
+        assert retrials is not None
+        s = self.stream_l[i]
+        self.attempts[i] += 1
+        self.attempt_arrival[i] = now
+        self.n_retrials += 1
+        self.outcome[i] = OUTCOME_OPEN
+        self.resolved[i] = math.nan
+        self.deadline[i] = now + retrials.patience(s, now)
+        self.balks[i] = retrials.balks(s)
+        q = self.ticket_queue_l[i]
+        if self._admit(i, q, now, retrials.in_outage(s, now)):
+            self._enqueue(i, q, now, TOUCH_FIRST)
+
+    # ------------------------------------------------------------------ fallback, overflow
 
     def _fallback_due(self, ev: Timeout) -> None:
-        """A queue's head may now be old enough for fallback agents: offer it to them."""
-        q = ev._value
+        """A queue's head may now be old enough for the teams that take it after a wait
+        (language fallback, overflow): offer it to their idle agents."""
+        q, wait_due = ev._value
         now = self.env.now
         dq = self.queue[q]
         deadline = self.deadline
         while dq and deadline[dq[0]] <= now:
             self._abandon(self._pop(q))
-        if not dq or now - self.enq[dq[0]] < self.q_fallback_wait[q] - 1e-9:
+        if not dq or now - self.enq[dq[0]] < wait_due - 1e-9:
             return
-        token = self.token
         for g, wait in self.groups_for[q]:
-            if wait <= 0:
+            if wait <= 0 or wait > wait_due + 1e-9:
                 continue
-            idle = self.idle[g]
-            while idle and dq:
-                agent, tok, _since = idle[0]
-                if tok != token[agent]:
-                    idle.popleft()
-                    continue
-                self._agent_free_for(agent, now)
+            if not dq:
                 break
+            agent = self._first_idle(g)
+            if agent >= 0:
+                self._agent_free_for(agent, now)
 
     def _agent_free_for(self, agent: int, now: float) -> None:
         self.token[agent] += 1
@@ -494,6 +695,8 @@ class _Engine:
 
     def _availability(self, _ev: object) -> None:
         """Availability chain: apply every shift/break change due now."""
+        if self.closed:
+            return
         now = self.env.now
         times, who, kinds = self.av_time, self.av_agent, self.av_kind
         pos = self.av_pos
@@ -535,18 +738,25 @@ class _Engine:
             ev.callbacks.append(self._sample_cb)
 
     def _close(self) -> None:
-        """At the horizon: waiting tickets past their patience have abandoned; others are open."""
+        """At the end: waiting tickets past their patience have abandoned; others are open.
+
+        With ``horizon.end: serve`` the run has gone on until nothing could happen: a live
+        ticket nobody could serve has abandoned at its patience."""
+        self.closed = True
+        limit = INF if self.serve_at_end else self.end
         for dq in self.queue:
             for i in dq:
-                if self.deadline[i] <= self.end:
+                if self.deadline[i] <= limit:
                     self._abandon(i)
 
 
 class _TracingEngine(_Engine):
     """The engine, recording every agent's load after each touch start and end."""
 
-    def __init__(self, scenario: Scenario, tickets: Tickets, staffing: Staffing) -> None:
-        super().__init__(scenario, tickets, staffing)
+    def __init__(
+        self, scenario: Scenario, tickets: Tickets, staffing: Staffing, seed: int, rep: int
+    ) -> None:
+        super().__init__(scenario, tickets, staffing, seed, rep)
         self.l_time = array("d")
         self.l_agent = array("i")
         self.l_load = array("i")
@@ -582,10 +792,19 @@ class _TracingEngine(_Engine):
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int = 0) -> SimResult:
-    """Simulate one replication; deterministic for a given scenario, seed and number."""
-    tickets = generate_tickets(scenario, seed, replication)
-    staffing = build_staffing(scenario, seed, replication)
-    return simulate(scenario, tickets, staffing, seed, replication)
+    """Simulate one replication; deterministic for a given scenario, seed and number.
+
+    With ``horizon.warmup_days``, the warm-up days are simulated first and then cropped
+    (:func:`sim.results.crop_warmup`): the result covers the horizon only.
+    """
+    run = with_warmup(scenario)
+    tickets = generate_tickets(run, seed, replication)
+    staffing = build_staffing(run, seed, replication)
+    result = simulate(run, tickets, staffing, seed, replication)
+    if run is scenario:
+        return result
+    warmup = scenario.horizon.warmup_days * 1440.0
+    return crop_warmup(result, warmup, set(local_dates(scenario)))
 
 
 def simulate(
@@ -597,15 +816,15 @@ def simulate(
     *,
     trace: bool = False,
 ) -> SimResult:
-    """Play given tickets against given staffing (the engine without the draws).
+    """Play given tickets against given staffing (the engine without the bulk draws).
 
     With ``trace``, the result also carries the :class:`LoadTrace` of every touch start
     and end (slower; for checks).
     """
     engine = (
-        _TracingEngine(scenario, tickets, staffing)
+        _TracingEngine(scenario, tickets, staffing, seed, replication)
         if trace
-        else _Engine(scenario, tickets, staffing)
+        else _Engine(scenario, tickets, staffing, seed, replication)
     )
     engine.run()
     n_q = len(engine.queues)
@@ -638,16 +857,28 @@ def simulate(
         sample_busy=arr(engine.s_busy, np.int32),
         horizon_minutes=engine.end,
         capacity=np.array(engine.capacity, dtype=np.int32),
+        attempts=arr(engine.attempts, np.int32),
+        attempt_arrival=arr(engine.attempt_arrival, np.float64) if engine.attempts else np.zeros(0),
+        failed_ticket=arr(engine.f_ticket, np.int32),
+        failed_start=arr(engine.f_start, np.float64),
+        failed_end=arr(engine.f_end, np.float64),
+        failed_kind=arr(engine.f_kind, np.int8),
         load_trace=engine.trace() if isinstance(engine, _TracingEngine) else None,
     )
 
 
 __all__ = [
-    "NORMAL",
+    "OUTCOME_ABANDONED",
+    "OUTCOME_BALKED",
+    "OUTCOME_BLOCKED",
+    "OUTCOME_DEFLECTED",
+    "OUTCOME_HANDLED",
+    "OUTCOME_OPEN",
     "LoadTrace",
     "Queue",
     "SimResult",
     "build_queues",
+    "needs_retrials",
     "run_replication",
     "simulate",
 ]
