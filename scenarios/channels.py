@@ -66,14 +66,18 @@ def _uniform_bounds(value: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"found low {low:g} and high {high:g}, expected 0 <= low < high")
         mean = (low + high) / 2
         cv = (high - low) / (math.sqrt(12) * mean)
-        for key, implied in (("mean", mean), ("cv", cv)):
+        implied = {"mean": mean, "cv": cv}
+        for key, fixed in implied.items():
             given = _real(value.get(key))
-            if key in value and (given is None or abs(given - implied) > 1e-9 * max(1, implied)):
+            if key not in value:
+                continue
+            if given is None or abs(given - fixed) > 1e-9 * max(1, fixed):
                 raise ValueError(
                     f"found {key} {value[key]!r} with low {low:g} and high {high:g}, expected "
-                    f"{key} {implied:.6g} or no {key} (low and high fix it)"
+                    f"{key} {fixed:.6g} or no {key} (low and high fix it)"
                 )
-        return {**value, "mean": mean, "cv": cv, "distribution": "uniform"}
+            implied[key] = given  # as written, so a scenario reads back the same
+        return {**value, **implied, "distribution": "uniform"}
     if value.get("distribution") == "uniform":
         given_mean, given_cv = _real(value.get("mean")), _real(value.get("cv", 1.0))
         if given_mean is None or given_cv is None or given_mean <= 0:

@@ -5,13 +5,17 @@ intervals are computed here: across replications (a t interval over replication 
 when there are two or more, otherwise across batches of whole days of the one run (batch
 means). SLA attainment counts abandoned tickets as misses; tickets still waiting at the end
 of the horizon count as misses once they have waited past the target, and are left out
-otherwise (their outcome is unknown). Must not import SimPy, Pyomo or plotly.
+otherwise (their outcome is unknown); balked and blocked tickets are misses too. A ticket is
+one customer: with retrials, its first response is measured from its first attempt
+(per customer), and per attempt from the attempt answered. A customer segment with a target
+of its own measures its tickets against it. Must not import SimPy, Pyomo or plotly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,19 +25,15 @@ from scenarios.calendar import horizon_origin
 from scenarios.schema import Scenario
 from sim.engine import (
     OUTCOME_ABANDONED,
+    OUTCOME_BALKED,
+    OUTCOME_BLOCKED,
     OUTCOME_DEFLECTED,
     OUTCOME_HANDLED,
     OUTCOME_OPEN,
     Queue,
     SimResult,
 )
-
-OUTCOME_NAMES = {
-    OUTCOME_OPEN: "open",
-    OUTCOME_HANDLED: "handled",
-    OUTCOME_ABANDONED: "abandoned",
-    OUTCOME_DEFLECTED: "deflected",
-}
+from sim.results import ATTEMPT_NAMES, OUTCOME_NAMES
 
 
 def queue_label(q: Queue) -> str:
@@ -86,8 +86,11 @@ def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) ->
     agents = np.concatenate(
         [result.staffing.agents["agent"].to_numpy(dtype=object), np.array([None], dtype=object)]
     )
-    touches = np.bincount(result.touch_ticket, minlength=n) if n else np.zeros(0, int)
+    # Touches of warm-up tickets (ticket -1) count for agents, not for any ticket here.
+    own = result.touch_ticket[result.touch_ticket >= 0]
+    touches = np.bincount(own, minlength=n) if n else np.zeros(0, int)
     q = result.ticket_queue
+    segments = np.array([seg.name for seg in scenario.demand.segments] + [None], dtype=object)
     frt = result.first_response - t.arrival
 
     def stamp(minutes: np.ndarray) -> pd.DatetimeIndex:
@@ -112,10 +115,10 @@ def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) ->
             "first_response_minutes": frt,
             "resolution_hours": (result.resolved - t.arrival) / 60.0,
             "agent": agents[np.where(result.first_agent >= 0, result.first_agent, -1)],
-            "outcome": pd.Categorical.from_codes(
-                result.outcome, categories=[OUTCOME_NAMES[k] for k in range(4)]
-            ),
+            "outcome": pd.Categorical.from_codes(result.outcome, categories=list(OUTCOME_NAMES)),
             "touches": touches.astype(np.int16),
+            "attempts": attempts(result).astype(np.int16),
+            "segment": segments[t.segment] if t.segment is not None else segments[np.full(n, -1)],
             "escalated": t.escalate & (result.outcome == OUTCOME_HANDLED),
             "reopened": t.reopen & (result.outcome == OUTCOME_HANDLED),
         }
@@ -124,12 +127,47 @@ def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) ->
     return frame
 
 
-def met_mask(result: SimResult, targets: list[QueueTarget]) -> tuple[np.ndarray, np.ndarray]:
-    """Per ticket: whether it counts for SLA, and whether it met its queue's target."""
-    t = result.tickets
+def segment_targets(scenario: Scenario) -> list[float | None]:
+    """Each customer segment's own first-response target in minutes (None: its queue's)."""
+    return [seg.answer_within for seg in scenario.demand.segments]
+
+
+def attempts(result: SimResult) -> np.ndarray:
+    """Attempts each ticket made (1 without retrials)."""
+    if len(result.attempts) == len(result.tickets):
+        return result.attempts
+    return np.ones(len(result.tickets), dtype=np.int32)
+
+
+def attempt_arrival(result: SimResult) -> np.ndarray:
+    """Start of each ticket's last attempt (its arrival without retrials)."""
+    if len(result.attempt_arrival) == len(result.tickets):
+        return result.attempt_arrival
+    return result.tickets.arrival
+
+
+def ticket_target(
+    result: SimResult, targets: list[QueueTarget], segments: Sequence[float | None] = ()
+) -> np.ndarray:
+    """Each ticket's first-response target in minutes (NaN: none): its segment's own,
+    else its queue's."""
     target = np.array([np.nan if x.target_minutes is None else x.target_minutes for x in targets])[
         result.ticket_queue
     ]
+    seg = result.tickets.segment
+    if seg is not None and any(x is not None for x in segments):
+        own = np.array([np.nan if x is None else x for x in segments] + [np.nan])[seg]
+        target = np.where(np.isfinite(own), own, target)
+    return target
+
+
+def met_mask(
+    result: SimResult, targets: list[QueueTarget], segments: Sequence[float | None] = ()
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per ticket: whether it counts for SLA, and whether it met its target (its segment's
+    own, else its queue's; see :func:`segment_targets`)."""
+    t = result.tickets
+    target = ticket_target(result, targets, segments)
     wait = result.first_response - t.arrival
     open_wait = result.horizon_minutes - t.arrival
     answered = np.isfinite(wait)
@@ -153,13 +191,14 @@ def queue_replication_table(scenario: Scenario, results: Sequence[SimResult]) ->
     """One row per queue x replication (or x batch when there is one replication).
 
     Columns: ``unit`` (replication or batch number), ``queue`` index, ``arrived``,
-    ``counted``, ``met``, ``abandoned``, ``answered``, ``frt_sum`` (minutes).
+    ``counted``, ``met``, ``abandoned``, ``balked``, ``blocked``, ``answered``, ``frt_sum``
+    (minutes).
     """
     rows = []
     batched = len(results) == 1
     for r_i, result in enumerate(results):
         targets = queue_targets(scenario, result.queues)
-        counted, met = met_mask(result, targets)
+        counted, met = met_mask(result, targets, segment_targets(scenario))
         n_units = max(2, min(20, round(result.horizon_minutes / 1440))) if batched else 1
         unit = _batches(result, n_units) if batched else np.full(len(result.tickets), r_i)
         live = result.outcome != OUTCOME_DEFLECTED
@@ -171,6 +210,8 @@ def queue_replication_table(scenario: Scenario, results: Sequence[SimResult]) ->
                 "counted": counted[live],
                 "met": (met & counted)[live],
                 "abandoned": (result.outcome == OUTCOME_ABANDONED)[live],
+                "balked": (result.outcome == OUTCOME_BALKED)[live],
+                "blocked": (result.outcome == OUTCOME_BLOCKED)[live],
                 "answered": np.isfinite(wait)[live],
                 "frt": np.nan_to_num(wait, nan=0.0)[live],
             }
@@ -180,6 +221,8 @@ def queue_replication_table(scenario: Scenario, results: Sequence[SimResult]) ->
             counted=("counted", "sum"),
             met=("met", "sum"),
             abandoned=("abandoned", "sum"),
+            balked=("balked", "sum"),
+            blocked=("blocked", "sum"),
             answered=("answered", "sum"),
             frt_sum=("frt", "sum"),
         )
@@ -226,6 +269,8 @@ def by_queue(scenario: Scenario, results: Sequence[SimResult]) -> list[dict[str,
                 if answered
                 else None,
                 "abandonment_rate": float(rows["abandoned"].sum() / arrived),
+                "balked_rate": float(rows["balked"].sum() / arrived),
+                "blocked_rate": float(rows["blocked"].sum() / arrived),
             }
         )
     return out
@@ -265,7 +310,7 @@ def interval_table(
         slot = np.minimum((result.tickets.arrival // minutes).astype(np.int64), n_int - 1)
         q = result.ticket_queue
         np.add.at(arrivals, (slot[live], q[live]), 1)
-        c, m = met_mask(result, targets)
+        c, m = met_mask(result, targets, segment_targets(scenario))
         np.add.at(counted, (slot[c], q[c]), 1)
         np.add.at(met, (slot[c & m], q[c & m]), 1)
         b = result.sample_backlog[:n_int]
@@ -329,9 +374,9 @@ def resolution_stats(results: Sequence[SimResult]) -> dict[str, float | None]:
 def ticket_counts(results: Sequence[SimResult]) -> dict[str, float]:
     """Tickets per outcome, averaged over replications (arrived includes deflected)."""
     k = len(results)
-    counts = np.zeros(4)
+    counts = np.zeros(len(OUTCOME_NAMES))
     for r in results:
-        counts += np.bincount(r.outcome, minlength=4)[:4]
+        counts += np.bincount(r.outcome, minlength=len(OUTCOME_NAMES))[: len(OUTCOME_NAMES)]
     counts /= k
     return {
         "arrived": float(counts.sum()),
@@ -339,6 +384,8 @@ def ticket_counts(results: Sequence[SimResult]) -> dict[str, float]:
         "handled": float(counts[OUTCOME_HANDLED]),
         "abandoned": float(counts[OUTCOME_ABANDONED]),
         "open": float(counts[OUTCOME_OPEN]),
+        "balked": float(counts[OUTCOME_BALKED]),
+        "blocked": float(counts[OUTCOME_BLOCKED]),
     }
 
 
@@ -348,10 +395,222 @@ def overall_sla(
     """Attainment over all tickets with a target; and the tickets that missed (per rep)."""
     met_total = counted_total = 0
     for r in results:
-        c, m = met_mask(r, queue_targets(scenario, r.queues))
+        c, m = met_mask(r, queue_targets(scenario, r.queues), segment_targets(scenario))
         met_total += int((c & m).sum())
         counted_total += int(c.sum())
     if counted_total == 0:
         return None, 0.0, 0
     missed = (counted_total - met_total) / len(results)
     return met_total / counted_total, missed, counted_total
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+def _percentiles(waits: np.ndarray) -> dict[str, float | None]:
+    """Mean and percentiles of waits in minutes (None when there are none)."""
+    if len(waits) == 0:
+        return {k: None for k in ("mean_minutes", "p50_minutes", "p90_minutes", "p95_minutes")}
+    p50, p90, p95 = np.percentile(waits, [50, 90, 95])
+    return {
+        "mean_minutes": float(waits.mean()),
+        "p50_minutes": float(p50),
+        "p90_minutes": float(p90),
+        "p95_minutes": float(p95),
+    }
+
+
+def contact_stats(results: Sequence[SimResult]) -> dict[str, Any]:
+    """Attempts of live contacts: retrials, blocked, balked, abandoned, lost customers, and
+    first response per attempt (from the answered attempt) and per customer (from the first).
+
+    Counts are means per replication. An attempt fails by abandoning, balking, being blocked
+    by busy lines, or arriving while its stream is out (``blocked_in_outage``).
+    """
+    k = len(results)
+    tickets = retrials = 0.0
+    failed = np.zeros(len(ATTEMPT_NAMES))
+    lost = 0.0
+    per_attempt, per_customer = [], []
+    for r in results:
+        live = r.outcome != OUTCOME_DEFLECTED
+        n_attempts = attempts(r)
+        tickets += float(live.sum())
+        retrials += float((n_attempts[live] - 1).sum())
+        failed += np.bincount(r.failed_kind, minlength=len(ATTEMPT_NAMES))[: len(ATTEMPT_NAMES)]
+        lost += float(
+            np.isin(r.outcome, (OUTCOME_ABANDONED, OUTCOME_BALKED, OUTCOME_BLOCKED)).sum()
+        )
+        answered = np.isfinite(r.first_response)
+        per_attempt.append((r.first_response - attempt_arrival(r))[answered])
+        per_customer.append((r.first_response - r.tickets.arrival)[answered])
+    by_kind = dict(zip(ATTEMPT_NAMES, (failed / k).tolist(), strict=True))
+    return {
+        "customers": tickets / k,
+        "attempts": (tickets + retrials) / k,
+        "retrials": retrials / k,
+        "abandoned": by_kind["abandoned"],
+        "balked": by_kind["balked"],
+        "blocked": by_kind["blocked"],
+        "blocked_in_outage": by_kind["outage"],
+        "customers_lost": lost / k,
+        "first_response_per_attempt": _percentiles(np.concatenate(per_attempt)),
+        "first_response_per_customer": _percentiles(np.concatenate(per_customer)),
+    }
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def resolution_mask(
+    scenario: Scenario, result: SimResult
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per ticket: its resolution target (minutes, NaN: none), whether it counts, and
+    whether it was resolved within it. Like first response: abandoned, balked and blocked
+    tickets are misses; a ticket open at the end is a miss once past its target."""
+    targets = np.array(
+        [
+            (lambda rt: np.nan if rt is None else rt[0])(
+                scenario.resolution_target_for(q.language, q.channel, q.priority)
+                if q.tier == 1
+                else None
+            )
+            for q in result.queues
+        ]
+        + [np.nan]
+    )[result.ticket_queue]
+    t = result.tickets
+    took = result.resolved - t.arrival
+    handled = result.outcome == OUTCOME_HANDLED
+    met = handled & (took <= targets + 1e-9)
+    open_ = result.outcome == OUTCOME_OPEN
+    counted = (result.outcome != OUTCOME_DEFLECTED) & np.isfinite(targets)
+    counted &= ~(open_ & (result.horizon_minutes - t.arrival <= targets))
+    return targets, counted, met
+
+
+def _unit_of_ticket(result: SimResult, batched: bool, r_i: int) -> np.ndarray:
+    """Replication number of each ticket, or its batch of days in a single run."""
+    if not batched:
+        return np.full(len(result.tickets), r_i)
+    n_units = max(2, min(20, round(result.horizon_minutes / 1440)))
+    return _batches(result, n_units)
+
+
+def _attainment(
+    parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], n_rep: int
+) -> tuple[float | None, list[float | None], float, float]:
+    """Attainment of (counted, met, unit) parts: overall, its 95% interval over units, and
+    counted and missed tickets per replication."""
+    counted = sum(int(c.sum()) for c, _, _ in parts)
+    met = sum(int((m & c).sum()) for c, m, _ in parts)
+    if counted == 0:
+        return None, [None, None], 0.0, 0.0
+    per_unit = []
+    for c, m, unit in parts:
+        for u in np.unique(unit[c]):
+            mine = c & (unit == u)
+            per_unit.append((m & mine).sum() / mine.sum())
+    _, lo, hi = mean_ci95(per_unit)
+    return met / counted, [_finite(lo), _finite(hi)], counted / n_rep, (counted - met) / n_rep
+
+
+def resolution_by_queue(scenario: Scenario, results: Sequence[SimResult]) -> dict[str, Any]:
+    """Resolution attainment per queue with a resolution target, and over all of them.
+
+    Returns ``{"attainment", "goal_met", "queues_with_goal", "queues_meeting_goal",
+    "by_queue": {label: {...}}}``.
+    """
+    queues = results[0].queues
+    batched = len(results) == 1
+    masks = [resolution_mask(scenario, r) for r in results]
+    units = [_unit_of_ticket(r, batched, i) for i, r in enumerate(results)]
+    all_parts = [(c, m, u) for (_, c, m), u in zip(masks, units, strict=True)]
+    overall, _, _, _ = _attainment(all_parts, len(results))
+    per_queue: dict[str, Any] = {}
+    goals_met = []
+    for q_i, q in enumerate(queues):
+        rt = scenario.resolution_target_for(q.language, q.channel, q.priority)
+        if rt is None or q.tier != 1:
+            continue
+        parts = [
+            (c & (r.ticket_queue == q_i), m, u)
+            for (_, c, m), u, r in zip(masks, units, results, strict=True)
+        ]
+        att, ci, _, _ = _attainment(parts, len(results))
+        met_goal = None if att is None else att >= rt[1] - 1e-12
+        if met_goal is not None:
+            goals_met.append(met_goal)
+        per_queue[queue_label(q)] = {
+            "resolution_target_hours": rt[0] / 60.0,
+            "resolution_goal": rt[1],
+            "resolution_attainment": att,
+            "resolution_attainment_ci95": ci,
+            "resolution_goal_met": met_goal,
+        }
+    return {
+        "attainment": overall,
+        "goal_met": bool(all(goals_met)) if goals_met else None,
+        "queues_with_goal": len(goals_met),
+        "queues_meeting_goal": sum(goals_met),
+        "by_queue": per_queue,
+    }
+
+
+# --------------------------------------------------------------------------- segments
+
+
+def revenue_at_risk(scenario: Scenario, missed: float, segment: str | None = None) -> float:
+    """Money at risk from ``missed`` tickets that missed their target: missed x churn
+    probability per miss x the customer's monthly value (the segment's own, else
+    ``business.customer_monthly_value``) x ``value_months``."""
+    b = scenario.business
+    value = b.customer_monthly_value
+    if segment is not None:
+        own = scenario.segment(segment).monthly_value
+        value = own if own is not None else value
+    return missed * b.churn_probability_per_missed_sla * value * b.value_months
+
+
+def by_segment(scenario: Scenario, results: Sequence[SimResult]) -> list[dict[str, Any]]:
+    """Per customer segment: tickets, attainment against the segment's targets (its own,
+    else its queues'), tickets that missed, and revenue at risk (empty without segments)."""
+    segments = scenario.demand.segments
+    if not segments:
+        return []
+    batched = len(results) == 1
+    seg_targets = segment_targets(scenario)
+    parts_by_segment: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in segments]
+    arrived = np.zeros(len(segments))
+    for r_i, r in enumerate(results):
+        counted, met = met_mask(r, queue_targets(scenario, r.queues), seg_targets)
+        unit = _unit_of_ticket(r, batched, r_i)
+        seg = r.tickets.segment if r.tickets.segment is not None else np.full(len(r.tickets), -1)
+        live = r.outcome != OUTCOME_DEFLECTED
+        for s_i in range(len(segments)):
+            mine = seg == s_i
+            arrived[s_i] += float((mine & live).sum())
+            parts_by_segment[s_i].append((counted & mine, met, unit))
+    out = []
+    for s_i, seg_spec in enumerate(segments):
+        att, ci, _, missed = _attainment(parts_by_segment[s_i], len(results))
+        out.append(
+            {
+                "segment": seg_spec.name,
+                "priority": seg_spec.priority,
+                "arrived": round(arrived[s_i] / len(results), 1),
+                "target_minutes": seg_spec.answer_within,
+                "goal": seg_spec.goal,
+                "attainment": att,
+                "attainment_ci95": ci,
+                "goal_met": None
+                if att is None or seg_spec.goal is None
+                else att >= seg_spec.goal - 1e-12,
+                "missed_sla_tickets": missed,
+                "monthly_value": seg_spec.monthly_value
+                if seg_spec.monthly_value is not None
+                else scenario.business.customer_monthly_value,
+                "revenue_at_risk": revenue_at_risk(scenario, missed, seg_spec.name),
+            }
+        )
+    return out

@@ -133,10 +133,12 @@ def summarize(
     costs = pd.concat(cost_tables).groupby("team", sort=False).mean().reset_index()
     total_cost = float(costs["total"].sum())
     answered = counts["handled"] + counts["open"]
-    b = scenario.business
-    revenue_at_risk = (
-        missed * b.churn_probability_per_missed_sla * b.customer_monthly_value * b.value_months
-    )
+    engine_kpis = contact_kpis(scenario, results, queues)
+    segments = engine_kpis["by_segment"]
+    if segments:
+        revenue_at_risk = float(sum(seg["revenue_at_risk"] for seg in segments))
+    else:
+        revenue_at_risk = metrics.revenue_at_risk(scenario, missed)
 
     occupancy = workforce.occupancy_by_team_hour(scenario, results)
     busy = float(agents["busy_hours"].sum())
@@ -157,6 +159,8 @@ def summarize(
             "weeks": scenario.horizon.weeks,
             "timezone": scenario.horizon.timezone,
             "interval_minutes": scenario.horizon.interval_minutes,
+            "warmup_days": scenario.horizon.warmup_days,
+            "end": scenario.horizon.end,
         },
         "tickets": counts,
         "first_response": metrics.first_response_stats(results),
@@ -168,7 +172,9 @@ def summarize(
             "abandoned_count_as_missed": True,
         },
         "by_queue": queues,
-        "resolution": metrics.resolution_stats(results),
+        "resolution": {**metrics.resolution_stats(results), **engine_kpis["resolution"]},
+        "contacts": engine_kpis["contacts"],
+        "by_segment": segments,
         "occupancy": {
             "mean": busy / available if available else None,
             "max_agent": float(np.nanmax(agent_occ)) if len(agent_occ) else None,
@@ -204,6 +210,36 @@ def summarize(
         costs=costs,
         occupancy=occupancy,
     )
+
+
+def contact_kpis(
+    scenario: Scenario, results: Sequence[SimResult], queues: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The KPIs of live contacts, resolution targets and customer segments, as summary
+    sections: ``contacts`` (attempts, retrials, blocked, balked, lost customers, first
+    response per attempt and per customer), ``resolution`` (attainment of resolution
+    targets) and ``by_segment``. Adds each queue's resolution figures to ``queues`` (the
+    ``by_queue`` list) in place."""
+    resolution = metrics.resolution_by_queue(scenario, results)
+    per_queue = resolution.pop("by_queue")
+    for q in queues:
+        q.update(
+            per_queue.get(
+                q["queue"],
+                {
+                    "resolution_target_hours": None,
+                    "resolution_goal": None,
+                    "resolution_attainment": None,
+                    "resolution_attainment_ci95": None,
+                    "resolution_goal_met": None,
+                },
+            )
+        )
+    return {
+        "contacts": metrics.contact_stats(results),
+        "resolution": resolution,
+        "by_segment": metrics.by_segment(scenario, results),
+    }
 
 
 def expected_tickets(scenario: Scenario) -> float:
