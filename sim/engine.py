@@ -743,10 +743,10 @@ class _Engine:
         With ``horizon.end: serve`` the run has gone on until nothing could happen: a live
         ticket nobody could serve has abandoned at its patience."""
         self.closed = True
-        limit = INF if self.serve_at_end else self.end
+        deadline = self.deadline
         for dq in self.queue:
             for i in dq:
-                if self.deadline[i] <= limit:
+                if deadline[i] <= self.end or (self.serve_at_end and deadline[i] < INF):
                     self._abandon(i)
 
 
