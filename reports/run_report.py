@@ -152,7 +152,8 @@ def headline_section(summary: Mapping[str, Any]) -> Section:
             f"({fmt_num(counts.get('deflected'))} deflected, "
             f"{fmt_num(counts.get('handled'))} handled, "
             f"{fmt_num(counts.get('abandoned'))} abandoned, "
-            f"{fmt_num(counts.get('open'))} still open at the end); counts are means over "
+            + "".join(f"{fmt_num(counts[k])} {k}, " for k in ("balked", "blocked") if counts.get(k))
+            + f"{fmt_num(counts.get('open'))} still open at the end); counts are means over "
             f"{summary.get('replications', 1)} replication(s). SLA attainment counts "
             "abandoned tickets as misses."
         )
@@ -203,6 +204,162 @@ def sla_section(summary: Mapping[str, Any]) -> Section:
     )
     figs = [("attainment", figures.plot_attainment_by_queue(att))] if len(att) else []
     return Section("sla", "SLA attainment per queue", body, figs, after)
+
+
+def _contact_cards(summary: Mapping[str, Any]) -> list[Markup]:
+    """Tiles for live contacts: blocked, balked, retrials, lost, first response per attempt
+    against per customer (only the ones that happened in this run)."""
+    c = summary.get("contacts") or {}
+    customers = float(c.get("customers") or 0)
+    attempts = float(c.get("attempts") or 0)
+
+    def share(key: str, of: float) -> str:
+        value = c.get(key)
+        return fmt_pct(float(value) / of) if value is not None and of > 0 else "n/a"
+
+    cards = []
+    blocked = float(c.get("blocked") or 0) + float(c.get("blocked_in_outage") or 0)
+    if blocked:
+        cards.append(
+            kpi_card(
+                "Attempts blocked",
+                fmt_pct(blocked / attempts) if attempts else "n/a",
+                f"{fmt_num(c.get('blocked'))} found every line busy, "
+                f"{fmt_num(c.get('blocked_in_outage'))} came in an outage",
+            )
+        )
+    if c.get("balked"):
+        cards.append(
+            kpi_card(
+                "Attempts balked",
+                share("balked", attempts),
+                f"{fmt_num(c.get('balked'))} left at once rather than wait",
+            )
+        )
+    if c.get("retrials"):
+        retrials = fmt_num(float(c["retrials"]) / customers, 2) if customers else "n/a"
+        cards.append(
+            kpi_card(
+                "Retrials",
+                f"{retrials} a customer",
+                f"{fmt_num(c.get('retrials'))} attempts after a failed one",
+            )
+        )
+    if blocked or c.get("balked") or c.get("retrials"):
+        per_attempt = (c.get("first_response_per_attempt") or {}).get("mean_minutes")
+        per_customer = (c.get("first_response_per_customer") or {}).get("mean_minutes")
+        cards.append(
+            kpi_card(
+                "Customers lost",
+                share("customers_lost", customers),
+                f"{fmt_num(c.get('customers_lost'))} never answered (abandoned, balked or "
+                "blocked at their last attempt)",
+            )
+        )
+        cards.append(
+            kpi_card(
+                "First response per attempt / customer",
+                f"{fmt_minutes(per_attempt)} / {fmt_minutes(per_customer)}",
+                "mean; per customer counts from the first attempt",
+            )
+        )
+    return cards
+
+
+def contacts_section(summary: Mapping[str, Any]) -> Section | None:
+    """Blocked, balked and retried contacts, resolution targets and customer segments; None
+    when the run has none of them."""
+    cards = _contact_cards(summary)
+    resolution = summary.get("resolution") or {}
+    res_rows = [
+        [
+            q.get("queue"),
+            fmt_minutes(60 * float(q["resolution_target_hours"])),
+            fmt_pct(q.get("resolution_goal"), 0),
+            fmt_pct(q.get("resolution_attainment")),
+            _interval(q.get("resolution_attainment_ci95")),
+            badge(q.get("resolution_goal_met")),
+        ]
+        for q in summary.get("by_queue", [])
+        if q.get("resolution_target_hours") is not None
+    ]
+    segments = list(summary.get("by_segment") or [])
+    if not cards and not res_rows and not segments:
+        return None
+    currency = str((summary.get("cost") or {}).get("currency", ""))
+    if res_rows:
+        cards.append(
+            kpi_card(
+                "Resolution attainment",
+                fmt_pct(resolution.get("attainment")),
+                f"{resolution.get('queues_meeting_goal', 0)} of "
+                f"{resolution.get('queues_with_goal', 0)} queues meet their resolution goal",
+                resolution.get("goal_met"),
+            )
+        )
+    parts = [Markup('<div class="kpis">' + "".join(cards) + "</div>")] if cards else []
+    parts.append(
+        paragraph(
+            "A live contact that finds every line busy (or comes in an outage) is blocked; "
+            "one that must wait may balk; an abandoned, balked or blocked contact may try "
+            "again, as a new attempt. Resolution is arrival to the end of the last touch; "
+            "abandoned, balked and blocked tickets miss their resolution target."
+        )
+    )
+    if res_rows:
+        parts.append(
+            table_html(
+                ["queue", "resolve within", "goal", "attainment", "95% interval", "status"],
+                res_rows,
+                numeric=range(1, 5),
+                caption="Resolution targets",
+            )
+        )
+    if segments:
+        parts.append(
+            table_html(
+                [
+                    "segment",
+                    "priority",
+                    "tickets",
+                    "target",
+                    "goal",
+                    "attainment",
+                    "95% interval",
+                    "missed",
+                    f"value / month ({currency})",
+                    f"revenue at risk ({currency})",
+                    "status",
+                ],
+                [
+                    [
+                        g.get("segment"),
+                        g.get("priority") or "stream's mix",
+                        fmt_num(g.get("arrived"), 1),
+                        fmt_minutes(g.get("target_minutes"))
+                        if g.get("target_minutes") is not None
+                        else "queue's",
+                        fmt_pct(g.get("goal"), 0),
+                        fmt_pct(g.get("attainment")),
+                        _interval(g.get("attainment_ci95")),
+                        fmt_num(g.get("missed_sla_tickets"), 1),
+                        fmt_num(g.get("monthly_value")),
+                        fmt_num(g.get("revenue_at_risk")),
+                        badge(g.get("goal_met")),
+                    ]
+                    for g in segments
+                ],
+                numeric=(2, 3, 4, 5, 7, 8, 9),
+                caption="Customer segments (tickets are means per replication)",
+            )
+        )
+    return Section("contacts", "Contacts, resolution and segments", Markup("".join(parts)))
+
+
+def _interval(ci: Any) -> str:
+    if not ci or ci[0] is None:
+        return ""
+    return f"{fmt_pct(ci[0])} – {fmt_pct(ci[1])}"
 
 
 def first_response_section(summary: Mapping[str, Any], data: Tables) -> Section:
@@ -431,9 +588,11 @@ def run_sections(
         The scenario as plain data (``Scenario.to_data()``).
     """
     tz = reporting_timezone(summary, scenario)
+    contacts = contacts_section(summary)
     return [
         headline_section(summary),
         sla_section(summary),
+        *([contacts] if contacts is not None else []),
         first_response_section(summary, data),
         coverage_section(summary, data, tz),
         backlog_section(data, tz),
