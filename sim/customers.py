@@ -18,7 +18,7 @@ import numpy as np
 
 from scenarios.calendar import horizon_cells
 from scenarios.schema import Scenario
-from sim.demand import CELL_MINUTES, BlockDraws, draw_durations, outage_windows, stream_seed
+from sim.demand import CELL_MINUTES, block_draws, draw_durations, outage_windows, stream_seed
 
 
 class _StreamRetrials:
@@ -49,18 +49,18 @@ class _StreamRetrials:
         def rng(purpose: str) -> np.random.Generator:
             return np.random.default_rng(stream_seed(seed, replication, stream.name, purpose))
 
-        self.retry = BlockDraws(rng("retry").random)
-        self.balk = BlockDraws(rng("retry-balking").random)
+        self.retry = block_draws(rng("retry").random)
+        self.balk = block_draws(rng("retry-balking").random)
         after = retrial.after if retrial is not None else None
         delays = rng("retry-delay")
-        self.delay = BlockDraws(
+        self.delay = block_draws(
             (lambda size: draw_durations(delays, after, size, "exponential"))
             if after is not None
             else (lambda size: np.full(size, math.inf))
         )
         patience_dist = scenario.patience_for(stream)
         patiences = rng("retry-patience")
-        self.patience = BlockDraws(
+        self.patience = block_draws(
             (lambda size: draw_durations(patiences, patience_dist, size, "exponential"))
             if patience_dist is not None
             else (lambda size: np.full(size, math.inf))
@@ -82,10 +82,24 @@ class Retrials:
             _StreamRetrials(scenario, s, seed, replication)
             for s in range(len(scenario.demand.streams))
         ]
+        self._names = [stream.name for stream in scenario.demand.streams]
+        self._seed = (seed, replication)
+
+    def first_attempts(self, stream: np.ndarray) -> np.ndarray:
+        """Per ticket (``stream`` its stream index): whether its customer would try again if
+        the first attempt failed. Drawn in bulk, each stream from a seed of its own."""
+        out = np.zeros(len(stream), dtype=bool)
+        for s, spec in enumerate(self._streams):
+            if spec.probability <= 0 or spec.max_attempts < 2:
+                continue
+            mine = np.flatnonzero(stream == s)
+            seq = stream_seed(*self._seed, self._names[s], "retry-first")
+            out[mine] = np.random.default_rng(seq).random(len(mine)) < spec.probability
+        return out
 
     def retries(self, stream: int, attempts: int) -> bool:
-        """Whether a customer of ``stream`` whose attempt number ``attempts`` failed tries
-        again."""
+        """Whether a customer of ``stream`` whose attempt number ``attempts`` (2 or more;
+        the first's are drawn by :meth:`first_attempts`) failed tries again."""
         s = self._streams[stream]
         if s.probability <= 0 or attempts >= s.max_attempts:
             return False

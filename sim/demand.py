@@ -16,6 +16,7 @@ balking and arrival during an outage. Must not import SimPy.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,28 +76,15 @@ def hour_factors(dist: Distribution, hours: np.ndarray) -> np.ndarray | None:
     return np.asarray(dist.by_hour, dtype=float)[hours]
 
 
-class BlockDraws:
+def block_draws(draw: Callable[[int], np.ndarray], block: int = 512) -> Callable[[], float]:
     """Random values drawn in blocks of ``block`` from a seeded generator, one per call.
 
     For draws the engine needs one at a time (a retrial's delay, a routing choice): as
-    reproducible as bulk draws, without a NumPy call per value.
+    reproducible as bulk draws, without a NumPy call per value. The returned callable is
+    the ``__next__`` of an endless chain of blocks (a C call, not a Python one).
     """
-
-    __slots__ = ("_block", "_draw", "_pos", "_size")
-
-    def __init__(self, draw: Callable[[int], np.ndarray], block: int = 512) -> None:
-        self._draw = draw
-        self._size = block
-        self._block: list[float] = []
-        self._pos = 0
-
-    def __call__(self) -> float:
-        if self._pos >= len(self._block):
-            self._block = self._draw(self._size).tolist()
-            self._pos = 0
-        value = self._block[self._pos]
-        self._pos += 1
-        return value
+    blocks = iter(lambda: draw(block).tolist(), None)  # never None: an endless iterator
+    return itertools.chain.from_iterable(blocks).__next__
 
 
 def stream_rates(scenario: Scenario, stream: Stream, origin: pd.Timestamp) -> np.ndarray:

@@ -33,6 +33,8 @@ The hot loop records into ``array.array`` columns; DataFrames are built afterwar
 
 from __future__ import annotations
 
+import functools
+import heapq
 import math
 from array import array
 from collections import deque
@@ -47,7 +49,7 @@ from scenarios.calendar import horizon_minutes, local_dates, with_warmup
 from scenarios.schema import Scenario
 from sim.agents import Staffing, availability_events, build_staffing
 from sim.customers import Retrials
-from sim.demand import PRIORITIES, BlockDraws, Tickets, generate_tickets, stream_seed
+from sim.demand import PRIORITIES, Tickets, block_draws, generate_tickets, stream_seed
 from sim.results import (
     ATTEMPT_ABANDONED,
     ATTEMPT_BALKED,
@@ -99,6 +101,20 @@ def needs_retrials(scenario: Scenario) -> bool:
     )
 
 
+def _delay_to(now: float, target: float) -> float:
+    """A delay that brings a clock at ``now`` to exactly ``target`` (floats round: the plain
+    difference can miss by a unit in the last place)."""
+    delay = target - now
+    for _ in range(64):
+        if now + delay < target:
+            delay = math.nextafter(delay, INF)
+        elif now + delay > target and delay > 0:
+            delay = math.nextafter(delay, -INF)
+        else:
+            break
+    return max(delay, 0.0)
+
+
 class _Engine:
     """State and callbacks of one replication (see the module docstring for the steps)."""
 
@@ -134,6 +150,20 @@ class _Engine:
         self.groups_for = routes.groups_for
         self.q_waits = routes.waits
         self.q_fallback = [bool(w) for w in routes.waits]
+        # Teams that take a queue after a wait (language fallback, overflow) hear of it when a
+        # waiting ticket has waited long enough, but only while one of their agents is idle:
+        # per queue and wait, at most one pending event, at its next ticket's maturity.
+        self.armed = [[False] * len(waits) for waits in routes.waits]
+        self.wait_groups = [
+            [[g for g, w in routes.groups_for[q] if w == wait] for wait in waits]
+            for q, waits in enumerate(routes.waits)
+        ]
+        self.team_watch: list[list[tuple[int, int]]] = [[] for _ in scenario.teams]
+        for q, waits in enumerate(routes.waits):
+            for k, wait in enumerate(waits):
+                for g, w in routes.groups_for[q]:
+                    if w == wait:
+                        self.team_watch[g].append((q, k))
         self.q_ordered = routes.ordered
         live = [scenario.is_live(q.channel) for q in queues]
         self.q_abandons = live
@@ -183,7 +213,6 @@ class _Engine:
         self.t_kind = array("b")
         self.t_start = array("d")
         self.t_end = array("d")
-        self.t_units = array("d")
         # Failed attempts (abandoned, balked, blocked).
         self.f_ticket = array("i")
         self.f_start = array("d")
@@ -202,8 +231,7 @@ class _Engine:
         self._return_cb = self._follow_up_returns
         self._fallback_cb = self._fallback_due
         self._sample_cb = self._sample
-        self._patience_cb = self._patience_due
-        self._retry_cb = self._retry
+        self._retry_cb = self._retries_due
         self.av_time, self.av_agent, self.av_kind = (
             a.tolist() for a in availability_events(staffing)
         )
@@ -231,15 +259,41 @@ class _Engine:
         if mode == "ordered":
             self.idle: list[Any] = [OrderedIdle() for _ in range(n_teams)]
             self._find_idle = self._find_ordered
+            self._first_idle = self._first_ordered
         elif mode == "random":
             rng = np.random.default_rng(stream_seed(seed, rep, "routing", "agent_selection"))
-            self.uniform = BlockDraws(rng.random)
+            self.uniform = block_draws(rng.random)
             self.idle = [RandomIdle() for _ in range(n_teams)]
             self._find_idle = self._find_random
+            self._first_idle = self._first_random
         else:
             self.idle = [deque() for _ in range(n_teams)]
             self._find_idle = self._find_longest_idle
+            self._first_idle = self._first_longest_idle
         self.idle_mode = mode
+        n_q = len(self.groups_for)
+        # An overflow queue's teams that take it at once, in order: how to find one of their
+        # idle agents, the team, and whether its agents share themselves between contacts.
+        self.q_order = [
+            [
+                (self._idle_finder(g), g, self.units[g][q] < self.team_cap[g])
+                for g, w in groups
+                if w <= 0
+            ]
+            for q, groups in enumerate(self.groups_for)
+        ]
+        # Idle lines of the teams that take each queue at once (random picks draw over them).
+        self.q_pools = [[self.idle[g] for g, w in groups if w <= 0] for groups in self.groups_for]
+        # How an arriving ticket of each queue finds its agent.
+        ordered = self._find_in_order
+        self.finder = [ordered if self.q_ordered[q] else self._find_idle for q in range(n_q)]
+
+    def _idle_finder(self, g: int) -> Callable[[], int]:
+        """A call that finds an idle agent of team g by the selection rule (or -1)."""
+        if self.idle_mode == "random":
+            assert self.uniform is not None
+            return functools.partial(self.idle[g].pick, self.token, self.uniform)
+        return functools.partial(self._first_idle, g)
 
     def _init_contacts(self, scenario: Scenario, tickets: Tickets, seed: int, rep: int) -> None:
         """Lines, balking, outages and retrials of live channels."""
@@ -261,10 +315,12 @@ class _Engine:
         retrying = {
             ch for ch in names if scenario.is_live(ch) and scenario.channel(ch).retrial is not None
         }
-        # Abandonment at the deadline itself where a line or a retrial depends on it.
-        self.q_eager = [
-            live and (self.q_line[k] >= 0 or q.channel in retrying)
-            for k, (q, live) in enumerate(zip(self.queues, self.q_abandons, strict=True))
+        self.q_retry = [
+            live and q.channel in retrying
+            for q, live in zip(self.queues, self.q_abandons, strict=True)
+        ]
+        self.channel_queues = [
+            [q for q, c in enumerate(self.q_line) if c == ch] for ch in range(len(names))
         ]
         self.balks = (
             _packed("b", tickets.balks)
@@ -275,13 +331,21 @@ class _Engine:
         self.outage = _packed("b", outage)
         self.admission = self.lines_on or bool(outage.any())
         self.stream_l = _packed("i", tickets.stream)
+        # Everything _enqueue needs about a queue, in one tuple.
+        self.q_info = [
+            (self.q_abandons[q], self.q_balk[q], self.q_fallback[q], self.q_retry[q])
+            for q in range(len(self.queues))
+        ]
         if self.retrials is not None:
+            self.first_retry = _packed("b", self.retrials.first_attempts(tickets.stream))
             self.attempts = array("i", [1]) * n
             self.attempt_arrival = array("d", self.arr_times)
         else:
             self.attempts = array("i")
             self.attempt_arrival = self.arr_times
         self.n_retrials = 0
+        self.retry_heap: list[tuple[float, int, int]] = []
+        self.retry_clock = INF
 
     # ------------------------------------------------------------------ scheduling
 
@@ -322,8 +386,14 @@ class _Engine:
                 self.outcome[i] = OUTCOME_DEFLECTED
                 continue
             q = self.ticket_queue_l[i]
-            if admission and not self._admit(i, q, now, bool(self.outage[i])):
-                continue
+            if admission:
+                c = self.q_line[q]
+                if self.outage[i] or (c >= 0 and self.lines_free[c] <= 0):
+                    if not self._admit(i, q, now, bool(self.outage[i])):
+                        continue
+                elif c >= 0:  # a free line: the common case, inline
+                    self.lines_free[c] -= 1
+                    self.holds_line[i] = 1
             self._enqueue(i, q, now, TOUCH_FIRST)
         self.arr_pos = pos
         if pos < n:
@@ -338,6 +408,8 @@ class _Engine:
         c = self.q_line[q]
         if c >= 0:
             if self.lines_free[c] <= 0:
+                self._purge_expired(c, now)
+            if self.lines_free[c] <= 0:
                 self._fail(i, now, ATTEMPT_BLOCKED)
                 return False
             self.lines_free[c] -= 1
@@ -348,35 +420,32 @@ class _Engine:
         """Offer touch `kind` of ticket i to an agent now, or put it in queue q."""
         self.enq[i] = now
         self.touch_kind_now[i] = kind
-        if kind != TOUCH_FIRST or not self.q_abandons[q]:
+        abandons, balk, fallback, retry = self.q_info[q]
+        first = kind == TOUCH_FIRST
+        if not first or not abandons:
             self.deadline[i] = INF
         dq = self.queue[q]
         if not dq:
-            agent = self._find_idle(q)
+            agent = self.finder[q](q)
             if agent >= 0:
                 self._start(agent, i, q, now)
                 return
-        if kind == TOUCH_FIRST and self.q_balk[q] and self.balks[i]:
+        if first and balk and self.balks[i]:
             self._fail(i, now, ATTEMPT_BALKED)
             return
         dq.append(i)
         waiting = self.waiting
         for g, _wait in self.groups_for[q]:
             waiting[g] += 1
-        if self.q_fallback[q]:
-            for wait in self.q_waits[q]:
-                self._at(now + wait, self._fallback_cb, (q, wait))
-        if self.q_eager[q] and kind == TOUCH_FIRST and self.deadline[i] < INF:
-            attempt = self.attempts[i] if self.attempts else 0
-            ev = Timeout(self.env, self.deadline[i] - now, (i, attempt))
-            ev.callbacks.append(self._patience_cb)
+        if fallback:
+            self._mature(q, now)
+        if retry and first and self.deadline[i] < INF:
+            self._retry_if_abandoned(i, now)
 
     # ------------------------------------------------------------------ picking an agent
 
     def _find_longest_idle(self, q: int) -> int:
         """The longest-idle available agent for queue q (chat: else the least loaded)."""
-        if self.q_ordered[q]:
-            return self._find_in_order(q)
         best = -1
         best_since = INF
         token = self.token
@@ -398,8 +467,6 @@ class _Engine:
 
     def _find_ordered(self, q: int) -> int:
         """The lowest-numbered idle agent for queue q (teams in listed order, then agents)."""
-        if self.q_ordered[q]:
-            return self._find_in_order(q)
         best = -1
         token = self.token
         for g, wait in self.groups_for[q]:
@@ -413,37 +480,28 @@ class _Engine:
 
     def _find_random(self, q: int) -> int:
         """An idle agent for queue q chosen uniformly at random."""
-        if self.q_ordered[q]:
-            return self._find_in_order(q)
         assert self.uniform is not None
-        pools = [self.idle[g] for g, wait in self.groups_for[q] if wait <= 0]
-        best = pick_random(pools, self.token, self.uniform)
+        best = pick_random(self.q_pools[q], self.token, self.uniform)
         if best < 0 and self.q_shared[q]:
             best = self._least_loaded(q)
         return best
 
     def _find_in_order(self, q: int) -> int:
         """Overflow: the first team in the queue's order with an idle agent (or room)."""
-        for g, wait in self.groups_for[q]:
-            if wait > 0:
-                break
-            agent = self._first_idle(g)
+        for find, g, shared in self.q_order[q]:
+            agent = find()
             if agent >= 0:
                 return agent
-            agent = self._least_loaded_in(g, q)
-            if agent >= 0:
-                return agent
+            if shared:
+                agent = self._least_loaded_in(g, q)
+                if agent >= 0:
+                    return agent
         return -1
 
-    def _first_idle(self, g: int) -> int:
-        """An idle agent of team g by the selection rule, or -1."""
+    def _first_longest_idle(self, g: int, draw: bool = True) -> int:
+        """The longest-idle agent of team g, or -1."""
         token = self.token
         idle = self.idle[g]
-        if self.idle_mode == "ordered":
-            return int(idle.first(token))
-        if self.idle_mode == "random":
-            assert self.uniform is not None
-            return pick_random([idle], token, self.uniform)
         while idle:
             agent, tok, _since = idle[0]
             if tok != token[agent]:
@@ -451,6 +509,17 @@ class _Engine:
                 continue
             return int(agent)
         return -1
+
+    def _first_ordered(self, g: int, draw: bool = True) -> int:
+        """The lowest-numbered idle agent of team g, or -1."""
+        return int(self.idle[g].first(self.token))
+
+    def _first_random(self, g: int, draw: bool = True) -> int:
+        """An idle agent of team g at random, or -1 (without ``draw``: any, no number drawn)."""
+        if not draw:
+            return int(self.idle[g].any_valid(self.token))
+        assert self.uniform is not None
+        return self.idle[g].pick(self.token, self.uniform)
 
     def _least_loaded(self, q: int) -> int:
         """The least-loaded agent with room for a contact of queue q, or -1."""
@@ -499,26 +568,29 @@ class _Engine:
             self.partial[g].add(agent)
         else:
             self.partial[g].discard(agent)
-        handle = self.cur_handle[i]
-        ev = Timeout(self.env, handle, (agent, i, q, units, now))
+        ev = Timeout(self.env, self.cur_handle[i], (agent, i, q, units, now))
         ev.callbacks.append(self._finish_cb)
 
     def _finish(self, ev: Timeout) -> None:
         """A touch ends: log it, move the ticket on, let the agent take new work."""
         agent, i, q, units, started = ev._value
         now = self.env.now
-        cap = self.capacity[agent]
+        kind = self.touch_kind_now[i]
         self.t_ticket.append(i)
         self.t_agent.append(agent)
         self.t_queue.append(q)
-        self.t_kind.append(self.touch_kind_now[i])
+        self.t_kind.append(kind)
         self.t_start.append(started)
         self.t_end.append(now)
-        self.t_units.append(units / cap)
         self.load[agent] -= units
-        if self.lines_on and self.holds_line[i] and self.touch_kind_now[i] == TOUCH_FIRST:
-            self._release_line(i)
-        self._advance(i, now)
+        if self.lines_on and kind == TOUCH_FIRST and self.holds_line[i]:
+            self.holds_line[i] = 0
+            self.lines_free[self.q_line[self.ticket_queue_l[i]]] += 1
+        if self.escalate[i] or self.next_extra[i] < self.n_extra[i]:
+            self._advance(i, now)
+        else:  # resolved: the common case, inline
+            self.resolved[i] = now
+            self.outcome[i] = OUTCOME_HANDLED
         self._agent_free(agent, now)
 
     def _release_line(self, i: int) -> None:
@@ -569,6 +641,9 @@ class _Engine:
         if load == 0:
             self.partial[g].discard(agent)
             self.idle[g].append((agent, self.token[agent], now))
+            for q, k in self.team_watch[g]:
+                if not self.armed[q][k] and self.queue[q]:
+                    self._arm(q, k, now)
         else:
             self.partial[g].add(agent)
 
@@ -626,33 +701,98 @@ class _Engine:
         if self.lines_on and self.holds_line[i]:
             self._release_line(i)
         retrials = self.retrials
-        if retrials is None or self.closed:
+        # An abandoning customer's retrial was decided when it started to wait.
+        if retrials is None or self.closed or kind == ATTEMPT_ABANDONED:
             return
         s = self.stream_l[i]
-        if retrials.retries(s, self.attempts[i]):
-            self._at(t + retrials.delay(s), self._retry_cb, i)
+        if self._would_retry(i):
+            self._retry_at(t + retrials.delay(s), i)
 
-    def _patience_due(self, ev: Timeout) -> None:
-        """Eager abandonment: a ticket still waiting at its deadline leaves its queue."""
-        i, attempt = ev._value
-        if self.outcome[i] != OUTCOME_OPEN or self.first_response[i] == self.first_response[i]:
-            return  # answered, or already purged at this same instant
-        if self.attempts and self.attempts[i] != attempt:
-            return
-        q = self.ticket_queue_l[i]
-        self.queue[q].remove(i)
-        for g, _wait in self.groups_for[q]:
-            self.waiting[g] -= 1
-        self._abandon(i)
+    def _retry_if_abandoned(self, i: int, now: float) -> None:
+        """A live ticket starts to wait: if its customer would try again after abandoning,
+        schedule the next attempt for its patience deadline plus the delay (it is dropped if
+        the ticket is answered by then). Abandonment itself stays lazy."""
+        if self._would_retry(i):
+            assert self.retrials is not None
+            self._retry_at(self.deadline[i] + self.retrials.delay(self.stream_l[i]), i)
 
-    def _retry(self, ev: Timeout) -> None:
+    def _would_retry(self, i: int) -> bool:
+        """Whether ticket i's customer tries again if its current attempt fails."""
+        attempts = self.attempts[i]
+        if attempts == 1:
+            return bool(self.first_retry[i])
+        assert self.retrials is not None
+        return self.retrials.retries(self.stream_l[i], attempts)
+
+    def _purge_expired(self, c: int, now: float) -> None:
+        """Every line of channel c is held: drop the waiting tickets of its queues whose
+        patience ran out (their lines were free from their deadlines)."""
+        deadline = self.deadline
+        for q in self.channel_queues[c]:
+            dq = self.queue[q]
+            if not any(deadline[i] <= now for i in dq):
+                continue
+            kept = [i for i in dq if deadline[i] > now]
+            gone = [i for i in dq if deadline[i] <= now]
+            dq.clear()
+            dq.extend(kept)
+            for g, _wait in self.groups_for[q]:
+                self.waiting[g] -= len(gone)
+            for i in gone:
+                self._abandon(i)
+
+    def _retry_at(self, t: float, i: int) -> None:
+        """Ticket i's customer tries again at t (if it has not been answered by then).
+
+        Pending retrials wait in a heap of the engine's own with one SimPy timeout, at the
+        earliest, instead of a timeout each: most are dropped (the customer was answered
+        before its patience ran out) and cost a push and a pop only.
+        """
+        heapq.heappush(self.retry_heap, (t, i, self.attempts[i]))
+        if t < self.retry_clock:
+            self.retry_clock = t
+            ev = Timeout(self.env, _delay_to(self.env.now, t), t)
+            ev.callbacks.append(self._retry_cb)
+
+    def _retries_due(self, ev: Timeout) -> None:
+        """The retrial clock: every pending retrial due now happens; then the clock is set
+        for the next one (unless an earlier clock is already set for it)."""
+        if ev._value != self.retry_clock:
+            return  # superseded by an earlier clock, which has set the next one
+        now = self.env.now
+        heap = self.retry_heap
+        while heap and heap[0][0] <= now:
+            _t, i, attempt = heapq.heappop(heap)
+            self._retry(i, attempt, now)
+        self.retry_clock = INF
+        # Retrials of customers answered meanwhile will not happen: no clock for them.
+        first_response, attempts = self.first_response, self.attempts
+        while heap and (
+            first_response[heap[0][1]] == first_response[heap[0][1]]
+            or attempts[heap[0][1]] != heap[0][2]
+        ):
+            heapq.heappop(heap)
+        if heap:
+            t = heap[0][0]
+            self.retry_clock = t
+            clock = Timeout(self.env, _delay_to(now, t), t)
+            clock.callbacks.append(self._retry_cb)
+
+    def _retry(self, i: int, attempt: int, now: float) -> None:
         """A customer tries again: a new attempt with a fresh patience."""
         if self.closed:
             return
-        i = ev._value
-        now = self.env.now
+        if self.attempts[i] != attempt or self.first_response[i] == self.first_response[i]:
+            return  # answered before its patience ran out
         retrials = self.retrials
         assert retrials is not None
+        if self.outcome[i] == OUTCOME_OPEN:
+            # Abandoned at its deadline and still in its queue (abandonment is lazy).
+            q = self.ticket_queue_l[i]
+            self.queue[q].remove(i)
+            for g, _wait in self.groups_for[q]:
+                self.waiting[g] -= 1
+            self._abandon(i)
         s = self.stream_l[i]
         self.attempts[i] += 1
         self.attempt_arrival[i] = now
@@ -667,25 +807,60 @@ class _Engine:
 
     # ------------------------------------------------------------------ fallback, overflow
 
+    def _mature(self, q: int, now: float) -> None:
+        """A ticket starts to wait in queue q: make sure a team that takes q after a wait,
+        and has an idle agent, hears when the queue's next ticket has waited long enough."""
+        for k in range(len(self.q_waits[q])):
+            if not self.armed[q][k] and self._any_idle(self.wait_groups[q][k]):
+                self._arm(q, k, now)
+
+    def _arm(self, q: int, k: int, now: float, later: bool = False) -> None:
+        """Schedule the check of queue q when its first ticket not yet old enough for wait k
+        will be (``later``: strictly after now). A ticket already old enough is not waiting
+        for these teams: an agent of theirs that became idle took it, or was busy. A queue is
+        in the order its tickets started to wait."""
+        wait = self.q_waits[q][k]
+        enq = self.enq
+        for i in self.queue[q]:
+            # The instant an event scheduled when the ticket started to wait falls at.
+            e = enq[i]
+            target = e + ((e + wait) - e)
+            if target > now or (target == now and not later):
+                break
+        else:
+            return
+        self.armed[q][k] = True
+        ev = Timeout(self.env, _delay_to(now, target), (q, k))
+        ev.callbacks.append(self._fallback_cb)
+
+    def _any_idle(self, groups: list[int]) -> bool:
+        return any(self._first_idle(g, draw=False) >= 0 for g in groups)
+
     def _fallback_due(self, ev: Timeout) -> None:
-        """A queue's head may now be old enough for the teams that take it after a wait
-        (language fallback, overflow): offer it to their idle agents."""
-        q, wait_due = ev._value
+        """A ticket of queue q has now waited long enough for the teams that take q after
+        wait k (language fallback, overflow): if the queue's head has, offer it to their
+        idle agents. Then watch the next maturity while one of them is idle."""
+        q, k = ev._value
         now = self.env.now
+        wait_due = self.q_waits[q][k]
         dq = self.queue[q]
         deadline = self.deadline
         while dq and deadline[dq[0]] <= now:
             self._abandon(self._pop(q))
-        if not dq or now - self.enq[dq[0]] < wait_due - 1e-9:
-            return
-        for g, wait in self.groups_for[q]:
-            if wait <= 0 or wait > wait_due + 1e-9:
-                continue
-            if not dq:
-                break
-            agent = self._first_idle(g)
-            if agent >= 0:
-                self._agent_free_for(agent, now)
+        # Still armed while offering: an offered agent that takes nothing and goes idle
+        # again must not schedule this same instant once more.
+        if dq and now - self.enq[dq[0]] >= wait_due - 1e-9:
+            for g, wait in self.groups_for[q]:
+                if wait <= 0 or wait > wait_due + 1e-9:
+                    continue
+                if not dq:
+                    break
+                agent = self._first_idle(g)
+                if agent >= 0:
+                    self._agent_free_for(agent, now)
+        self.armed[q][k] = False
+        if dq and self._any_idle(self.wait_groups[q][k]):
+            self._arm(q, k, now, later=True)
 
     def _agent_free_for(self, agent: int, now: float) -> None:
         self.token[agent] += 1
@@ -833,6 +1008,17 @@ def simulate(
         return np.frombuffer(a, dtype=dtype).copy() if len(a) else np.zeros(0, dtype)
 
     backlog = arr(engine.s_backlog, np.int32).reshape(-1, n_q) if n_q else np.zeros((0, 0))
+    touch_agent = arr(engine.t_agent, np.int32)
+    touch_queue = arr(engine.t_queue, np.int32)
+    # Share of its agent a touch took: its units over the agent's capacity.
+    units = np.array(engine.units, dtype=np.float64).reshape(len(engine.units), n_q)
+    capacity = np.array(engine.capacity, dtype=np.float64)
+    team = np.array(engine.agent_team, dtype=np.int64)
+    touch_units = (
+        units[team[touch_agent], touch_queue] / capacity[touch_agent]
+        if len(touch_agent)
+        else np.zeros(0)
+    )
     return SimResult(
         seed=seed,
         replication=replication,
@@ -845,12 +1031,12 @@ def simulate(
         resolved=arr(engine.resolved, np.float64),
         outcome=arr(engine.outcome, np.int8),
         touch_ticket=arr(engine.t_ticket, np.int32),
-        touch_agent=arr(engine.t_agent, np.int32),
-        touch_queue=arr(engine.t_queue, np.int32),
+        touch_agent=touch_agent,
+        touch_queue=touch_queue,
         touch_kind=arr(engine.t_kind, np.int8),
         touch_start=arr(engine.t_start, np.float64),
         touch_end=arr(engine.t_end, np.float64),
-        touch_units=arr(engine.t_units, np.float64),
+        touch_units=touch_units,
         sample_time=arr(engine.s_time, np.float64),
         sample_backlog=backlog,
         sample_on_shift=arr(engine.s_on, np.int32),

@@ -90,7 +90,8 @@ def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) ->
     own = result.touch_ticket[result.touch_ticket >= 0]
     touches = np.bincount(own, minlength=n) if n else np.zeros(0, int)
     q = result.ticket_queue
-    segments = np.array([seg.name for seg in scenario.demand.segments] + [None], dtype=object)
+    segment_names = [seg.name for seg in scenario.demand.segments]
+    segment_codes = t.segment if t.segment is not None else np.full(n, -1, dtype=np.int8)
     frt = result.first_response - t.arrival
 
     def stamp(minutes: np.ndarray) -> pd.DatetimeIndex:
@@ -118,7 +119,7 @@ def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) ->
             "outcome": pd.Categorical.from_codes(result.outcome, categories=list(OUTCOME_NAMES)),
             "touches": touches.astype(np.int16),
             "attempts": attempts(result).astype(np.int16),
-            "segment": segments[t.segment] if t.segment is not None else segments[np.full(n, -1)],
+            "segment": pd.Categorical.from_codes(segment_codes, categories=segment_names),
             "escalated": t.escalate & (result.outcome == OUTCOME_HANDLED),
             "reopened": t.reopen & (result.outcome == OUTCOME_HANDLED),
         }

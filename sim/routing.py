@@ -174,13 +174,38 @@ class RandomIdle:
     def append(self, entry: IdleEntry) -> None:
         self.items.append(entry)
 
+    def pick(self, token: list[int], uniform: Callable[[], float]) -> int:
+        """A valid idle agent drawn uniformly, or -1 (see :func:`pick_random`)."""
+        items = self.items
+        while items:
+            k = min(int(uniform() * len(items)), len(items) - 1)
+            agent, tok, _since = items[k]
+            items[k] = items[-1]
+            items.pop()
+            if tok == token[agent]:
+                return agent
+        return -1
+
+    def any_valid(self, token: list[int]) -> int:
+        """Some valid idle agent, or -1; stale entries met on the way are dropped."""
+        items = self.items
+        while items:
+            agent, tok, _since = items[-1]
+            if tok == token[agent]:
+                return agent
+            items.pop()
+        return -1
+
 
 def pick_random(pools: list[RandomIdle], token: list[int], uniform: Callable[[], float]) -> int:
     """A uniformly chosen valid idle agent of the given pools, or -1.
 
     Draws over every entry (valid or stale) and drops a stale one where it lands, until a
-    valid one is drawn: uniform over the valid entries, and each agent has at most one.
+    valid one is drawn: uniform over the valid entries, and each agent has at most one. The
+    entry drawn leaves the pool too (the agent is about to work; it comes back when idle).
     """
+    if len(pools) == 1:
+        return pools[0].pick(token, uniform)
     while True:
         total = sum(len(p.items) for p in pools)
         if total == 0:
@@ -192,8 +217,8 @@ def pick_random(pools: list[RandomIdle], token: list[int], uniform: Callable[[],
                 k -= len(items)
                 continue
             agent, tok, _since = items[k]
-            if tok == token[agent]:
-                return agent
             items[k] = items[-1]
             items.pop()
+            if tok == token[agent]:
+                return agent
             break
