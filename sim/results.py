@@ -26,6 +26,10 @@ line busy or its stream out. A customer who retries takes the outcome of the las
 OUTCOME_NAMES = ("open", "handled", "abandoned", "deflected", "balked", "blocked")
 """Names of the outcomes, by code."""
 
+TOUCH_FIRST, TOUCH_ESCALATION, TOUCH_FOLLOW_UP = 0, 1, 2
+"""Kinds of touch: a ticket's first (its first response), a tier-2 one after escalation, and
+a later one (a customer's reply, a reopen)."""
+
 ATTEMPT_ABANDONED, ATTEMPT_BALKED, ATTEMPT_BLOCKED, ATTEMPT_OUTAGE = 0, 1, 2, 3
 """How a failed attempt ended: abandoned at its patience, balked, blocked by busy lines, or
 blocked because its stream was out."""
