@@ -144,8 +144,9 @@ def _out_dir(args: argparse.Namespace, scenario_name: str) -> Path:
 
 def simulate_and_write(
     scenario: Any, out: Path, replications: int, seed: int | None, client: Any = None
-) -> dict[str, Any]:
-    """Run replications, summarise them and write every output file into ``out``."""
+) -> Any:
+    """Run replications, summarise them and write every output file into ``out``; return
+    the run's :class:`sim.summary.Summary`."""
     import yaml
 
     from reports import render_run_report
@@ -156,7 +157,7 @@ def simulate_and_write(
         results = run_replications(scenario, replications, seed, client=client, progress=update)
     required = _requirements(scenario)
     run = summarize(scenario, results, required)
-    html = render_run_report(run.summary, run.tables(), scenario.to_data())
+    html = render_run_report(run.kpis, run.tables(), scenario.to_data())
     outputs.write_all(
         out,
         {
@@ -171,7 +172,7 @@ def simulate_and_write(
             "report.html": lambda p: outputs.write_text(p, html),
         },
     )
-    return run.summary
+    return run.kpis
 
 
 def _requirements(scenario: Any) -> Any:
@@ -181,23 +182,14 @@ def _requirements(scenario: Any) -> Any:
     return interval_requirements(scenario)
 
 
-def _print_summary(summary: dict[str, Any], out: Path) -> None:
-    sla = summary["sla"]
-    cost = summary["cost"]
-    frt = summary["first_response"]
-    att = sla["attainment"]
-    att_text = f"{att:.1%}" if att is not None else "n/a"
-    goal = {True: "all goals met", False: "goals missed", None: "no goals"}[sla["goal_met"]]
-    lines = [
-        f"scenario {summary['scenario']}: {summary['tickets']['arrived']:.0f} tickets, "
-        f"SLA {att_text} ({goal}: {sla['queues_meeting_goal']}/{sla['queues_with_goal']} "
-        "queues)",
-        f"first response p90 {frt['p90_minutes'] or 0:.1f} min; cost "
-        f"{cost['per_week']:,.0f} {cost['currency']}/week, revenue at risk "
-        f"{cost['revenue_at_risk']:,.0f} {cost['currency']}",
+def _print_summary(summary: Any, out: Path) -> None:
+    from reports.terminal import summary_lines
+
+    lines = summary_lines(summary)
+    lines.append(
         f"outputs in {out}/ (report.html, summary.json, tickets.parquet, intervals.csv, "
-        "agents.csv)",
-    ]
+        "agents.csv, costs.csv)"
+    )
     print("\n".join(lines))
 
 
@@ -314,16 +306,41 @@ def _run_points(
         return map_tasks(run_point, tasks, client=client, progress=update, sizes=sizes)
 
 
+def compare_scenarios(
+    files: Sequence[str], variants: Sequence[str], overrides: Sequence[str] = ()
+) -> tuple[list[Any], list[str]]:
+    """The scenarios a compare runs, and what each changes: the files as given, then each
+    ``--variant`` applied to the first file; ``overrides`` (``--set``) apply to all."""
+    from scenarios import ScenarioWarning, read_scenario_data
+    from sim.whatif import variant_scenarios
+
+    scenarios = [load(path, overrides) for path in files]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ScenarioWarning)
+        data = read_scenario_data(files[0]) if variants else {}
+        more, changes = variant_scenarios(data, f"scenario '{files[0]}'", variants, overrides)
+    for w in caught:
+        if issubclass(w.category, ScenarioWarning):
+            _say(f"warning: scenario '{files[0]}' with a variant: {w.message}")
+    return [*scenarios, *more], ["" for _ in files] + changes
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from reports import render_comparison_report
     from sim import outputs
     from sim.whatif import comparison_tables
 
-    if len(args.files) < 2:
-        raise UsageError(f"compare: found {len(args.files)} scenario file, expected two or more")
+    variants = args.variant or []
+    if len(args.files) + len(variants) < 2:
+        raise UsageError(
+            f"compare: found {len(args.files)} scenario file and {len(variants)} --variant, "
+            "expected two or more scenarios (files, or a file and --variant "
+            '"NAME: KEY=VALUE; KEY=VALUE")'
+        )
     with Cluster(args) as cluster:
-        scenarios = [load(path) for path in args.files]
-        for scenario, path in zip(scenarios, args.files, strict=True):
+        scenarios, changes = compare_scenarios(args.files, variants, args.set or ())
+        sources = [*args.files, *[args.files[0]] * len(variants)]
+        for scenario, path in zip(scenarios, sources, strict=True):
             _refuse_unplanned(scenario, path)
         names = [s.name for s in scenarios]
         if len(set(names)) != len(names):
@@ -335,10 +352,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         summaries = _run_points(args, scenarios, "comparing scenarios", cluster.client())
         cluster.release()
     table, by_queue = comparison_tables(summaries)
+    if variants:
+        table.insert(1, "changes", changes)
     meta = {
         "files": list(args.files),
+        "variants": list(variants),
+        "overrides": list(args.set or []),
         "replications": args.replications,
-        "seed": summaries[0]["seed"],
+        "seed": summaries[0].seed,
         "common_random_numbers": True,
     }
     html = render_comparison_report(table, by_queue, meta)
@@ -353,19 +374,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     **meta,
                     "scenarios": table.to_dict(orient="records"),
                     "by_queue": by_queue.to_dict(orient="records"),
-                    "summaries": summaries,
+                    "summaries": [s.to_json() for s in summaries],
                 },
             ),
             "report.html": lambda p: outputs.write_text(p, html),
         },
     )
-    base = table.iloc[0]
-    for row in table.itertuples(index=False):
-        att = "n/a" if row.attainment is None else f"{row.attainment:.1%}"
-        line = f"{row.scenario}: SLA {att}, {row.cost_per_week:,.0f} {row.currency}/week"
-        if row.scenario != base["scenario"] and row.delta_cost_per_week == row.delta_cost_per_week:
-            line += f" ({row.delta_cost_per_week:+,.0f}/week against {base['scenario']})"
-        print(line)
+    from reports.terminal import comparison_lines
+
+    print("\n".join(comparison_lines(table, args.replications)))
     print(f"outputs in {out}/ (report.html, comparison.csv, comparison.json)")
     return EXIT_OK
 
@@ -379,6 +396,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError("sweep: no --set given (expected --set KEY=V1,V2,... at least once)")
     with Cluster(args) as cluster:
         from reports import render_sweep_report
+        from reports.sweep_report import frontier_text, sweep_keys
         from scenarios import read_scenario_data
         from sim import outputs
         from sim.marginal import marginal_value
@@ -395,10 +413,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         marginal = pending.result() if pending is not None else marginal_value(base)
         cluster.release()
         table = sweep_table(points, summaries)
+        seed = summaries[0].seed
         html = render_sweep_report(
             table,
             marginal,
-            {"file": args.file, "axes": dict(axes), "timezone": base.horizon.timezone},
+            {
+                "file": args.file,
+                "axes": dict(axes),
+                "timezone": base.horizon.timezone,
+                "replications": args.replications,
+                "seed": seed,
+            },
         )
         outputs.write_all(
             out,
@@ -406,16 +431,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 "sweep.csv": lambda p: outputs.write_csv(p, table),
                 "marginal_value.csv": lambda p: outputs.write_csv(p, marginal),
                 "sweep.json": lambda p: outputs.write_json(
-                    p, {"file": args.file, "points": table.to_dict(orient="records")}
+                    p,
+                    {
+                        "file": args.file,
+                        "axes": dict(axes),
+                        "replications": args.replications,
+                        "seed": seed,
+                        "common_random_numbers": True,
+                        "points": table.to_dict(orient="records"),
+                    },
                 ),
                 "report.html": lambda p: outputs.write_text(p, html),
             },
         )
         frontier = table[table["pareto"]]
         print(
-            f"sweep of {len(table)} points: {len(frontier)} on the cost-service frontier; "
-            f"outputs in {out}/ (sweep.csv, marginal_value.csv, report.html)"
+            f"sweep of {len(table)} points, {args.replications} replication(s) each: "
+            f"{len(frontier)} on the cost-service frontier"
         )
+        print(frontier_text(table, sweep_keys(table, dict(axes))))
+        print(f"outputs in {out}/ (report.html, sweep.csv, sweep.json, marginal_value.csv)")
     return EXIT_OK
 
 
@@ -479,6 +514,99 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             },
         )
         print(f"outputs in {out}/ (backtest.csv, backtest.json, scenario.yaml)")
+    return EXIT_OK
+
+
+def _horizon_days(text: str) -> int:
+    """``8w``, ``56d`` or a bare number of weeks -> days."""
+    word = text.strip().lower()
+    unit = word[-1:] if word[-1:] in ("w", "d") else "w"
+    number = word[:-1] if word[-1:] in ("w", "d") else word
+    try:
+        value = float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"found {text!r}, expected weeks or days such as 8w or 56d"
+        ) from None
+    if value != value:
+        raise argparse.ArgumentTypeError(f"found {text!r}, expected weeks or days such as 8w")
+    days = round(value * (7 if unit == "w" else 1)) if abs(value) < 1e6 else 0
+    if not 1 <= days <= 104 * 7:
+        raise argparse.ArgumentTypeError(f"found {text!r}, expected 1 day to 104 weeks")
+    return days
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"found {text!r}, expected a date such as 2026-03-02"
+        ) from None
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from reports.forecast_report import render_forecast_report
+    from scenarios import scenario_from_data
+    from scenarios.forecast import forecast_history, forecast_scenario, read_history
+    from scenarios.ticket_import import write_scenario_yaml
+    from sim import outputs
+
+    history = read_history(
+        args.history,
+        args.format,
+        args.map or (),
+        zero_missing=args.zero_missing,
+        since=args.since,
+        until=args.until,
+        country=args.country,
+    )
+    name = args.name or f"{Path(args.history).stem}-forecast"
+    with progress_bar("forecasting streams", len(history.streams)) as update:
+        forecast = forecast_history(
+            history, args.horizon, args.start, holdout_weeks=args.holdout, progress=update
+        )
+    data, notes = forecast_scenario(forecast, name)
+    scenario_from_data(dict(data), f"forecast scenario '{name}'")  # refuse an invalid file
+    summary = {**forecast.to_json(), "scenario_notes": notes}
+    html = render_forecast_report(
+        summary,
+        forecast.table(),
+        forecast.history_table(),
+        forecast.holdout_table(),
+        forecast.profiles(),
+    )
+    out = _out_dir(args, name)
+    outputs.write_all(
+        out,
+        {
+            "forecast.csv": lambda p: outputs.write_csv(p, forecast.table()),
+            "forecast.json": lambda p: outputs.write_json(p, summary),
+            "scenario.yaml": lambda p: write_scenario_yaml(p, data),
+            "report.html": lambda p: outputs.write_text(p, html),
+        },
+    )
+    for stream in forecast.streams:
+        acc = stream.accuracy
+        held = (
+            f"held-out {acc.days} days: WAPE {acc.wape:.1%}, MASE {acc.mase:.2f} against "
+            f"seasonal naive, 80% band covers {acc.coverage80:.0%}"
+            if acc is not None and acc.wape == acc.wape and acc.mase == acc.mase
+            else "accuracy not measured"
+        )
+        print(
+            f"{stream.name}: {stream.table['mean'].sum():,.0f} contacts forecast "
+            f"{forecast.start} to {forecast.end} ({stream.model}; {held}); busyness cv "
+            f"{stream.busyness_cv:.3f}"
+        )
+        for note in stream.notes:
+            print(f"  note: {note}")
+    for note in [*history.notes, *notes]:
+        print(f"note: {note}")
+    print(
+        f"outputs in {out}/ (forecast.csv, forecast.json, report.html, scenario.yaml; next: "
+        f"python run_sim.py simulate {out / 'scenario.yaml'})"
+    )
     return EXIT_OK
 
 
@@ -663,8 +791,26 @@ def build_parser() -> argparse.ArgumentParser:
     run_args(p, 3)
     p.set_defaults(func=cmd_simulate)
 
-    p = sub.add_parser("compare", help="run scenarios with common random numbers and compare them")
+    p = sub.add_parser(
+        "compare",
+        help="run scenarios (files, or variants of one) with common random numbers and "
+        "compare them",
+    )
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files; the first is the base")
+    p.add_argument(
+        "--variant",
+        action="append",
+        metavar='"NAME: KEY=VALUE; KEY=VALUE"',
+        help="a variant of the first file: a name, a colon, then overrides separated by ';' "
+        '([*] for every item of a list), e.g. "no weekends: teams[*].shifts[*].days=Mon-Fri; '
+        'teams[*].shifts[*].hours=8" (repeatable)',
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a key in every scenario compared, e.g. horizon.weeks=1 (repeatable)",
+    )
     run_args(p, 3)
     p.set_defaults(func=cmd_compare)
 
@@ -676,7 +822,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=V1,V2,...",
         help="a key and its values, e.g. demand.deflection=0,0.2,0.33 (repeatable: a grid)",
     )
-    run_args(p, 2)
+    run_args(p, 3)
     p.set_defaults(func=cmd_sweep)
 
     from scenarios.ticket_import import PRESETS
@@ -723,6 +869,63 @@ def build_parser() -> argparse.ArgumentParser:
         help="take agents off while they sat idle in the log with customers waiting",
     )
     p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser(
+        "forecast",
+        help="forecast daily demand per stream from a ticket history and write a scenario",
+    )
+    p.add_argument("history", metavar="HISTORY", help="ticket export or table of counts")
+    p.add_argument(
+        "--format",
+        default="generic",
+        metavar="NAME",
+        help=f"counts (a table of counts per day or interval: date or timestamp, count, and "
+        f"optional language, channel, region), or a ticket preset: {formats}",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="map a field to a column as in import-tickets (also id=COLUMN for ticket ids); "
+        "with --format counts: date, timestamp, count, language, channel, region, and the "
+        "options timezone, timestamp_format, sep, default_channel, default_language",
+    )
+    p.add_argument(
+        "--horizon",
+        type=_horizon_days,
+        default=56,
+        metavar="8w",
+        help="how far to forecast: weeks (8w) or days (56d); default 8w",
+    )
+    p.add_argument(
+        "--start",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="first day forecast (default: the day after the history)",
+    )
+    p.add_argument("--out", metavar="DIR", help="output directory (default runs/NAME-TIME)")
+    p.add_argument("--name", help="scenario name (default: the file's stem and -forecast)")
+    p.add_argument(
+        "--zero-missing",
+        action="store_true",
+        help="a day with no record had no contacts (default: it is a gap, not a zero)",
+    )
+    p.add_argument("--since", type=_date, metavar="DATE", help="ignore history before DATE")
+    p.add_argument("--until", type=_date, metavar="DATE", help="ignore history after DATE")
+    p.add_argument(
+        "--country",
+        metavar="CODE",
+        help="holiday calendar of every stream (default: the country of its time zone)",
+    )
+    p.add_argument(
+        "--holdout",
+        type=_positive_int,
+        metavar="WEEKS",
+        help="weeks held out to measure accuracy (default: up to 8, at most a fifth of the "
+        "history and at most the horizon)",
+    )
+    p.set_defaults(func=cmd_forecast)
 
     p = sub.add_parser(
         "optimize", help="choose shifts and named rosters that meet SLA at least cost"

@@ -5,7 +5,9 @@ the run report, the comparison report, the optimize report and the sweep report.
 page embeds plotly.js once, makes no network request and escapes every string that came
 from a user's file.
 Figures are ``plot_*`` functions in :mod:`reports.figures` (DataFrame in, Figure out).
-Must not import simpy, pyomo, ``sim`` or ``optimizer``: reports read tables only.
+Must not import simpy, pyomo, the engine or ``optimizer``: reports read tables and the
+typed summary of :mod:`sim.summary` (a leaf module of dataclasses, standard library and
+NumPy only), never the simulation itself.
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
 """The comparison report: several scenarios side by side, deltas against the first.
 
-Role: turn the comparison tables that ``compare``/``sweep`` build into one self-contained
-HTML page — a KPI table with coloured, worded deltas, cost against SLA, and per-queue
-attainment with intervals and goals.  Must not import simpy, pyomo, ``sim`` or ``optimizer``.
+Role: turn the comparison tables that ``compare`` builds (:func:`sim.whatif.comparison_tables`)
+into one self-contained HTML page — a table of the figures of :data:`sim.summary.KPIS` with
+coloured, worded deltas, cost against SLA, and per-queue attainment with intervals and
+goals.  Every value and delta is read from the tables; none is computed here.  Must not
+import simpy, pyomo, the engine or the optimizer (of ``sim``, only the summary's types).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -18,83 +20,31 @@ from reports.html import (
     Markup,
     Section,
     badge,
+    details_table,
     esc,
     fmt_minutes,
     fmt_num,
     fmt_pct,
-    mapping_table,
     paragraph,
     render_page,
     table_html,
 )
+from sim.summary import KPIS, ROW_INFO, Kpi
 
-COMPARISON_COLUMNS = (
-    "scenario",
-    "cost_per_week",
-    "cost_per_ticket",
-    "attainment",
-    "first_response_p90_minutes",
-    "occupancy",
-    "burnout_violations",
-    "revenue_at_risk",
-    "currency",
-)
-"""Columns ``render_comparison_report`` expects in ``comparison`` (plus ``delta_<metric>``)."""
-
-KNOWN_EXTRA = (
-    "goal_met",
-    "queues_meeting_goal",
-    "queues_with_goal",
-    "burnout_agents_at_risk",
-    "abandoned",
-)
-"""Further KPI columns shown when present (``sim.whatif.kpi_row`` writes them)."""
+DETAIL_WORDS = {
+    "files": "scenario files",
+    "variants": "variants of the first file",
+    "overrides": "overrides of every scenario (--set)",
+    "replications": "replications per scenario",
+    "common_random_numbers": "common random numbers",
+}
 
 BY_QUEUE_COLUMNS = ("scenario", "queue", "attainment", "ci_low", "ci_high", "goal")
 """Columns ``render_comparison_report`` expects in ``by_queue`` (long form)."""
 
-Format = Callable[[float, str], str]
-
-
-def _money(digits: int) -> Format:
-    return lambda v, cur: f"{fmt_num(v, digits)} {cur}"
-
-
-def _signed_money(digits: int) -> Format:
-    return lambda v, cur: f"{v:+,.{digits}f} {cur}"
-
-
-def _points(v: float, _: str) -> str:
-    return f"{v * 100:+.1f} pp"
-
-
-def _count(v: float, _: str) -> str:
-    return fmt_num(v)
-
-
-def _signed_count(v: float, _: str) -> str:
-    return f"{v:+,.0f}"
-
-
-# metric -> (label, value format, delta format, direction: +1 higher is better, -1 lower is
-# better, 0 neither)
-METRICS: dict[str, tuple[str, Format, Format, int]] = {
-    "cost_per_week": ("staff cost per week", _money(0), _signed_money(0), -1),
-    "cost_per_ticket": ("cost per answered ticket", _money(2), _signed_money(2), -1),
-    "attainment": ("SLA attainment (all queues)", lambda v, _: fmt_pct(v), _points, +1),
-    "queues_meeting_goal": ("queues meeting their goal", _count, _signed_count, +1),
-    "first_response_p90_minutes": (
-        "first response, 90th percentile",
-        lambda v, _: fmt_minutes(v),
-        lambda v, _: f"{v:+.2f} min",
-        -1,
-    ),
-    "abandoned": ("tickets abandoned", _count, _signed_count, -1),
-    "occupancy": ("occupancy (mean)", lambda v, _: fmt_pct(v), _points, 0),
-    "burnout_violations": ("burnout: labour-rule breaks", _count, _signed_count, -1),
-    "burnout_agents_at_risk": ("burnout: agents at risk", _count, _signed_count, -1),
-    "revenue_at_risk": ("revenue at risk", _money(0), _signed_money(0), -1),
-}
+KNOWN_COLUMNS = frozenset(ROW_INFO) | {k.name for k in KPIS}
+"""Columns of ``comparison`` that are figures or their context; any other column (the
+settings a sweep or a variant changed) is listed in "What differs"."""
 
 
 def _finite(value: object) -> bool:
@@ -104,81 +54,87 @@ def _finite(value: object) -> bool:
         return False
 
 
-def _delta_cell(
-    delta: object,
-    direction: int,
-    fmt: Format,
-    currency: str,
-    ci: tuple[object, object] = (None, None),
-) -> Markup:
-    """The delta under a value: signed, with its 95% interval when known, and in words.
+def kpi_value(kpi: Kpi, value: float) -> str:
+    """A KPI's value as the cell shows it (its unit is in the row's heading)."""
+    if kpi.kind == "share":
+        return fmt_pct(value)
+    if kpi.kind == "minutes":
+        return fmt_minutes(value)
+    return fmt_num(value, kpi.digits)
 
-    "better"/"worse" (blue/vermillion) only when the interval, if given, excludes zero;
-    otherwise "within noise".
+
+def kpi_delta(kpi: Kpi, value: float) -> str:
+    """A signed change of a KPI: ``+1,200``, ``-2.0 pp``, ``+1.9 h``."""
+    if kpi.kind == "share":
+        return f"{value * 100:+.1f} pp"
+    if kpi.kind == "minutes":
+        return ("+" if value >= 0 else "-") + fmt_minutes(abs(value))
+    return f"{value:+,.{kpi.digits}f}"
+
+
+def _delta_cell(kpi: Kpi, delta: object, ci: tuple[object, object] = (None, None)) -> Markup:
+    """The delta under a value: signed, in words, with its 95% interval when known.
+
+    "better"/"worse" (blue/vermillion) only for a KPI with a better direction, and only
+    when the interval, if given, excludes zero; otherwise "within noise".
     """
     if not _finite(delta):
         return Markup("")
     d = float(delta)  # type: ignore[arg-type]
     if abs(d) < 1e-12:
         return Markup('<br><span class="note">no change</span>')
-    text = fmt(d, currency)
+    text = kpi_delta(kpi, d)
     lo, hi = ci
-    interval = ""
+    interval = Markup("")
     uncertain = False
     if _finite(lo) and _finite(hi):
         low, high = float(lo), float(hi)  # type: ignore[arg-type]
-        interval = f" (95% CI {fmt(low, currency)} to {fmt(high, currency)})"
+        interval = Markup(
+            f'<br><span class="note ci">95% CI {esc(kpi_delta(kpi, low))} to '
+            f"{esc(kpi_delta(kpi, high))}</span>"
+        )
         uncertain = low <= 0 <= high
-    if direction == 0 or uncertain:
+    if kpi.better == 0 or uncertain:
         word = " · within noise" if uncertain else ""
-        return Markup(f'<br><span class="note">{esc(text + interval + word)}</span>')
-    word = "better" if (d > 0) == (direction > 0) else "worse"
-    note = f'<span class="note">{esc(interval)}</span>' if interval else ""
-    return Markup(f'<br><span class="delta {word}">{esc(text)} · {word}</span>{note}')
+        return Markup(f'<br><span class="note">{esc(text + word)}</span>{interval}')
+    word = "better" if (d > 0) == (kpi.better > 0) else "worse"
+    return Markup(f'<br><span class="delta {word}">{esc(text)} · {word}</span>{interval}')
 
 
 def kpi_comparison_table(comparison: pd.DataFrame) -> Markup:
-    """Metrics as rows, scenarios as columns; each cell the value and its delta.
+    """Figures as rows (each named with its unit and period), scenarios as columns; each
+    cell the value and its delta.
 
-    Deltas come from ``delta_<metric>`` columns when present (with their 95% interval from
-    ``delta_<metric>_ci_low``/``_ci_high``), else are computed against the first scenario.
-    Better is blue and worse vermillion, each also said in words.
+    Values and deltas are read from the table (``<kpi>``, ``delta_<kpi>`` and its 95%
+    interval ``delta_<kpi>_ci_low``/``_ci_high``, as :func:`sim.whatif.comparison_tables`
+    writes them); nothing is computed here. Better is blue and worse vermillion, each also
+    said in words; figures that are neither (occupancy, cost ratios) only show the change.
     """
     names = [str(s) for s in comparison["scenario"]]
-    currency = (
-        comparison["currency"].astype(str).tolist()
-        if "currency" in comparison
-        else [""] * len(names)
-    )
-    header = ["metric", *[f"{n}{' (reference)' if i == 0 else ''}" for i, n in enumerate(names)]]
+    currencies = set(comparison["currency"].astype(str)) if "currency" in comparison else {""}
+    currency = next(iter(currencies)) if len(currencies) == 1 else "currency"
+    header = ["figure", *[f"{n}{' (reference)' if i == 0 else ''}" for i, n in enumerate(names)]]
     nan = np.full(len(names), np.nan)
     body = []
-    for metric, (label, fmt, dfmt, direction) in METRICS.items():
-        if metric not in comparison:
+    for kpi in KPIS:
+        if not kpi.in_report or kpi.name not in comparison:
             continue
-        values = pd.to_numeric(comparison[metric], errors="coerce").to_numpy(dtype=float)
-        if f"delta_{metric}" in comparison:
-            deltas = pd.to_numeric(comparison[f"delta_{metric}"], errors="coerce").to_numpy()
-        else:
-            deltas = values - values[0]
-        lows = comparison.get(f"delta_{metric}_ci_low", nan)
-        highs = comparison.get(f"delta_{metric}_ci_high", nan)
-        cells = [f"<td>{esc(label)}</td>"]
+        values = pd.to_numeric(comparison[kpi.name], errors="coerce").to_numpy(dtype=float)
+        deltas = comparison.get(f"delta_{kpi.name}", nan)
+        lows = comparison.get(f"delta_{kpi.name}_ci_low", nan)
+        highs = comparison.get(f"delta_{kpi.name}_ci_high", nan)
+        cells = [f"<th>{esc(kpi.heading(currency))}</th>"]
         for i, value in enumerate(values):
-            shown = fmt(float(value), currency[i]) if _finite(value) else "n/a"
-            if metric == "queues_meeting_goal" and "queues_with_goal" in comparison:
-                shown += f" of {comparison['queues_with_goal'].iloc[i]}"
-            extra = (
-                _delta_cell(deltas[i], direction, dfmt, currency[i], (lows[i], highs[i]))
-                if i
-                else Markup("")
-            )
-            cells.append(f'<td class="num">{esc(shown)}{extra}</td>')
+            shown = kpi_value(kpi, float(value)) if _finite(value) else "n/a"
+            if kpi.name == "queues_meeting_goal" and "queues_with_goal" in comparison:
+                shown = f"{fmt_num(value)} of {comparison['queues_with_goal'].iloc[i]}"
+            extra = _delta_cell(kpi, deltas[i], (lows[i], highs[i])) if i else Markup("")
+            cells.append(f'<td class="num"><span class="value">{esc(shown)}</span>{extra}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     head = "".join(f"<th{' class=num' if i else ''}>{esc(h)}</th>" for i, h in enumerate(header))
     return Markup(
-        '<div class="table-wrap"><table><caption>Key figures (deltas against the reference, '
-        f"the first scenario)</caption><thead><tr>{head}</tr></thead><tbody>"
+        '<div class="table-wrap"><table class="figures"><caption>Key figures (deltas against '
+        f"the reference, the first scenario)</caption><thead><tr>{head}</tr></thead><tbody>"
         + "".join(body)
         + "</tbody></table></div>"
     )
@@ -211,11 +167,9 @@ def queue_table(by_queue: pd.DataFrame) -> Markup:
 
 
 def _settings_table(comparison: pd.DataFrame) -> Markup:
-    """Any further columns (e.g. the values a sweep set) per scenario."""
+    """Any further columns (e.g. the settings a variant changed) per scenario."""
     extra = [
-        c
-        for c in comparison.columns
-        if c not in COMPARISON_COLUMNS and c not in KNOWN_EXTRA and not str(c).startswith("delta_")
+        c for c in comparison.columns if c not in KNOWN_COLUMNS and not str(c).startswith("delta_")
     ]
     if not extra:
         return Markup("")
@@ -233,19 +187,18 @@ def render_comparison_report(
     Parameters
     ----------
     comparison : pandas.DataFrame
-        One row per scenario, the first being the reference: ``scenario``,
-        ``cost_per_week``, ``cost_per_ticket`` (money), ``attainment`` (0..1),
-        ``first_response_p90_minutes``, ``occupancy`` (0..1), ``burnout_violations``
-        (count), ``revenue_at_risk`` (money), ``currency``; optionally ``delta_<metric>``
-        (value minus the first scenario's; computed when absent) and any further columns
-        (e.g. swept settings), shown in their own table.
+        One row per scenario, the first being the reference, as
+        :func:`sim.whatif.comparison_tables` builds it: ``scenario``, ``currency``, the
+        figures of :data:`sim.summary.KPIS` and their ``delta_<kpi>`` (value minus the
+        reference's) with, where known, ``delta_<kpi>_ci_low``/``_ci_high``. Any further
+        column (the settings a variant changed) is shown in its own table.
     by_queue : pandas.DataFrame
         Long table: ``scenario``, ``queue``, ``attainment``, ``ci_low``, ``ci_high``,
         ``goal`` (shares 0..1; intervals may be NaN).
     meta : mapping, optional
         ``title`` (page heading, default "Scenario comparison"), ``description`` (a
-        paragraph); any other scalar or list items are shown as a "run details" table
-        (e.g. ``files``, ``replications``, ``seed``).
+        paragraph), ``replications`` and ``seed`` (named in the lead); any other scalar or
+        list items are shown as a "run details" table (e.g. ``files``).
 
     Returns
     -------
@@ -257,10 +210,21 @@ def render_comparison_report(
     description = meta.pop("description", None)
     n = len(comparison)
     reference = str(comparison["scenario"].iloc[0]) if n else "none"
+    replications = meta.get("replications")
+    runs = (
+        f" Each scenario is simulated with {esc(replications)} replication(s)"
+        + (f" from seed {esc(meta['seed'])}" if meta.get("seed") is not None else "")
+        + " and the same customers wherever a stream is unchanged (common random numbers)."
+        if replications is not None
+        else ""
+    )
     lead = Markup(
         (f'<p class="lead">{esc(description)}</p>' if description else "")
         + f'<p class="note">{n} scenario(s); deltas are against the first, '
-        f"{esc(reference)}. SLA attainment counts abandoned tickets as misses.</p>"
+        f"{esc(reference)}.{runs} SLA attainment counts abandoned tickets as misses. "
+        "Cost per contact and per handled ticket are not called better or worse: they fall "
+        "whenever the same staff answer more tickets, whether or not the service holds, so "
+        "read them beside SLA attainment.</p>"
     )
     kpis = Section(
         "kpis",
@@ -288,7 +252,8 @@ def render_comparison_report(
                 "queues",
                 "SLA attainment per queue",
                 paragraph(
-                    "Bars are each scenario's attainment with its 95% confidence interval; "
+                    "Bars are each scenario's attainment with its 95% interval (Wilson, with "
+                    "the effective number of tickets from the spread between replications); "
                     "the black mark is the queue's goal."
                 ),
                 [("attainment", figures.plot_attainment_comparison(by_queue))],
@@ -296,5 +261,5 @@ def render_comparison_report(
             )
         )
     if meta:
-        sections.append(Section("details", "Run details", mapping_table(meta)))
+        sections.append(Section("details", "Run details", details_table(meta, DETAIL_WORDS)))
     return render_page(kind="Scenario comparison", title=title, lead=lead, sections=sections)

@@ -28,6 +28,7 @@ from reports.plan_figures import plot_required_vs_scheduled, plot_roster_gantt
 from reports.tables import COST_COMPONENTS
 from reports.theme import (
     CHANNEL_COLOURS,
+    LABEL_FONT,
     MET,
     MET_SYMBOL,
     MISSED,
@@ -40,8 +41,10 @@ from reports.theme import (
     esc,
     esc_all,
     human_minutes,
+    place_labels,
     to_local,
     unit_of,
+    y_title,
 )
 
 __all__ = [
@@ -50,6 +53,7 @@ __all__ = [
     "plot_attainment_heatmap",
     "plot_backlog",
     "plot_cost_breakdown",
+    "plot_cost_by_queue_group",
     "plot_cost_vs_sla",
     "plot_coverage_heatmap",
     "plot_first_response_ecdf",
@@ -135,15 +139,16 @@ def plot_attainment_by_queue(attainment: pd.DataFrame) -> go.Figure:
     )
     low = float(np.nanmin(np.r_[df["ci_low"].to_numpy(float), df["attainment"], df["goal"]]))
     left = max(0.0, np.floor((low - 0.02) * 20) / 20)
+    height = max(260, 28 * len(df) + 140)
     fig.update_layout(
-        base_layout(title, max(260, 28 * len(df) + 140)),
+        base_layout(title, height),
         xaxis={
             "title": {"text": "SLA attainment (% of tickets answered within target)"},
             "tickformat": ".0%",
             "range": [left, 1.01],
         },
         yaxis={
-            "title": {"text": "queue (language/channel/priority)"},
+            "title": {"text": y_title("queue (language/channel/priority)", "queue", height)},
             "autorange": "reversed",
             "type": "category",
         },
@@ -213,8 +218,9 @@ def plot_attainment_comparison(by_queue: pd.DataFrame) -> go.Figure:
             hovertemplate="%{y}<br>goal %{x:.0%}<extra></extra>",
         )
     )
+    height = max(300, row * len(queues) + 160)
     fig.update_layout(
-        base_layout(title, max(300, row * len(queues) + 160)),
+        base_layout(title, height),
         barmode="group",
         bargap=0.25,
         xaxis={
@@ -223,7 +229,7 @@ def plot_attainment_comparison(by_queue: pd.DataFrame) -> go.Figure:
             "range": [0, 1.02],
         },
         yaxis={
-            "title": {"text": "queue (language/channel/priority)"},
+            "title": {"text": y_title("queue (language/channel/priority)", "queue", height)},
             "autorange": "reversed",
             "type": "category",
             "categoryorder": "array",
@@ -288,11 +294,15 @@ def plot_first_response_ecdf(
             )
         )
     top = float(ecdf["minutes"].max()) if len(ecdf) else 1.0
+    for values in (targets or {}).values():
+        top = max([top, *[max(float(v), floor) for v in values]])
+    low, high = np.log10(floor) - 0.05, np.log10(top * 2)
     n_lines = 0
     for channel, values in (targets or {}).items():
         for minutes in values:
             x = max(float(minutes), floor)
-            top = max(top, x)
+            # Labels in the right quarter go left of their line, so the edge cannot cut them.
+            right = (np.log10(x) - low) / (high - low) > 0.75
             colour = colours.get(channel, "#000000")
             fig.add_shape(
                 type="line",
@@ -312,8 +322,8 @@ def plot_first_response_ecdf(
                 yref="paper",
                 text=f"{esc(channel)} target {human_minutes(float(minutes))}",
                 showarrow=False,
-                xanchor="left",
-                xshift=3,
+                xanchor="right" if right else "left",
+                xshift=-3 if right else 3,
                 font={"size": 11, "color": colour},
                 bgcolor="rgba(255,255,255,0.85)",
             )
@@ -322,12 +332,12 @@ def plot_first_response_ecdf(
     fig.update_layout(
         base_layout(title, 460),
         xaxis={
-            "title": {"text": "first response time (minutes, log scale)"},
+            "title": {"text": "first response time (log scale)"},
             "type": "log",
             "tickmode": "array",
             "tickvals": [v for v, _ in ticks],
             "ticktext": [t for _, t in ticks],
-            "range": [np.log10(floor) - 0.05, np.log10(top * 2)],
+            "range": [low, high],
         },
         yaxis={"title": {"text": "tickets answered (%)"}, "tickformat": ".0%", "range": [0, 1.03]},
     )
@@ -431,6 +441,64 @@ def plot_cost_breakdown(costs: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def plot_cost_by_queue_group(groups: pd.DataFrame, currency: str) -> go.Figure:
+    """Staff cost per week of each language x channel, dearest on top.
+
+    Parameters
+    ----------
+    groups : pandas.DataFrame
+        ``label`` (e.g. ``de / email``), ``channel``, ``per_week`` (currency per week),
+        ``per_contact`` and ``share``; see :func:`tables.queue_group_costs`.
+    currency : str
+        The money unit, named on the axis.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One horizontal bar trace per channel (colour by channel), one bar per group.
+    """
+    title = "Staff cost by language and channel"
+    if groups.empty:
+        return empty_figure(title, "No agent cost to split.")
+    cur = esc(currency)
+    channels = channel_order(groups["channel"])
+    colours = colour_cycle(channels, CHANNEL_COLOURS)
+    order = esc_all(groups["label"])
+    fig = go.Figure()
+    for channel in channels:
+        part = groups[groups["channel"].astype(str) == channel]
+        fig.add_trace(
+            go.Bar(
+                x=part["per_week"].astype(float).to_numpy(),
+                y=esc_all(part["label"]),
+                orientation="h",
+                name=esc(channel),
+                marker={"color": colours[channel]},
+                customdata=np.column_stack(
+                    [part["per_contact"].to_numpy(float), part["share"].to_numpy(float)]
+                ),
+                hovertemplate="%{y}<br>%{x:,.0f} "
+                + cur
+                + " per week (%{customdata[1]:.1%} of staff cost)<br>%{customdata[0]:,.2f} "
+                + cur
+                + " per contact<extra></extra>",
+            )
+        )
+    height = max(240, 30 * len(groups) + 170)
+    fig.update_layout(
+        base_layout(title, height),
+        xaxis={"title": {"text": f"staff cost ({cur} per week)"}, "tickformat": ",.0f"},
+        yaxis={
+            "title": {"text": y_title("language / channel", "", height)},
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": order,
+            "autorange": "reversed",
+        },
+    )
+    return fig
+
+
 def plot_cost_vs_sla(comparison: pd.DataFrame) -> go.Figure:
     """Cost per week against overall SLA attainment, one labelled point per scenario.
 
@@ -442,7 +510,9 @@ def plot_cost_vs_sla(comparison: pd.DataFrame) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        One marker+text trace per scenario (the first, the reference, drawn as a diamond).
+        One marker trace per scenario (the first, the reference, drawn as a diamond), each
+        named by a label placed clear of the other labels and points (see
+        :func:`theme.place_labels`); the attainment axis stops at 100%.
     """
     title = "Cost against service level"
     if comparison.empty:
@@ -459,10 +529,9 @@ def plot_cost_vs_sla(comparison: pd.DataFrame) -> go.Figure:
             go.Scatter(
                 x=[x.iloc[i]],
                 y=[y.iloc[i]],
-                mode="markers+text",
+                mode="markers",
                 name=esc(name),
                 text=[esc(name)],
-                textposition="top center",
                 marker={
                     "size": 14,
                     "color": colours[name],
@@ -474,7 +543,6 @@ def plot_cost_vs_sla(comparison: pd.DataFrame) -> go.Figure:
                 + " per week<br>attainment %{y:.1%}<extra></extra>",
             )
         )
-    # Room around the points so the labels above them are not clipped.
     xaxis: dict[str, Any] = {
         "title": {"text": f"staff cost ({esc(currency)} per week)"},
         "tickformat": ",.0f",
@@ -483,11 +551,22 @@ def plot_cost_vs_sla(comparison: pd.DataFrame) -> go.Figure:
         "title": {"text": "SLA attainment (% answered within target)"},
         "tickformat": ".1%",
     }
-    if x.notna().any():
-        x_pad = max(float(x.max() - x.min()) * 0.15, float(x.abs().max()) * 0.02, 1.0)
-        xaxis["range"] = [x.min() - x_pad, x.max() + x_pad]
-    if y.notna().any():
-        y_pad = max(float(y.max() - y.min()) * 0.15, 0.005)
-        yaxis["range"] = [y.min() - y_pad, y.max() + 1.5 * y_pad]
+    shown = (x.notna() & y.notna()).to_numpy()
+    if shown.any():
+        xs, ys = x[shown], y[shown]
+        x_pad = max(float(xs.max() - xs.min()) * 0.2, float(xs.abs().max()) * 0.02, 1.0)
+        y_pad = max(float(ys.max() - ys.min()) * 0.15, 0.005)
+        x_range = (float(xs.min()) - x_pad, float(xs.max()) + x_pad)
+        # Attainment cannot pass 100%: the axis stops just above it.
+        y_range = (max(0.0, float(ys.min()) - y_pad), min(float(ys.max()) + y_pad, 1.004))
+        xaxis["range"], yaxis["range"] = list(x_range), list(y_range)
+        yaxis["tickformat"] = ".0%" if y_range[1] - y_range[0] > 0.05 else ".1%"
+        texts = [esc(n) for n in np.array(names, dtype=object)[shown]]
+        places = place_labels(xs.to_numpy(), ys.to_numpy(), texts, x_range, y_range)
+        for xi, yi, text, place in zip(xs, ys, texts, places, strict=True):
+            if place is not None:
+                fig.add_annotation(
+                    x=xi, y=yi, text=text, showarrow=False, font={"size": LABEL_FONT}, **place
+                )
     fig.update_layout(base_layout(title, 460), xaxis=xaxis, yaxis=yaxis)
     return fig

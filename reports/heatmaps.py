@@ -20,6 +20,7 @@ from reports.theme import (
     HOURS_OF_WEEK,
     SEQUENTIAL,
     base_layout,
+    colour_bar,
     day_separators,
     diverging_scale,
     empty_figure,
@@ -147,12 +148,12 @@ def plot_coverage_heatmap(how: pd.DataFrame, timezone: str) -> go.Figure:
             "zmin": low,
             "zmax": high,
         }
-        bar = "staffed − required (agents)"
+        bar = ["staffed −", "required", "(agents)"]
         hover += "<br>required %{customdata[1]:.1f}<br>gap %{z:+.1f}"
     else:
         z = staffed
         colour = {"colorscale": SEQUENTIAL, "zmin": 0}
-        bar = "agents on shift"
+        bar = ["agents on", "shift"]
     hover += "<br>%{customdata[2]:.1f} tickets/week<extra></extra>"
     fig = go.Figure(
         go.Heatmap(
@@ -161,7 +162,7 @@ def plot_coverage_heatmap(how: pd.DataFrame, timezone: str) -> go.Figure:
             y=esc_all(rows),
             customdata=custom,
             hovertemplate=hover,
-            colorbar={"title": {"text": bar, "side": "right"}},
+            colorbar=colour_bar(bar),
             xgap=0,
             ygap=1,
             **colour,
@@ -205,10 +206,7 @@ def plot_attainment_heatmap(how: pd.DataFrame, timezone: str) -> go.Figure:
             zmin=0,
             zmax=1,
             ygap=1,
-            colorbar={
-                "title": {"text": "SLA attainment (%)", "side": "right"},
-                "tickformat": ".0%",
-            },
+            colorbar=colour_bar(["SLA attainment", "(% of tickets)"], tickformat=".0%"),
             hovertemplate="%{y}, %{x}<br>attainment %{z:.1%}<br>%{customdata:.1f} "
             "tickets/week<extra></extra>",
         )
@@ -253,10 +251,7 @@ def plot_occupancy_heatmap(
             zmin=0,
             zmax=1,
             ygap=1,
-            colorbar={
-                "title": {"text": "occupancy (% of available time)", "side": "right"},
-                "tickformat": ".0%",
-            },
+            colorbar=colour_bar(["occupancy", "(% of available", "time)"], tickformat=".0%"),
             hovertemplate="%{y}, %{x}<br>occupancy %{z:.1%}<extra></extra>",
         )
     )

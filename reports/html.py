@@ -6,7 +6,8 @@ only the page's own inline scripts (by hash) and no network request at all.  Fig
 as JSON in ``<script type="application/json">`` blocks whose ``<`` characters are escaped,
 so no string can end the script element.  A small script draws the figures and writes the
 outcome into ``#render-status`` (``data-state`` = ``done`` or ``error``, ``data-report`` =
-JSON with the figures drawn and any console error), which headless-browser tests read.
+JSON with the figures drawn and any console error), which headless-browser tests read; the
+element stays empty and hidden when every chart is drawn and names the failure otherwise.
 
 Every string from a user's file goes through :func:`esc` (HTML text) or is wrapped as
 :class:`Markup` only after being built from escaped parts.  Must not import simpy, pyomo,
@@ -116,11 +117,18 @@ def kpi_card(
     detail: str = "",
     status: bool | None = None,
     words: tuple[str, str] = ("met", "missed"),
+    *,
+    key: str = "",
 ) -> Markup:
-    """One headline number with its label, a detail line and an optional met/missed badge."""
+    """One headline number with its label, a detail line and an optional met/missed badge.
+
+    ``key`` (the summary.json path of the figure, e.g. ``cost.per_week``) is written as the
+    card's ``data-kpi`` attribute, so a reader or a test can find the card of a figure.
+    """
     state = "" if status is None else (" met" if status else " missed")
+    data = f' data-kpi="{esc(key)}"' if key else ""
     return Markup(
-        f'<div class="kpi{state}"><div class="kpi-label">{esc(label)}</div>'
+        f'<div class="kpi{state}"{data}><div class="kpi-label">{esc(label)}</div>'
         f'<div class="kpi-value">{esc(value)}</div>'
         f'<div class="kpi-detail">{esc(detail)} {badge(status, *words)}</div></div>'
     )
@@ -133,6 +141,7 @@ def table_html(
     numeric: Iterable[int] = (),
     caption: str = "",
     row_classes: Sequence[str] | None = None,
+    table_class: str = "",
 ) -> Markup:
     """A table; every cell is escaped unless it is :class:`Markup`.
 
@@ -148,6 +157,9 @@ def table_html(
         Optional caption (escaped).
     row_classes : sequence of str, optional
         A CSS class per row.
+    table_class : str
+        A CSS class for the table (``wide``: headings at least 6.5em wide, so a table of
+        many columns scrolls sideways instead of stacking its headings word by word).
     """
     right = set(numeric)
 
@@ -162,27 +174,72 @@ def table_html(
         cls = f' class="{esc(row_classes[n])}"' if row_classes and row_classes[n] else ""
         body.append(f"<tr{cls}>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    table = f'<table class="{esc(table_class)}">' if table_class else "<table>"
     return Markup(
-        f'<div class="table-wrap"><table>{cap}<thead><tr>{head}</tr></thead>'
+        f'<div class="table-wrap">{table}{cap}<thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
 def mapping_table(values: Mapping[str, object], caption: str = "") -> Markup:
-    """A two-column key/value table of a flat mapping (nested values shown compactly)."""
-    rows = [(key, _compact(value)) for key, value in values.items()]
+    """A two-column table of a mapping, in words: keys with spaces for underscores, numbers
+    with thousands separators, true/false as yes/no, and nested mappings or lists of them
+    as one ``key: value`` line each (never a dumped dictionary)."""
+    rows = [(key.replace("_", " "), _nested(value)) for key, value in values.items()]
     return table_html(["setting", "value"], rows, caption=caption)
 
 
+def details_table(values: Mapping[str, object], words: Mapping[str, str] | None = None) -> Markup:
+    """A two-column table of run details in words: keys renamed through ``words``, lists
+    joined, true/false as yes/no, empty values left out."""
+    rows = []
+    for key, value in values.items():
+        if value is None or (isinstance(value, list | tuple | dict | str) and not value):
+            continue
+        rows.append(((words or {}).get(key, key.replace("_", " ")), _nested(value)))
+    return table_html(["detail", "value"], rows)
+
+
+def _number(value: float) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if value == int(value):
+        return f"{value:.0f}"
+    return f"{value:.4g}"
+
+
 def _compact(value: object) -> str:
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {_compact(v)}" for k, v in value.items())
-    if isinstance(value, list | tuple):
-        sep = "; " if any(isinstance(v, Mapping) for v in value) else ", "
-        return sep.join(_compact(v) for v in value)
+    """A scalar (or a list of scalars) as plain words."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:g}"
+        return _number(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(_compact(v) for v in value)
     return "" if value is None else str(value)
+
+
+def _scalars(value: object) -> bool:
+    """A list or tuple holding no mapping (written on one line)."""
+    return isinstance(value, list | tuple) and not any(isinstance(v, Mapping) for v in value)
+
+
+def _nested(value: object) -> Markup:
+    """A value for a table cell: scalars as words, a mapping as ``key: value`` lines, a
+    list of mappings as one block of lines per item."""
+    if isinstance(value, Mapping):
+        lines = []
+        for k, v in value.items():
+            # A nested mapping or list of mappings starts on the line below its key.
+            block = isinstance(v, Mapping) or (isinstance(v, list | tuple) and not _scalars(v))
+            label = f'<span class="note">{esc(str(k).replace("_", " "))}:</span>'
+            lines.append(Markup(label + ("<br>" if block else " ")) + _nested(v))
+        return Markup("<br>".join(lines))
+    if isinstance(value, list | tuple) and any(isinstance(v, Mapping) for v in value):
+        return Markup('<hr class="thin">'.join(_nested(v) for v in value))
+    return esc(_compact(value))
 
 
 def paragraph(*parts: object) -> Markup:
@@ -308,8 +365,12 @@ _RENDER_JS = """(function () {
       status.setAttribute("data-report", JSON.stringify(
         {figures: figures, errors: errors, ms: ms}));
       status.setAttribute("data-state", errors.length ? "error" : "done");
-      status.textContent = drawn + " of " + figures.length + " charts drawn" +
-        (errors.length ? "; errors: " + errors.join(" | ") : ".");
+      // Say nothing when every chart is drawn; name the problem when one is not.
+      var failed = figures.length - drawn;
+      status.textContent = errors.length || failed ?
+        "Some charts could not be drawn (" + failed + " of " + figures.length + ")" +
+        (errors.length ? ": " + errors.join(" | ") : ".") : "";
+      status.hidden = !(errors.length || failed);
     }
     // One more task first, so violation and error events already queued are counted.
     setTimeout(function () { publish(); window.__reportPublish = publish; }, 0);
@@ -354,10 +415,18 @@ th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: le
   vertical-align: top; }
 th { background: #f0f0f0; }
 td:first-child { white-space: nowrap; }
+table.wide th { min-width: 6.5em; }
+th .unit { display: block; font-weight: normal; color: var(--muted); font-size: 12px; }
+table.figures tbody th { background: none; font-weight: 600; min-width: 11em; max-width: 17em;
+  text-align: left; }
+table.figures td { min-width: 9em; }
+table.figures .value { font-weight: 600; white-space: nowrap; }
+table.figures .delta, table.figures .note { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .delta { font-size: 12px; font-weight: 650; white-space: nowrap; }
 .delta.better { color: var(--met); }
 .delta.worse { color: var(--missed); text-decoration: underline dotted; }
+hr.thin { border: 0; border-top: 1px dotted var(--line); margin: 3px 0; }
 details summary { cursor: pointer; color: var(--met); margin: 6px 0; }
 .columns { display: flex; flex-wrap: wrap; gap: 18px; }
 .note { color: var(--muted); font-size: 13px; }

@@ -5,9 +5,11 @@ Role: turn the table ``sim.whatif.sweep_table`` builds (one row per grid point: 
 settings, the headline KPIs and a ``pareto`` flag) and the marginal-value table of
 ``sim.marginal.marginal_value`` (team x hour of week) into one self-contained HTML page:
 the frontier scatter, the results table, attainment and cost against each numeric swept
-key, and a heatmap with the ten best hours to add an agent.  Every user string (scenario,
-key, value and team names) is escaped.  Must not import simpy, pyomo, ``sim`` or
-``optimizer``.
+key, and the marginal value heatmap of :mod:`reports.marginal_report` with the ten best
+hours to add an agent.  Every user string (scenario,
+key, value and team names) is escaped.  The frontier is read from the table's ``pareto``
+column, never computed again.  Must not import simpy, pyomo, the engine or the optimizer
+(of ``sim``, only the summary's KPI list).
 """
 
 from __future__ import annotations
@@ -21,60 +23,35 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from reports import theme
-from reports.heatmaps import hour_of_week_layout
 from reports.html import (
     Markup,
     Section,
+    details_table,
     esc,
     fmt_minutes,
     fmt_money,
     fmt_num,
     fmt_pct,
-    mapping_table,
     paragraph,
     render_page,
     table_html,
 )
+from reports.marginal_report import (
+    marginal_section,
+)
 from reports.theme import (
-    DAYS,
-    HOURS_OF_WEEK,
+    LABEL_FONT,
     MET,
     NEUTRAL,
     OKABE_ITO,
     base_layout,
-    diverging_scale,
     empty_figure,
-    esc_all,
+    place_labels,
 )
+from sim.summary import KPIS, ROW_INFO
 
-SWEEP_COLUMNS = (
-    "scenario",
-    "cost_per_week",
-    "cost_per_ticket",
-    "attainment",
-    "goal_met",
-    "queues_meeting_goal",
-    "queues_with_goal",
-    "first_response_p90_minutes",
-    "occupancy",
-    "burnout_violations",
-    "burnout_agents_at_risk",
-    "abandoned",
-    "revenue_at_risk",
-    "currency",
-    "pareto",
-)
-"""Columns ``render_sweep_report`` reads in ``table`` besides the swept keys."""
-
-MARGINAL_COLUMNS = (
-    "team",
-    "hour_of_week",
-    "tickets_saved_per_agent_hour",
-    "value_per_agent_hour",
-    "cost_per_agent_hour",
-    "net_per_agent_hour",
-)
-"""Columns ``render_sweep_report`` reads in ``marginal``."""
+SWEEP_INFO = (*ROW_INFO, "pareto")
+"""Columns of a sweep table besides the swept keys and the figures of :data:`KPIS`."""
 
 FRONTIER_NAME = "on the frontier (Pareto: no other point is both cheaper and better served)"
 OTHER_NAME = "other points (dominated: another point is at least as cheap and as well served)"
@@ -82,7 +59,6 @@ MAX_TEXT_LABELS = 20
 """Points are labelled on the chart itself up to this many; beyond, on hover only."""
 MAX_LINES = 6
 """Per-key charts draw one line per combination of the other keys up to this many."""
-TOP_HOURS = 10
 
 
 # --------------------------------------------------------------------------- helpers
@@ -99,38 +75,40 @@ def value_text(value: object) -> str:
 
 def sweep_keys(table: pd.DataFrame, axes: Mapping[str, Any] | Sequence[str] | None) -> list[str]:
     """The swept keys in the order given (those present in ``table``), else every column
-    that is not a KPI column."""
+    that is not a figure or its context."""
     if axes:
         keys = [str(k) for k in axes]
         return [k for k in keys if k in table.columns]
-    known = set(SWEEP_COLUMNS)
+    known = set(SWEEP_INFO) | {k.name for k in KPIS}
     return [str(c) for c in table.columns if c not in known and not str(c).startswith("delta_")]
+
+
+def short_keys(keys: Sequence[str]) -> dict[str, str]:
+    """Short names of swept keys for labels: the last part of the path (``scale`` for
+    ``demand.scale``), or the last two for longer paths (``dublin.agents`` for
+    ``teams.dublin.agents``); the whole path wherever short names would collide."""
+    short = {}
+    for key in keys:
+        parts = key.split(".")
+        short[key] = ".".join(parts[-2:]) if len(parts) >= 3 else parts[-1]
+    if len(set(short.values())) < len(short):
+        return {k: k for k in keys}
+    return short
+
+
+def point_label(row: Mapping[str, Any], keys: Sequence[str]) -> str:
+    """A point's settings as ``scale=1, deflection=0.33`` (short key names)."""
+    short = short_keys(keys)
+    return ", ".join(f"{short[k]}={value_text(row[k])}" for k in keys)
 
 
 def _numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").astype(float)
 
 
-def _pareto(cost: np.ndarray, service: np.ndarray) -> np.ndarray:
-    """Points no other point beats on both cost (lower) and service (higher)."""
-    service = np.nan_to_num(service, nan=-np.inf)
-    cost = np.nan_to_num(cost, nan=np.inf)
-    mask = np.ones(len(cost), dtype=bool)
-    for i in range(len(cost)):
-        better = (cost <= cost[i]) & (service >= service[i])
-        strictly = (cost < cost[i]) | (service > service[i])
-        mask[i] = not np.any(better & strictly)
-    return mask
-
-
 def pareto_flags(table: pd.DataFrame) -> np.ndarray:
-    """The table's ``pareto`` column as booleans, computed from cost and attainment when
-    absent."""
-    if "pareto" in table:
-        return table["pareto"].fillna(False).astype(bool).to_numpy()
-    return _pareto(
-        _numbers(table["cost_per_week"]).to_numpy(), _numbers(table["attainment"]).to_numpy()
-    )
+    """The table's ``pareto`` column (set once, by :func:`sim.whatif.sweep_table`)."""
+    return table["pareto"].fillna(False).astype(bool).to_numpy()
 
 
 def _currency(table: pd.DataFrame) -> str:
@@ -171,7 +149,7 @@ def plot_sweep_frontier(
     ----------
     table : pandas.DataFrame
         One row per point: the swept keys, ``scenario``, ``cost_per_week``, ``attainment``
-        (0..1), ``currency`` and ``pareto`` (computed from cost and attainment if absent).
+        (0..1), ``currency`` and ``pareto`` (from :func:`sim.whatif.sweep_table`).
     axes : mapping or sequence of str, optional
         The swept keys (a mapping's keys), in order; default: every non-KPI column.
 
@@ -180,7 +158,8 @@ def plot_sweep_frontier(
     plotly.graph_objects.Figure
         Two traces: the other points (grey circles) and the frontier (blue diamonds joined
         by a line in order of cost); each point's settings show on hover and, up to
-        :data:`MAX_TEXT_LABELS` points, as a label of its values.
+        :data:`MAX_TEXT_LABELS` points, as a ``key=value`` label placed clear of the other
+        labels and points (points with the same result share one label).
     """
     title = "Cost against service level: the cost-service frontier"
     cost = _numbers(table["cost_per_week"]) if len(table) else pd.Series(dtype=float)
@@ -192,11 +171,6 @@ def plot_sweep_frontier(
     currency = _currency(table)
     pareto = pareto_flags(table)
     hover = np.array(_settings_hover(table, keys), dtype=object)
-    labels = np.array(
-        [", ".join(theme.esc(value_text(row[k])) for k in keys) for _, row in table.iterrows()],
-        dtype=object,
-    )
-    with_text = int(shown.sum()) <= MAX_TEXT_LABELS and bool(keys)
     template = (
         "%{customdata}<br>%{x:,.0f} "
         + theme.esc(currency)
@@ -208,18 +182,12 @@ def plot_sweep_frontier(
         if not pick.any():
             continue
         order = np.argsort(cost.to_numpy()[pick], kind="stable")
-        x = cost.to_numpy()[pick][order]
-        y = att.to_numpy()[pick][order]
-        mode = "lines+markers" if on_frontier else "markers"
         fig.add_trace(
             go.Scatter(
-                x=x,
-                y=y,
-                mode=mode + ("+text" if with_text else ""),
+                x=cost.to_numpy()[pick][order],
+                y=att.to_numpy()[pick][order],
+                mode="lines+markers" if on_frontier else "markers",
                 name=FRONTIER_NAME if on_frontier else OTHER_NAME,
-                text=list(labels[pick][order]) if with_text else None,
-                textposition="top center",
-                textfont={"size": 11, "color": "#222222" if on_frontier else "#555555"},
                 customdata=list(hover[pick][order]),
                 hovertemplate=template,
                 marker={
@@ -241,12 +209,15 @@ def plot_sweep_frontier(
         "title": {"text": "SLA attainment (% answered within target)"},
         "tickformat": ".0%" if span > 0.05 else ".1%",
     }
-    x_range = _pad(cost[shown], 0.08, max(float(cost[shown].abs().max()) * 0.02, 1.0))
-    y_range = _pad(att[shown], 0.1, 0.005)
-    if x_range:
-        xaxis["range"] = list(x_range)
-    if y_range:  # extra room on top for the labels
-        yaxis["range"] = [y_range[0], y_range[1] + (y_range[1] - y_range[0]) * 0.05]
+    x_range = _pad(cost[shown], 0.12, max(float(cost[shown].abs().max()) * 0.02, 1.0))
+    y_range = _pad(att[shown], 0.15, 0.005)
+    assert x_range is not None and y_range is not None
+    # Attainment cannot pass 100%: the axis stops just above it.
+    y_range = (max(0.0, y_range[0]), min(y_range[1], 1.004))
+    xaxis["range"] = list(x_range)
+    yaxis["range"] = list(y_range)
+    if int(shown.sum()) <= MAX_TEXT_LABELS and keys:
+        _label_points(fig, table, keys, shown, x_range, y_range)
     fig.update_layout(
         base_layout(title, 500, legend={**base_layout(title, 500)["legend"], "y": 1.0}),
         xaxis=xaxis,
@@ -256,15 +227,55 @@ def plot_sweep_frontier(
     return fig
 
 
+def _label_points(
+    fig: go.Figure,
+    table: pd.DataFrame,
+    keys: Sequence[str],
+    shown: np.ndarray,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+) -> None:
+    """Annotate the shown points with their settings, one label per distinct result."""
+    cost = _numbers(table["cost_per_week"]).to_numpy()
+    att = _numbers(table["attainment"]).to_numpy()
+    rows = table.to_dict("records")
+    groups: dict[tuple[float, float], list[int]] = {}
+    for n in np.flatnonzero(shown):
+        groups.setdefault((round(cost[n], 2), round(att[n], 6)), []).append(int(n))
+    # Frontier points are labelled first, so theirs get the best places.
+    pareto = pareto_flags(table)
+    members = sorted(groups.values(), key=lambda g: (not pareto[g[0]], cost[g[0]]))
+    texts = []
+    for group in members:
+        if len(group) == 1:
+            texts.append(point_label(rows[group[0]], keys))
+        else:
+            texts.append(f"points {', '.join(str(i + 1) for i in group)} (same result)")
+    first = [g[0] for g in members]
+    places = place_labels(cost[first], att[first], texts, x_range, y_range)
+    for i, text, place in zip(first, texts, places, strict=True):
+        if place is None:
+            continue
+        fig.add_annotation(
+            x=cost[i],
+            y=att[i],
+            text=theme.esc(text),
+            showarrow=False,
+            font={"size": LABEL_FONT, "color": "#222222" if pareto[i] else "#555555"},
+            **place,
+        )
+
+
 def _combos(table: pd.DataFrame, others: Sequence[str]) -> list[tuple[str, np.ndarray]]:
     """(label, row mask) per combination of the other keys' values, in table order."""
     if not others:
         return [("all points", np.ones(len(table), dtype=bool))]
     texts = table[list(others)].map(value_text)
+    short = short_keys(others)
     out = []
     for values, group in texts.groupby(list(others), sort=False):
         values = values if isinstance(values, tuple) else (values,)
-        label = ", ".join(f"{k}={v}" for k, v in zip(others, values, strict=True))
+        label = ", ".join(f"{short[k]}={v}" for k, v in zip(others, values, strict=True))
         out.append((label, table.index.isin(group.index)))
     return out
 
@@ -372,117 +383,7 @@ def plot_sweep_key(table: pd.DataFrame, key: str, keys: Sequence[str]) -> go.Fig
     return fig
 
 
-def _hour_label(hour: int) -> str:
-    return f"{DAYS[hour // 24]} {hour % 24:02d}:00–{(hour + 1) % 24:02d}:00"
-
-
-def plot_marginal_heatmap(marginal: pd.DataFrame, currency: str, timezone: str) -> go.Figure:
-    """Net value of one more agent-hour per team and hour of week; the best ten marked.
-
-    Parameters
-    ----------
-    marginal : pandas.DataFrame
-        ``team``, ``hour_of_week`` (0..167, Monday 00:00 first), ``net_per_agent_hour``,
-        ``tickets_saved_per_agent_hour``, ``value_per_agent_hour``, ``cost_per_agent_hour``.
-    currency : str
-        Money unit, named on the colour bar and in the hover.
-    timezone : str
-        Reporting time zone (named on the axis).
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        A diverging heatmap (orange: costs more than it saves, white: break-even, blue:
-        pays for itself) and a marker trace numbering the :data:`TOP_HOURS` best cells.
-    """
-    title = "Net value of one more agent-hour, by team and hour of week"
-    if marginal.empty:
-        return empty_figure(title, "No team to estimate.")
-    teams = list(pd.unique(marginal["team"].astype(str)))
-    frame = marginal.assign(team=marginal["team"].astype(str))
-
-    def grid(column: str) -> np.ndarray:
-        table = frame.pivot_table(
-            index="team", columns="hour_of_week", values=column, aggfunc="mean", observed=False
-        )
-        return table.reindex(index=teams, columns=range(168)).to_numpy(float)
-
-    z = grid("net_per_agent_hour")
-    custom = np.dstack(
-        [
-            grid("tickets_saved_per_agent_hour"),
-            grid("value_per_agent_hour"),
-            grid("cost_per_agent_hour"),
-        ]
-    )
-    finite = z[np.isfinite(z)]
-    low = min(float(finite.min()), 0.0) if finite.size else -1.0
-    high = max(float(finite.max()), 0.0) if finite.size else 1.0
-    cur = theme.esc(currency)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=HOURS_OF_WEEK,
-            y=esc_all(teams),
-            customdata=custom,
-            colorscale=diverging_scale(low, high),
-            zmin=low,
-            zmax=high,
-            ygap=1,
-            colorbar={"title": {"text": f"net value<br>({cur}/agent-hour)", "side": "top"}},
-            hovertemplate="%{y}, %{x}<br>net %{z:+,.2f} "
-            + cur
-            + " per extra agent-hour<br>tickets brought within target %{customdata[0]:.2f}"
-            "<br>value %{customdata[1]:,.2f} "
-            + cur
-            + "<br>cost %{customdata[2]:,.2f} "
-            + cur
-            + "<extra></extra>",
-        )
-    )
-    top = top_hours(marginal)
-    if len(top):
-        fig.add_trace(
-            go.Scatter(
-                x=[HOURS_OF_WEEK[int(h)] for h in top["hour_of_week"]],
-                y=esc_all(top["team"]),
-                mode="markers",
-                name=f"the {len(top)} best hours to add an agent (ranked in the table below)",
-                marker={
-                    "symbol": "star",
-                    "size": 11,
-                    "color": "#ffffff",
-                    "line": {"width": 1.5, "color": "#000000"},
-                },
-                customdata=np.arange(1, len(top) + 1),
-                hovertemplate="%{y}, %{x}<br>rank %{customdata} of the best hours<extra></extra>",
-            )
-        )
-    hour_of_week_layout(
-        fig,
-        title,
-        teams,
-        timezone,
-        "team",
-        min_height=330,
-        row_height=26,
-        extra_height=180,
-        showlegend=True,
-    )
-    return fig
-
-
 # --------------------------------------------------------------------------- tables
-
-
-def top_hours(marginal: pd.DataFrame, n: int = TOP_HOURS) -> pd.DataFrame:
-    """The ``n`` team-hours with the highest net value of one more agent-hour."""
-    if marginal.empty:
-        return marginal
-    frame = marginal[np.isfinite(_numbers(marginal["net_per_agent_hour"]))]
-    return frame.sort_values(
-        ["net_per_agent_hour", "tickets_saved_per_agent_hour"], ascending=False, kind="stable"
-    ).head(n)
 
 
 def frontier_mark(on_frontier: bool) -> Markup:
@@ -497,59 +398,42 @@ def _nowrap(content: object) -> Markup:
 
 
 def results_table(table: pd.DataFrame, keys: Sequence[str]) -> Markup:
-    """One row per point: number, frontier mark, settings and KPIs.
-
-    Money columns name the currency in their heading when every point has the same one,
-    else in each cell.
-    """
+    """One row per point: number, frontier mark, settings and the figures of
+    :data:`sim.summary.KPIS` (each heading names its unit and period)."""
     pareto = pareto_flags(table)
     currencies = set(table["currency"].astype(str)) if "currency" in table else {""}
-    one = len(currencies) == 1
-    unit = f" ({next(iter(currencies))})" if one and currencies != {""} else ""
-
-    def money(value: object, currency: str, digits: int = 0) -> str:
-        return fmt_num(value, digits) if one else fmt_money(value, currency, digits)
-
+    currency = next(iter(currencies)) if len(currencies) == 1 else "currency"
+    kpis = [k for k in KPIS if k.in_report and k.name in table]
     header: list[str] = [
         "point",
         "frontier",
         *[Markup(esc(k).replace(".", ".<wbr>")) for k in keys],
-        f"cost per week{unit}",
-        f"cost per ticket{unit}",
-        "SLA attainment",
-        "queues at goal",
-        "first response p90",
-        "occupancy",
-        "abandoned",
-        "labour-rule breaks",
-        "agents at burnout risk",
-        f"revenue at risk{unit}",
+        *[
+            Markup(f'{esc(k.label)}<span class="unit">{esc(k.unit_for(currency))}</span>')
+            for k in kpis
+        ],
     ]
     rows = []
     for i, row in enumerate(table.to_dict("records")):
-        cur = str(row.get("currency", ""))
-        goals = ""
-        if "queues_meeting_goal" in row:
-            goals = fmt_num(row["queues_meeting_goal"])
-            if "queues_with_goal" in row:
-                goals = f"{goals} of {fmt_num(row['queues_with_goal'])}"
-        rows.append(
-            [
-                i + 1,
-                frontier_mark(bool(pareto[i])),
-                *[value_text(row[k]) for k in keys],
-                _nowrap(money(row.get("cost_per_week"), cur)),
-                _nowrap(money(row.get("cost_per_ticket"), cur, 2)),
-                fmt_pct(row.get("attainment")),
-                _nowrap(goals),
-                _nowrap(fmt_minutes(row.get("first_response_p90_minutes"))),
-                fmt_pct(row.get("occupancy")),
-                fmt_num(row.get("abandoned")),
-                fmt_num(row.get("burnout_violations")),
-                fmt_num(row.get("burnout_agents_at_risk")),
-                _nowrap(money(row.get("revenue_at_risk"), cur)),
-            ]
-        )
+        cells: list[object] = [
+            i + 1,
+            frontier_mark(bool(pareto[i])),
+            *[value_text(row[k]) for k in keys],
+        ]
+        for kpi in kpis:
+            value = row.get(kpi.name)
+            if kpi.kind == "share":
+                text = fmt_pct(value)
+            elif kpi.kind == "minutes":
+                text = fmt_minutes(value)
+            elif kpi.kind == "money":
+                text = fmt_num(value, kpi.digits)
+            else:
+                text = fmt_num(value)
+            if kpi.name == "queues_meeting_goal" and "queues_with_goal" in row:
+                text = f"{text} of {fmt_num(row['queues_with_goal'])}"
+            cells.append(_nowrap(text))
+        rows.append(cells)
     first_kpi = 2 + len(keys)
     return table_html(
         header,
@@ -557,44 +441,7 @@ def results_table(table: pd.DataFrame, keys: Sequence[str]) -> Markup:
         numeric=[0, *range(first_kpi, len(header))],
         caption="Every sweep point (frontier rows are marked “frontier”)",
         row_classes=["pareto" if p else "" for p in pareto],
-    )
-
-
-def top_hours_table(marginal: pd.DataFrame, currency: str) -> Markup:
-    """The best hours to add an agent: team, day and hour, tickets, value, cost, net."""
-    top = top_hours(marginal)
-    rows = [
-        [
-            rank,
-            row["team"],
-            _hour_label(int(row["hour_of_week"])),
-            fmt_num(row["tickets_saved_per_agent_hour"], 2),
-            fmt_money(row["value_per_agent_hour"], currency, 2),
-            fmt_money(row["cost_per_agent_hour"], currency, 2),
-            Markup(
-                esc(fmt_money(row["net_per_agent_hour"], currency, 2))
-                + (
-                    Markup(' <span class="note">pays for itself</span>')
-                    if row["net_per_agent_hour"] > 0
-                    else Markup(' <span class="note">does not pay</span>')
-                )
-            ),
-        ]
-        for rank, row in enumerate(top.to_dict("records"), start=1)
-    ]
-    return table_html(
-        [
-            "rank",
-            "team",
-            "hour of week",
-            "tickets brought within target",
-            "value",
-            "cost",
-            "net per agent-hour",
-        ],
-        rows,
-        numeric=[0, 3, 4, 5, 6],
-        caption=f"The {len(top)} team-hours where one more agent-hour pays most",
+        table_class="wide",
     )
 
 
@@ -618,28 +465,55 @@ def _axes_table(table: pd.DataFrame, keys: Sequence[str], axes: Any) -> Markup:
     return table_html(["swept key", "values", "kind"], rows, caption="Swept settings")
 
 
-def _frontier_section(table: pd.DataFrame, keys: Sequence[str]) -> Section:
+def frontier_text(table: pd.DataFrame, keys: Sequence[str]) -> str:
+    """What the frontier says, in words that stay true when nothing varies."""
     pareto = pareto_flags(table)
     n = len(table)
-    front = table[pareto].copy()
-    front["_cost"] = _numbers(front["cost_per_week"])
-    front = front.sort_values("_cost")
+    cost = _numbers(table["cost_per_week"])
+    att = _numbers(table["attainment"])
+    known = cost.notna() & att.notna()
     currency = _currency(table)
-    if len(front):
-        cheapest, best = front.iloc[0], front.iloc[-1]
-        summary = paragraph(
-            f"{int(pareto.sum())} of {n} points are on the frontier: no other point is both "
-            "cheaper and better served. Along it, SLA attainment goes from "
-            f"{fmt_pct(cheapest['attainment'])} at {fmt_money(cheapest['cost_per_week'], currency)}"
-            f" per week to {fmt_pct(best['attainment'])} at "
-            f"{fmt_money(best['cost_per_week'], currency)}. For every point off the frontier, a "
-            "frontier point is at least as cheap and at least as well served, and better on one."
+    rows = table.to_dict("records")
+
+    def point(i: int) -> str:
+        settings = point_label(rows[i], keys)
+        return f"point {i + 1}" + (f": {settings}" if settings else "")
+
+    def money(i: int) -> str:
+        return f"{fmt_money(cost.iloc[i], currency)} per week"
+
+    if not known.any():
+        return "No point has both a cost and an attainment."
+    if known.sum() > 1 and cost[known].nunique() == 1 and att[known].round(9).nunique() == 1:
+        i = int(np.flatnonzero(known.to_numpy())[0])
+        return (
+            f"All {int(known.sum())} points give the same staff cost ({money(i)}) and SLA "
+            f"attainment ({fmt_pct(att.iloc[i])}): the swept settings make no difference to "
+            "either here."
         )
-    else:
-        summary = paragraph("No point has both a cost and an attainment.")
+    front = [int(i) for i in np.flatnonzero(pareto & known.to_numpy())]
+    front.sort(key=lambda i: cost.iloc[i])
+    if len(front) == 1:
+        i = front[0]
+        return (
+            f"Only one point is on the frontier ({point(i)}): no other point is cheaper or "
+            f"better served than its {money(i)} and {fmt_pct(att.iloc[i])} SLA attainment."
+        )
+    cheapest, best = front[0], front[-1]
+    return (
+        f"{len(front)} of {n} points are on the frontier: no other point is both cheaper and "
+        f"better served. Along it, SLA attainment goes from {fmt_pct(att.iloc[cheapest])} at "
+        f"{money(cheapest)} ({point(cheapest)}) to {fmt_pct(att.iloc[best])} at "
+        f"{money(best)} ({point(best)}). For every point off the frontier, a frontier point is "
+        "at least as cheap and at least as well served, and better on one."
+    )
+
+
+def _frontier_section(table: pd.DataFrame, keys: Sequence[str]) -> Section:
+    n = len(table)
     labels = (
-        f" Labels give each point's values of {', '.join(keys)}, in that order; hover over a "
-        "point for its settings and scenario."
+        " Labels give each point's settings; points with the same result share a label. "
+        "Hover over a point for its number and scenario."
         if 0 < n <= MAX_TEXT_LABELS and keys
         else " Hover over a point for its settings and scenario."
     )
@@ -653,7 +527,7 @@ def _frontier_section(table: pd.DataFrame, keys: Sequence[str]) -> Section:
             labels,
         ),
         [("scatter", plot_sweep_frontier(table, keys))],
-        summary,
+        paragraph(frontier_text(table, keys)),
     )
 
 
@@ -689,39 +563,6 @@ def _key_section(table: pd.DataFrame, keys: Sequence[str]) -> Section | None:
     )
 
 
-def _marginal_section(marginal: pd.DataFrame, currency: str, timezone: str) -> Section:
-    explain = paragraph(
-        "An estimate from queueing formulas (Erlang C, or Erlang A where customers give up), "
-        "not a simulation. It is taken at the planned staffing of the scenario file as given, "
-        "before any swept setting: for each planning interval, the service level with the "
-        "agents on shift is compared with one more agent. One extra agent is counted where it "
-        "helps most among the queues the team serves (not summed, since one person cannot "
-        "answer everywhere at once). Tickets brought within target are valued at churn "
-        "probability × customer value × value months; the net is that value minus the "
-        "agent-hour's cost. Blue cells pay for themselves, orange cells cost more than they "
-        "save, white is break-even; stars mark the best hours, ranked in the table."
-    )
-    if marginal.empty:
-        return Section(
-            "marginal",
-            "Marginal value of one more agent-hour",
-            Markup(explain + paragraph("No team to estimate.")),
-        )
-    net = _numbers(marginal["net_per_agent_hour"])
-    pays = int((net > 0).sum())
-    count = paragraph(
-        f"One more agent-hour pays for itself in {pays} of {int(np.isfinite(net).sum())} "
-        "team-hours of the week."
-    )
-    return Section(
-        "marginal",
-        "Marginal value of one more agent-hour",
-        Markup(explain + count),
-        [("heatmap", plot_marginal_heatmap(marginal, currency, timezone))],
-        top_hours_table(marginal, currency),
-    )
-
-
 def render_sweep_report(
     table: pd.DataFrame, marginal: pd.DataFrame, meta: Mapping[str, Any] | None = None
 ) -> str:
@@ -731,17 +572,18 @@ def render_sweep_report(
     ----------
     table : pandas.DataFrame
         One row per sweep point: the swept keys (strings or numbers), and the columns of
-        :data:`SWEEP_COLUMNS` (``cost_per_week`` and ``cost_per_ticket`` in ``currency``,
-        ``attainment`` and ``occupancy`` 0..1, ``pareto`` bool).
+        :data:`sim.summary.KPIS` and :data:`SWEEP_INFO`, as :func:`sim.whatif.sweep_table`
+        builds them (money in ``currency``, shares 0..1, ``pareto`` bool).
     marginal : pandas.DataFrame
-        The columns of :data:`MARGINAL_COLUMNS`: per team and hour of week (0..167, Monday
-        00:00 first, reporting time zone) the tickets one more agent-hour brings within
-        target, their value, the agent-hour's cost and the net (value minus cost).
+        The columns of :data:`reports.marginal_report.MARGINAL_COLUMNS`: per team and
+        hour of week (0..167, Monday 00:00 first, reporting time zone) the tickets one more
+        agent-hour brings within target, their value, the agent-hour's cost and the net
+        (value minus cost).
     meta : mapping, optional
         ``axes`` (swept key -> values, in order; default: every non-KPI column), ``file``
         (the scenario file), ``title`` (page heading), ``description`` (a paragraph),
-        ``timezone`` (named on the heatmap's axis); any other items are shown under "Run
-        details".
+        ``timezone`` (named on the heatmap's axis), ``replications`` and ``seed`` (named in
+        the lead and the run details); any other items are shown under "Run details".
 
     Returns
     -------
@@ -761,12 +603,21 @@ def render_sweep_report(
     title = str(meta.pop("title", f"Sweep of {base_name or source or 'a scenario'}"))
     currency = _currency(table)
     grid = " × ".join(f"{k} ({table[k].nunique()} values)" for k in keys) if n else ""
+    replications = meta.get("replications")
+    if replications is None and n and "replications" in table:
+        replications = table["replications"].iloc[0]
+    runs = (
+        f"{esc(replications)} replication(s) each"
+        + (f", seed {esc(meta['seed'])}" if meta.get("seed") is not None else "")
+        if replications is not None
+        else "one seed"
+    )
     lead = Markup(
         (f'<p class="lead">{esc(description)}</p>' if description else "")
         + f'<p class="lead">{n} point(s)'
         + (f": every combination of {esc(grid)}" if grid else "")
         + (f", from {esc(source)}" if source else "")
-        + ". All points are simulated with one seed (common random numbers), so demand the "
+        + f". All points are simulated with {runs} and common random numbers, so demand the "
         "settings leave unchanged brings the same customers at every point.</p>"
     )
     sections: list[Section] = []
@@ -788,14 +639,18 @@ def render_sweep_report(
             sections.append(by_key)
     else:
         sections.append(Section("frontier", "Cost-service frontier", paragraph("No point.")))
-    sections.append(_marginal_section(marginal, currency, timezone))
+    sections.append(marginal_section(marginal, currency, timezone))
     details: dict[str, object] = {}
     if source is not None:
         details["scenario file"] = source
     details.update(meta)
     body = Markup(
         (_axes_table(table, keys, axes) if keys else Markup(""))
-        + (mapping_table(details) if details else Markup(""))
+        + (
+            details_table(details, {"replications": "replications per point"})
+            if details
+            else Markup("")
+        )
     )
     sections.append(Section("details", "Run details", body))
     return render_page(kind="Sweep", title=title, lead=lead, sections=sections)

@@ -3,7 +3,7 @@
 Role: reduce the per-ticket log (up to millions of rows) and the per-interval table to what
 a chart needs — an ECDF at a few hundred quantiles, hour-of-week means, per-week costs — so
 no report embeds per-ticket points.  Pure pandas/numpy; units in ``attrs["unit"]``.  Must
-not import simpy, pyomo, ``sim`` or ``optimizer``.
+not import simpy, pyomo, the engine or the optimizer (of ``sim``, only the summary types).
 """
 
 from __future__ import annotations
@@ -14,12 +14,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.summary import QueueGroupCost, QueueKpis, read_json
+
 RULE_ORDER = ("hours", "rest", "consecutive_days", "nights", "occupancy", "days_off")
 """Labour rules an agent-week can break, in the order the agents table names them."""
 
 
-def queue_attainment(by_queue: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """The ``by_queue`` list of summary.json as a table of queues that have a goal.
+def queue_attainment(by_queue: Sequence[QueueKpis | Mapping[str, Any]]) -> pd.DataFrame:
+    """The summary's queues that have a goal, as a table.
+
+    Parameters
+    ----------
+    by_queue : sequence of QueueKpis (or of summary.json ``by_queue`` mappings)
+        The summary's queues.
 
     Returns
     -------
@@ -28,21 +35,24 @@ def queue_attainment(by_queue: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         ``ci_low``, ``ci_high``, ``goal`` (shares in 0..1), ``goal_met`` (bool).
     """
     rows = []
-    for q in by_queue:
-        if q.get("goal") is None or q.get("attainment") is None:
+    for item in by_queue:
+        q = read_json(QueueKpis, item)
+        if q.goal is None or q.attainment is None:
             continue
-        ci = q.get("attainment_ci95") or [None, None]
+        ci = q.attainment_ci95 or (None, None)
         rows.append(
             {
-                "queue": str(q.get("queue", f"{q['language']}/{q['channel']}/{q['priority']}")),
-                "channel": str(q.get("channel", "")),
-                "arrived": float(q.get("arrived") or 0.0),
-                "target_minutes": q.get("target_minutes"),
-                "attainment": float(q["attainment"]),
+                "queue": q.queue or f"{q.language}/{q.channel}/{q.priority}",
+                "channel": q.channel,
+                "arrived": q.arrived,
+                "target_minutes": q.target_minutes,
+                "attainment": q.attainment,
                 "ci_low": np.nan if ci[0] is None else float(ci[0]),
                 "ci_high": np.nan if ci[1] is None else float(ci[1]),
-                "goal": float(q["goal"]),
-                "goal_met": bool(q["attainment"] >= q["goal"] - 1e-12),
+                "goal": q.goal,
+                "goal_met": bool(q.goal_met)
+                if q.goal_met is not None
+                else q.attainment >= q.goal - 1e-12,
             }
         )
     frame = pd.DataFrame(
@@ -63,14 +73,52 @@ def queue_attainment(by_queue: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def channel_targets(by_queue: Sequence[Mapping[str, Any]]) -> dict[str, list[float]]:
+def channel_targets(by_queue: Sequence[QueueKpis | Mapping[str, Any]]) -> dict[str, list[float]]:
     """First-response targets (minutes) that apply to each channel, smallest first."""
     out: dict[str, set[float]] = {}
-    for q in by_queue:
-        target = q.get("target_minutes")
-        if target is not None and int(q.get("tier", 1) or 1) == 1:
-            out.setdefault(str(q["channel"]), set()).add(float(target))
+    for item in by_queue:
+        q = read_json(QueueKpis, item)
+        if q.target_minutes is not None and q.tier == 1:
+            out.setdefault(q.channel, set()).add(float(q.target_minutes))
     return {channel: sorted(values) for channel, values in out.items()}
+
+
+def queue_group_costs(groups: Sequence[QueueGroupCost]) -> pd.DataFrame:
+    """The summary's staff cost per language x channel as a table, dearest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``language``, ``channel``, ``label`` (``de / email``), ``busy_hours_per_week``
+        (agent-hours handling tickets), ``contacts_per_week``, ``per_week`` (currency per
+        week), ``per_contact`` (currency), ``share`` (of staff cost, 0..1).
+    """
+    rows = [
+        {
+            "language": g.language,
+            "channel": g.channel,
+            "label": f"{g.language} / {g.channel}",
+            "busy_hours_per_week": g.busy_hours * g.per_week / g.total if g.total else 0.0,
+            "contacts_per_week": g.contacts * g.per_week / g.total if g.total else 0.0,
+            "per_week": g.per_week,
+            "per_contact": np.nan if g.per_contact is None else g.per_contact,
+            "share": g.share,
+        }
+        for g in groups
+    ]
+    columns = [
+        "language",
+        "channel",
+        "label",
+        "busy_hours_per_week",
+        "contacts_per_week",
+        "per_week",
+        "per_contact",
+        "share",
+    ]
+    frame = pd.DataFrame(rows, columns=columns).sort_values("per_week", ascending=False)
+    frame.attrs["unit"] = {"per_week": "currency per week", "per_contact": "currency"}
+    return frame.reset_index(drop=True)
 
 
 def compute_first_response_ecdf(tickets: pd.DataFrame, points: int = 200) -> pd.DataFrame:
@@ -237,7 +285,8 @@ COST_COMPONENTS = {
 
 
 def compute_cost_per_week(costs: pd.DataFrame, weeks: float, currency: str) -> pd.DataFrame:
-    """The per-team cost table over the horizon as cost per week.
+    """The cost table over the horizon (per team, or per team x language x channel as in
+    costs.csv) as cost per team and week.
 
     Returns
     -------
@@ -246,7 +295,7 @@ def compute_cost_per_week(costs: pd.DataFrame, weeks: float, currency: str) -> p
         ``total``, all per week; ``attrs["unit"]`` is e.g. ``"USD per week"``.
     """
     cols = [c for c in ("paid_hours", *COST_COMPONENTS, "total") if c in costs]
-    out = costs[["team", *cols]].copy()
+    out = costs.groupby("team", sort=False)[cols].sum().reset_index()
     if weeks > 0:
         out[cols] = out[cols] / weeks
     out.attrs["unit"] = f"{currency} per week"

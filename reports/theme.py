@@ -16,6 +16,7 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -179,8 +180,12 @@ def base_layout(title: str, height: int, **extra: Any) -> dict[str, Any]:
 
 
 def hour_of_week_axis(timezone: str) -> dict[str, Any]:
-    """A category x axis over :data:`HOURS_OF_WEEK`, labelled at each day and every 6 h."""
-    ticks = list(range(0, 168, 6))
+    """A category x axis over :data:`HOURS_OF_WEEK`, labelled at each day and at noon.
+
+    Twelve-hour steps keep the labels apart on a 1000 px wide page (six-hour steps ran the
+    day names into the hours there).
+    """
+    ticks = list(range(0, 168, 12))
     return {
         "title": {"text": f"hour of week ({esc(timezone)})"},
         "type": "category",
@@ -216,6 +221,104 @@ def day_separators(rows: int) -> list[dict[str, Any]]:
         for d in range(1, 7)
         if rows
     ]
+
+
+LABEL_FONT = 11
+CHAR_PX = 6.4
+"""Width of one character of an 11-px label, in pixels (system sans-serif, on average)."""
+PLOT_PX = (800.0, 330.0)
+"""Plotting area assumed when placing labels (the chart at a 1000 px wide window); wider
+windows only add room."""
+
+
+def place_labels(
+    x: np.ndarray,
+    y: np.ndarray,
+    texts: Sequence[str],
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    size: tuple[float, float] = PLOT_PX,
+) -> list[dict[str, Any] | None]:
+    """Positions for point labels that overlap neither each other nor the points.
+
+    Each label tries, in turn, above, below, right, left and the four diagonals of its
+    point (then twice as far above and below), and takes the first position whose text box
+    stays inside the plot and clear of every label placed before it and of every marker.
+    Labels that fit nowhere get None (their point keeps its hover label).
+
+    Returns
+    -------
+    list of dict or None
+        Per label: ``xshift``/``yshift`` (px), ``xanchor``, ``yanchor`` for a Plotly
+        annotation at the point.
+    """
+    width, height = size
+    (x0, x1), (y0, y1) = x_range, y_range
+    px = (np.asarray(x, float) - x0) / max(x1 - x0, 1e-12) * width
+    py = (np.asarray(y, float) - y0) / max(y1 - y0, 1e-12) * height
+    marker = 9.0
+    placed: list[tuple[float, float, float, float]] = []
+    candidates = (
+        (0, 11, "center", "bottom"),
+        (0, -11, "center", "top"),
+        (11, 0, "left", "middle"),
+        (-11, 0, "right", "middle"),
+        (9, 9, "left", "bottom"),
+        (-9, 9, "right", "bottom"),
+        (9, -9, "left", "top"),
+        (-9, -9, "right", "top"),
+        (0, 27, "center", "bottom"),
+        (0, -27, "center", "top"),
+    )
+
+    def box(i: int, dx: float, dy: float, xa: str, ya: str, w: float) -> tuple[float, ...]:
+        h = LABEL_FONT + 4.0
+        left = px[i] + dx - {"left": 0.0, "center": w / 2, "right": w}[xa]
+        bottom = py[i] + dy - {"bottom": 0.0, "middle": h / 2, "top": h}[ya]
+        return left, bottom, left + w, bottom + h
+
+    def clear(b: tuple[float, ...]) -> bool:
+        if b[0] < 0 or b[2] > width or b[1] < 0 or b[3] > height:
+            return False
+        for o in placed:
+            if b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3]:
+                return False
+        near_x = (px > b[0] - marker) & (px < b[2] + marker)
+        near_y = (py > b[1] - marker) & (py < b[3] + marker)
+        return not bool(np.any(near_x & near_y))
+
+    out: list[dict[str, Any] | None] = []
+    for i, text in enumerate(texts):
+        w = CHAR_PX * len(text) + 4.0
+        choice = None
+        for dx, dy, xa, ya in candidates:
+            b = box(i, dx, dy, xa, ya, w)
+            if clear(b):
+                placed.append(b)  # type: ignore[arg-type]
+                choice = {"xshift": dx, "yshift": dy, "xanchor": xa, "yanchor": ya}
+                break
+        out.append(choice)
+    return out
+
+
+TITLE_CHAR_PX = 7.5
+"""Width of one character of a 13-px axis title, in pixels (system sans-serif, generous)."""
+
+
+def y_title(text: str, short: str, height: int, margin: dict[str, int] | None = None) -> str:
+    """A y-axis title that fits beside the plotting area: ``text`` when its estimated
+    length fits the area's height, else ``short`` (a rotated title longer than the plot
+    runs into the chart title above it).
+    """
+    m = margin or {"t": 80, "b": 60}
+    room = height - m.get("t", 80) - m.get("b", 60)
+    return text if len(html.unescape(text)) * TITLE_CHAR_PX <= room else short
+
+
+def colour_bar(title_lines: Sequence[str], **extra: Any) -> dict[str, Any]:
+    """A colour bar whose title sits above it, one short line per item: a long title
+    written along the bar is cut off on short heatmaps."""
+    return {"title": {"text": "<br>".join(title_lines), "side": "top"}, **extra}
 
 
 def empty_figure(title: str, message: str, height: int = 220) -> go.Figure:

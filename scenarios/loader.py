@@ -8,6 +8,8 @@ parsed with a safe loader that never builds Python objects, rejects duplicate ke
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -191,7 +193,9 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
 
 # --------------------------------------------------------------------------- overrides
 
-_KEY = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_KEY = re.compile(r"([^.\[\]]+)|\[(\d+|\*)\]")
+EVERY = "*"
+"""A path step that selects every item of a list (``teams[*].agents``)."""
 
 
 def _split_path(path: str) -> list[str | int]:
@@ -200,12 +204,18 @@ def _split_path(path: str) -> list[str | int]:
     for match in _KEY.finditer(path):
         if match.start() != pos and path[pos] != ".":
             break
-        parts.append(int(match.group(2)) if match.group(2) else match.group(1))
+        index = match.group(2)
+        if index == EVERY:
+            parts.append(EVERY)
+        else:
+            parts.append(int(index) if index else match.group(1))
         pos = match.end()
         if pos < len(path) and path[pos] == ".":
             pos += 1
     if pos != len(path) or not parts or ".." in path or path.startswith(".") or path.endswith("."):
-        raise ValueError(f"key path {path!r} is malformed (expected keys such as 'a.b[0].c')")
+        raise ValueError(
+            f"key path {path!r} is malformed (expected keys such as 'a.b[0].c' or 'a[*].c')"
+        )
     return parts
 
 
@@ -230,8 +240,36 @@ def _child(container: Any, key: str | int, where: str) -> tuple[Any, str | int]:
     raise ValueError(f"{where} is a value, not a mapping or list")
 
 
+def _expand(data: Any, parts: list[str | int]) -> list[list[str | int]]:
+    """Every concrete path a path with ``[*]`` steps stands for (the path itself if none)."""
+    if EVERY not in parts:
+        return [parts]
+    star = parts.index(EVERY)
+    node: Any = data
+    where = "scenario"
+    for key in parts[:star]:
+        container, resolved = _child(node, key, where)
+        where = _step(where, resolved)
+        if isinstance(container, dict) and resolved not in container:
+            raise ValueError(f"{where} does not exist (expected a list before [*])")
+        node = container[resolved]
+    if not isinstance(node, list):
+        kind = "a mapping" if isinstance(node, dict) else "a value"
+        raise ValueError(f"{where} is {kind}, not a list ([*] given)")
+    if not node:
+        raise ValueError(f"{where} is an empty list ([*] matched no item)")
+    out: list[list[str | int]] = []
+    for i in range(len(node)):
+        out += _expand(data, [*parts[:star], i, *parts[star + 1 :]])
+    return out
+
+
 def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
-    """Apply one ``key.path=value`` to scenario data in place; the value is parsed as YAML."""
+    """Apply one ``key.path=value`` to scenario data in place; the value is parsed as YAML.
+
+    A ``[*]`` step applies the value to every item of that list
+    (``teams[*].shifts[*].days=Mon-Fri``).
+    """
     if "=" not in assignment:
         raise ScenarioError(
             f"--set {assignment!r}: no '=' found "
@@ -239,23 +277,84 @@ def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
         )
     path, _, raw = assignment.partition("=")
     try:
-        parts = _split_path(path.strip())
         value = parse_yaml(raw, f"--set {assignment!r}") if raw.strip() else ""
-        node: Any = data
-        where = "scenario"
-        for i, key in enumerate(parts):
-            container, resolved = _child(node, key, where)
-            last = i == len(parts) - 1
-            if isinstance(container, dict) and resolved not in container and not last:
-                container[resolved] = {}
-            if last:
-                container[resolved] = value
-            else:
-                node = container[resolved]
-                where = f"{where}.{key}" if where != "scenario" else str(key)
+        for parts in _expand(data, _split_path(path.strip())):
+            _assign(data, parts, copy.deepcopy(value))
     except ValueError as exc:
         raise ScenarioError(f"--set {assignment!r}: {exc}") from None
     return data
+
+
+def _assign(data: dict[str, Any], parts: list[str | int], value: Any) -> None:
+    """Set the value at one concrete path, creating missing mapping keys on the way."""
+    node: Any = data
+    where = "scenario"
+    for i, key in enumerate(parts):
+        container, resolved = _child(node, key, where)
+        last = i == len(parts) - 1
+        if isinstance(container, dict) and resolved not in container and not last:
+            container[resolved] = {}
+        if last:
+            container[resolved] = value
+        else:
+            node = container[resolved]
+            where = _step(where, resolved)
+
+
+def _step(where: str, key: str | int) -> str:
+    """The key path one step further, for messages: ``teams[0].shifts``."""
+    if isinstance(key, int):
+        return f"{where}[{key}]"
+    return str(key) if where == "scenario" else f"{where}.{key}"
+
+
+def parse_variant(text: str) -> tuple[str, list[str]]:
+    """A ``compare --variant`` into its name and its overrides.
+
+    The form is ``NAME: KEY=VALUE; KEY=VALUE``: a name, a colon, then ``--set`` overrides
+    separated by semicolons (outside brackets and quotes), e.g.
+    ``no weekends: teams[*].shifts[*].days=Mon-Fri; teams[*].shifts[*].hours=8``.
+    """
+    name, colon, rest = text.partition(":")
+    if not colon or "=" in name or not name.strip():
+        raise ScenarioError(
+            f'--variant {text!r}: no name found (expected "NAME: KEY=VALUE; KEY=VALUE", '
+            'e.g. "surge: demand.scale=1.9")'
+        )
+    overrides = [part for part in _split_outside(rest, ";") if part]
+    if not overrides:
+        raise ScenarioError(
+            f'--variant {text!r}: no override after the name (expected "NAME: KEY=VALUE; '
+            'KEY=VALUE")'
+        )
+    for part in overrides:
+        if "=" not in part:
+            raise ScenarioError(
+                f"--variant {text!r}: {part!r} has no '=' (expected KEY.PATH=VALUE, e.g. "
+                "demand.deflection=0.33)"
+            )
+    return name.strip(), overrides
+
+
+def _split_outside(text: str, separator: str) -> list[str]:
+    """Split on ``separator`` outside brackets, braces and quotes; items stripped."""
+    out, depth, quote, current = [], 0, "", ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        if ch == separator and depth == 0 and not quote:
+            out.append(current)
+            current = ""
+        else:
+            current += ch
+    out.append(current)
+    return [v.strip() for v in out]
 
 
 # --------------------------------------------------------------------------- entry points
@@ -322,13 +421,20 @@ def read_scenario_data(path: str | Path) -> dict[str, Any]:
 
 
 def scenario_from_data(
-    data: dict[str, Any], source: str = "scenario", overrides: Iterable[str] = ()
+    data: dict[str, Any],
+    source: str = "scenario",
+    overrides: Iterable[str] = (),
+    base_dir: str | Path | None = None,
 ) -> Scenario:
-    """Validate scenario data (after applying overrides) into a :class:`Scenario`."""
+    """Validate scenario data (after applying overrides) into a :class:`Scenario`.
+
+    Files the scenario names (a stream's ``volume: FILE.csv``) are read from ``base_dir``
+    (the scenario file's folder), or from the working directory when it is None.
+    """
     for assignment in overrides:
         apply_override(data, assignment)
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, source)) from None
     for message in scenario_warnings(scenario):
@@ -345,7 +451,7 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
         With a one-paragraph message naming the file, key path, value and expectation.
     """
     data = read_scenario_data(path)
-    return scenario_from_data(data, f"scenario '{path}'", overrides)
+    return scenario_from_data(data, f"scenario '{path}'", overrides, Path(path).parent)
 
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
@@ -384,4 +490,36 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                     f"{stream.language!r} on {stream.channel} (its escalations wait "
                     "unanswered; add the skill to a tier-2 team)"
                 )
+    out.extend(_dated_demand_warnings(scenario))
+    return out
+
+
+def _dated_demand_warnings(scenario: Scenario) -> list[str]:
+    """Volume series that do not cover the horizon, events that fall outside it."""
+    out = []
+    first = scenario.horizon.start
+    last = first + dt.timedelta(days=scenario.horizon.days - 1)
+    for stream in scenario.demand.streams:
+        volume = stream.volume
+        if volume is None:
+            continue
+        reach = 7 if volume.per == "week" else 1
+        covered = {d + dt.timedelta(days=k) for d in volume.values for k in range(reach)}
+        outside = [
+            first + dt.timedelta(days=k)
+            for k in range(scenario.horizon.days)
+            if first + dt.timedelta(days=k) not in covered
+        ]
+        if outside:
+            out.append(
+                f"stream {stream.name!r}: its volume series leaves {len(outside)} of the "
+                f"horizon's days uncovered (first {outside[0]}); they use tickets_per_week "
+                f"({stream.tickets_per_week:g}) (extend the series to cover {first} to {last})"
+            )
+    for event in scenario.demand.events:
+        if event.end < first - dt.timedelta(days=1) or event.start > last + dt.timedelta(days=1):
+            out.append(
+                f"demand.events {event.name!r} ({event.start} to {event.end}) falls outside "
+                f"the horizon ({first} to {last}) and changes nothing (move it or remove it)"
+            )
     return out

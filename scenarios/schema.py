@@ -9,10 +9,19 @@ This module imports nothing from ``sim``, ``optimizer`` or ``reports``.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from scipy import stats
 
 from scenarios.channels import (
     BUILTIN_CHANNEL_KINDS,
@@ -33,6 +42,7 @@ from scenarios.types import (
     TimeZone,
     time_of_day_minutes,
 )
+from scenarios.volume import mean_week, read_volume_file
 
 Channel = ChannelName
 Priority = Literal["urgent", "high", "normal", "low"]
@@ -155,6 +165,106 @@ def _check_shares(value: dict[str, float]) -> dict[str, float]:
     return value
 
 
+# --------------------------------------------------------------------------- dated demand
+
+
+class Volume(_Model):
+    """A stream's dated volume: tickets per local day, or per week starting on each date."""
+
+    per: Literal["day", "week"] = Field(
+        default="day", description="Whether each value is one local day's or one week's tickets."
+    )
+    values: dict[dt.date, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        min_length=1, description="Local date -> tickets."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_file(cls, data: Any, info: ValidationInfo) -> Any:
+        """``volume: FILE.csv`` or ``{file: FILE.csv, per: week}``: read the file's values."""
+        if isinstance(data, str):
+            data = {"file": data}
+        if isinstance(data, dict) and "file" in data:
+            rest = {k: v for k, v in data.items() if k != "file"}
+            if "values" in rest:
+                raise ValueError("found both file and values (expected one of them)")
+            name = (info.context or {}).get("stream", "")
+            base = (info.context or {}).get("base_dir")
+            file = data["file"]
+            if not isinstance(file, str) or not file.strip():
+                raise ValueError(f"file: found {file!r}, expected a CSV file name")
+            path = Path(file) if base is None else Path(base) / file
+            return {**rest, "values": read_volume_file(path, name)}
+        return data
+
+    @model_validator(mode="after")
+    def _weeks_apart(self) -> Volume:
+        if self.per == "week":
+            dates = sorted(self.values)
+            for a, b in itertools.pairwise(dates):
+                if (b - a).days < 7:
+                    raise ValueError(
+                        f"weekly values on {a} and {b} overlap (expected week starts at least "
+                        "7 days apart)"
+                    )
+        return self
+
+    def average_week(self) -> float:
+        """Average tickets a week over the series."""
+        return mean_week(self.per, self.values)
+
+
+class Busyness(_Model):
+    """Day-to-day uncertainty in volume: a random multiplier of a day's (or week's) rates.
+
+    The multiplier has mean 1 and coefficient of variation ``cv``, so a day whose expected
+    volume is m has arrivals with variance ``m + cv^2 m^2`` (Poisson plus busyness).
+    """
+
+    distribution: Literal["gamma", "lognormal"] = "gamma"
+    cv: float = Field(ge=0, le=3, allow_inf_nan=False, description="Spread of the multiplier.")
+    level: Literal["day", "week"] = Field(
+        default="day", description="One multiplier per local day, or per week of the horizon."
+    )
+    shared: bool = Field(
+        default=True,
+        description="demand.busyness only: one multiplier for every stream on a date (true) "
+        "or one per stream (false).",
+    )
+
+    def frozen(self) -> Any:
+        """The multiplier's distribution as a frozen ``scipy.stats`` distribution (mean 1).
+
+        gamma: shape ``1/cv^2``, scale ``cv^2``; lognormal: ``sigma^2 = ln(1 + cv^2)``,
+        median ``exp(-sigma^2 / 2)``. With ``cv`` 0 the multiplier is always 1.
+        """
+        if self.cv == 0:
+            return stats.uniform(loc=1.0, scale=0.0)
+        if self.distribution == "gamma":
+            return stats.gamma(a=1.0 / self.cv**2, scale=self.cv**2)
+        sigma = float(np.sqrt(np.log1p(self.cv**2)))
+        return stats.lognorm(s=sigma, scale=float(np.exp(-(sigma**2) / 2)))
+
+
+class DemandEvent(_Model):
+    """Local dates on which volume is multiplied: a campaign, a launch, a known quiet spell."""
+
+    name: str = Field(min_length=1, max_length=200)
+    start: dt.date = Field(description="First local date affected.")
+    end: dt.date = Field(description="Last local date affected (inclusive).")
+    multiplier: float = Field(ge=0, le=1000, allow_inf_nan=False)
+    streams: list[str] | None = Field(default=None, description="Stream names; all if absent.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DemandEvent:
+        if self.end < self.start:
+            raise ValueError(
+                f"event {self.name!r} ends on {self.end}, before its start {self.start} "
+                "(expected end on or after start)"
+            )
+        return self
+
+
 class Stream(_Model):
     """A source of tickets: one language, channel and customer region."""
 
@@ -163,7 +273,17 @@ class Stream(_Model):
     channel: Channel
     region: TimeZone = Field(description="Customers' IANA time zone; profiles are local to it.")
     country: Country | None = Field(default=None, description="Holiday calendar of customers.")
-    tickets_per_week: float = Field(ge=0, description="Tickets a week before deflection.")
+    tickets_per_week: float = Field(
+        ge=0,
+        description="Tickets a week before deflection; with a volume series, on the dates it "
+        "does not cover (default: the series' average week).",
+    )
+    volume: Volume | None = Field(
+        default=None, description="Dated volume (per local day or week), inline or a CSV file."
+    )
+    busyness: Busyness | None = Field(
+        default=None, description="This stream's own day-to-day multiplier (overrides demand's)."
+    )
     profile: Profile = "24x7"
     priority_mix: dict[Priority, float] = Field(default_factory=lambda: _all_normal())
     holiday_factor: float = Field(
@@ -181,6 +301,26 @@ class Stream(_Model):
     segments: dict[str, float] | None = Field(
         default=None, description="Mix of customer segments (overrides demand.segments' shares)."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _volume_first(cls, data: Any, info: ValidationInfo) -> Any:
+        """Read a volume series first, so its average week can stand in for a missing
+        ``tickets_per_week`` (which the rest of the project reads as the stream's size)."""
+        if not isinstance(data, dict) or data.get("volume") is None:
+            return data
+        context = {**(info.context or {}), "stream": str(data.get("name", ""))}
+        try:
+            volume = Volume.model_validate(data["volume"], context=context)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise ValueError(f"volume{'.' + where if where else ''}: {message}") from None
+        data = {**data, "volume": volume}
+        if data.get("tickets_per_week") is None:
+            data["tickets_per_week"] = round(volume.average_week(), 6)
+        return data
 
     @field_validator("profile", mode="before")
     @classmethod
@@ -260,6 +400,12 @@ class Demand(_Model):
     segments: list[Segment] = Field(
         default_factory=list, description="Customer segments; shares sum to 1."
     )
+    events: list[DemandEvent] = Field(
+        default_factory=list, description="Dated multipliers of volume (campaigns, launches)."
+    )
+    busyness: Busyness | None = Field(
+        default=None, description="Day-to-day volume uncertainty; off when absent."
+    )
 
     @model_validator(mode="after")
     def _unique_streams(self) -> Demand:
@@ -271,6 +417,10 @@ class Demand(_Model):
             for name in surge.streams or []:
                 if name not in names:
                     raise ValueError(f"surges[{i}].streams names {name!r}, expected one of {names}")
+        for i, event in enumerate(self.events):
+            for name in event.streams or []:
+                if name not in names:
+                    raise ValueError(f"events[{i}].streams names {name!r}, expected one of {names}")
         self._check_segments()
         return self
 
@@ -298,6 +448,10 @@ class Demand(_Model):
         if stream.segments is not None:
             return dict(stream.segments)
         return {seg.name: seg.share for seg in self.segments}
+
+    def busyness_for(self, stream: Stream) -> Busyness | None:
+        """The busyness that applies to a stream: its own, else the demand's, else none."""
+        return stream.busyness if stream.busyness is not None else self.busyness
 
 
 # --------------------------------------------------------------------------- channels
@@ -535,6 +689,11 @@ class Costs(_Model):
     holiday_premium: float = Field(default=0.0, ge=0, description="Extra share on holidays.")
     overtime_premium: float = Field(
         default=0.5, ge=0, description="Extra share for minutes worked past a shift's end."
+    )
+    bot_cost_per_contact: float = Field(
+        default=0.0,
+        ge=0,
+        description="Cost of one contact that the bot or self-service resolves (deflected).",
     )
 
 

@@ -3,8 +3,10 @@
 Arrivals are a non-homogeneous Poisson process per stream with a rate that is constant
 within each grid cell (``CELL_MINUTES``): the count per cell is Poisson, times are uniform
 inside the cell. Rates come from the stream's hour-of-week profile in the customers' own
-time zone (converted with zoneinfo, so daylight-saving changes are real), the holiday
-calendar of their country, surges and growth. Everything is drawn in bulk with NumPy.
+time zone (converted with zoneinfo, so daylight-saving changes are real), its weekly volume
+or dated volume series, the holiday calendar of their country, surges, events and growth;
+busyness multiplies each day's rates by a random factor of mean 1. Everything is drawn in
+bulk with NumPy.
 
 Also drawn here, per ticket and in bulk, so that two scenarios run with the same seed see
 the same customers (common random numbers): priority, deflection, patience, handle times,
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scenarios.calendar import holiday_dates, horizon_cells, horizon_origin
+from scenarios.calendar import holiday_dates, horizon_cells, horizon_origin, local_dates, week_of
 from scenarios.schema import PRIORITY_RANK, Distribution, Scenario, Stream, Surge
 
 CELL_MINUTES = 15
@@ -96,8 +98,8 @@ def stream_rates(scenario: Scenario, stream: Stream, origin: pd.Timestamp) -> np
     customers still arrive (and are blocked, see :func:`outage_windows`).
     """
     local = horizon_cells(scenario, stream.region, CELL_MINUTES)
-    rate = _profile_rate(scenario, stream, local)
-    rate = _holiday_rate(stream, local, rate)
+    rate, by_day = _volume_rate(scenario, stream, local)
+    rate = _holiday_rate(stream, local, rate, by_day)
     offsets = np.arange(len(local)) * CELL_MINUTES
     rate = _growth_rate(scenario, offsets, rate)
     for surge in scenario.demand.surges:
@@ -105,26 +107,37 @@ def stream_rates(scenario: Scenario, stream: Stream, origin: pd.Timestamp) -> np
             rate = np.where(
                 _surge_cells(scenario, surge, origin, offsets), rate * surge.multiplier, rate
             )
+    if scenario.demand.events:
+        rate = rate * _event_factors(scenario, stream, local)
     return np.asarray(rate, dtype=float)
 
 
-def _profile_rate(scenario: Scenario, stream: Stream, local: pd.DatetimeIndex) -> np.ndarray:
-    """Weekly volume over the local hour-of-week weights, per cell."""
+def _volume_rate(
+    scenario: Scenario, stream: Stream, local: pd.DatetimeIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """Tickets per cell from the weekly volume over the local hour-of-week weights, or from
+    the dated volume series; and which cells a daily value set."""
     weights = stream.weights()
     volume = stream.tickets_per_week * scenario.demand.scale
     per_hour = volume * weights[local.day_of_week, local.hour]
-    return np.asarray(per_hour * (CELL_MINUTES / 60.0))
+    by_day = np.zeros(len(local), dtype=bool)
+    if stream.volume is not None:
+        per_hour, by_day = _dated_volume(stream, local, per_hour, scenario.demand.scale)
+    return np.asarray(per_hour * (CELL_MINUTES / 60.0)), by_day
 
 
-def _holiday_rate(stream: Stream, local: pd.DatetimeIndex, rate: np.ndarray) -> np.ndarray:
-    """The holiday factor on the customers' public holidays."""
+def _holiday_rate(
+    stream: Stream, local: pd.DatetimeIndex, rate: np.ndarray, by_day: np.ndarray
+) -> np.ndarray:
+    """The holiday factor on the customers' public holidays (not on cells whose daily value
+    already says what the day brings, holidays included)."""
     if stream.country is None:
         return rate
     local_dates = local.date
     days = holiday_dates(stream.country, local_dates[0], local_dates[-1])
     if not days:
         return rate
-    is_holiday = pd.Index(local_dates).isin(list(days))
+    is_holiday = pd.Index(local_dates).isin(list(days)) & ~by_day
     return np.where(is_holiday, rate * stream.holiday_factor, rate)
 
 
@@ -182,6 +195,113 @@ def outage_windows(scenario: Scenario, stream: Stream) -> list[tuple[float, floa
     return merged
 
 
+def _local_days(local: pd.DatetimeIndex) -> np.ndarray:
+    """The local calendar date of each cell, as ``datetime64[D]``."""
+    return local.tz_localize(None).to_numpy().astype("datetime64[D]")
+
+
+def _dated_volume(
+    stream: Stream, local: pd.DatetimeIndex, per_hour: np.ndarray, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Tickets an hour in each cell from the stream's dated volume series.
+
+    A day's volume is spread over that weekday's row of the profile (flat when the row is
+    all zero); a week's volume over the whole profile, as ``tickets_per_week`` is. Cells on
+    dates the series does not cover keep ``per_hour`` (from ``tickets_per_week``).
+
+    Returns
+    -------
+    per_hour : numpy.ndarray
+        Tickets an hour per cell (before holidays, growth, surges and events).
+    by_day : numpy.ndarray
+        Cells whose volume came from a daily value (the holiday factor is not applied to
+        them: the day's value already includes its holiday).
+    """
+    assert stream.volume is not None
+    weights = stream.weights()
+    dow, hour = local.day_of_week.to_numpy(), local.hour.to_numpy()
+    days = _local_days(local)
+    series = stream.volume.values
+    dates = np.array(sorted(series), dtype="datetime64[D]")
+    values = np.array([series[d] for d in sorted(series)], dtype=float)
+    if stream.volume.per == "day":
+        pos = np.clip(np.searchsorted(dates, days), 0, len(dates) - 1)
+        covered = dates[pos] == days
+        row = weights.sum(axis=1)
+        share = np.where(
+            row[dow] > 0, weights[dow, hour] / np.where(row[dow] > 0, row[dow], 1), 1 / 24
+        )
+        dated = values[pos] * share * scale
+        return np.where(covered, dated, per_hour), covered
+    pos = np.searchsorted(dates, days, side="right") - 1
+    covered = (pos >= 0) & (days - dates[np.maximum(pos, 0)] < np.timedelta64(7, "D"))
+    dated = values[np.maximum(pos, 0)] * weights[dow, hour] * scale
+    return np.where(covered, dated, per_hour), np.zeros(len(days), dtype=bool)
+
+
+def _event_factors(scenario: Scenario, stream: Stream, local: pd.DatetimeIndex) -> np.ndarray:
+    """The product of the multipliers of the events on each cell's local date."""
+    days = _local_days(local)
+    factor = np.ones(len(days))
+    for event in scenario.demand.events:
+        if event.streams is not None and stream.name not in event.streams:
+            continue
+        inside = (days >= np.datetime64(event.start, "D")) & (days <= np.datetime64(event.end, "D"))
+        factor = np.where(inside, factor * event.multiplier, factor)
+    return factor
+
+
+def busyness_multipliers(
+    scenario: Scenario, stream: Stream, seed: int, replication: int
+) -> pd.Series | None:
+    """The busyness multiplier of each local date of a stream, for one replication.
+
+    The multipliers come from :meth:`scenarios.schema.Busyness.frozen` (mean 1, the given
+    cv) and their own seed sequence, so turning busyness on moves no other draw. With
+    ``level: week`` the days of one horizon week (counted from ``horizon.start``) share a
+    value; a shared ``demand.busyness`` gives every stream the same value on a date.
+
+    Returns
+    -------
+    pandas.Series or None
+        Multiplier per local date (index ``datetime64[D]``), from the day before the horizon
+        to the day after it; None when no busyness applies to the stream.
+    """
+    spec = scenario.demand.busyness_for(stream)
+    if spec is None:
+        return None
+    dates = local_dates(scenario)
+    shared = stream.busyness is None and spec.shared
+    rng = np.random.default_rng(
+        stream_seed(seed, replication, "" if shared else stream.name, "busyness")
+    )
+    if spec.level == "week":
+        keys = np.array([week_of(d, scenario.horizon.start) for d in dates])
+    else:
+        keys = np.arange(len(dates))
+    unique, index = np.unique(keys, return_inverse=True)
+    draws = np.asarray(spec.frozen().rvs(size=len(unique), random_state=rng), dtype=float)
+    return pd.Series(draws[index], index=np.array(dates, dtype="datetime64[D]"))
+
+
+def _busyness_factors(
+    scenario: Scenario,
+    stream: Stream,
+    origin: pd.Timestamp,
+    n_cells: int,
+    seed: int,
+    replication: int,
+) -> np.ndarray | None:
+    """Each cell's busyness multiplier (None when no busyness applies)."""
+    multipliers = busyness_multipliers(scenario, stream, seed, replication)
+    if multipliers is None:
+        return None
+    cells = pd.date_range(origin, periods=n_cells, freq=f"{CELL_MINUTES}min")
+    days = _local_days(cells.tz_convert(stream.region))
+    pos = np.searchsorted(multipliers.index.to_numpy(), days)
+    return multipliers.to_numpy()[np.clip(pos, 0, len(multipliers) - 1)]
+
+
 @dataclass(frozen=True, slots=True)
 class Tickets:
     """All tickets of one replication, sorted by arrival; one array element per ticket.
@@ -225,6 +345,9 @@ def _stream_tickets(
 ) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(stream_seed(seed, replication, stream.name, "arrivals"))
     rate = stream_rates(scenario, stream, origin)
+    busy = _busyness_factors(scenario, stream, origin, len(rate), seed, replication)
+    if busy is not None:
+        rate = rate * busy
     counts = rng.poisson(rate)
     n = int(counts.sum())
     cell = np.repeat(np.arange(len(rate)), counts)

@@ -1,14 +1,18 @@
 """Metrics: raw replication logs become tidy tables and the KPI summary.
 
-Tables carry their unit in ``df.attrs["unit"]`` where a single unit applies. Confidence
-intervals are computed here: across replications (a t interval over replication means)
-when there are two or more, otherwise across batches of whole days of the one run (batch
-means). SLA attainment counts abandoned tickets as misses; tickets still waiting at the end
-of the horizon count as misses once they have waited past the target, and are left out
-otherwise (their outcome is unknown); balked and blocked tickets are misses too. A ticket is
-one customer: with retrials, its first response is measured from its first attempt
-(per customer), and per attempt from the attempt answered. A customer segment with a target
-of its own measures its tickets against it. Must not import SimPy, Pyomo or plotly.
+Tables carry their unit in ``df.attrs["unit"]`` where a single unit applies; the KPI
+sections come back as the typed parts of :mod:`sim.summary`. Confidence intervals are
+computed here, from independent units: the replications when there are two or more,
+otherwise batches of whole days of the one run. Means get a t interval over the units.
+Shares (SLA and resolution attainment) get a Wilson score interval whose number of tickets
+is the effective one the spread between units implies, so it stays inside [0, 1] and is as
+wide as the replications say (tickets within one run are not independent). SLA attainment
+counts abandoned, balked and blocked tickets as misses; tickets still waiting at the end of
+the horizon count as misses once they have waited past the target, and are left out
+otherwise (their outcome is unknown). A ticket is one customer: with retrials, its first
+response is measured from its first attempt (per customer), and per attempt from the
+attempt answered. A customer segment with a target of its own measures its tickets against
+it. Must not import SimPy, Pyomo or plotly.
 """
 
 from __future__ import annotations
@@ -34,6 +38,14 @@ from sim.engine import (
     SimResult,
 )
 from sim.results import ATTEMPT_NAMES, OUTCOME_NAMES
+from sim.summary import (
+    Contacts,
+    FirstResponse,
+    QueueKpis,
+    Resolution,
+    SegmentKpis,
+    TicketCounts,
+)
 
 
 def queue_label(q: Queue) -> str:
@@ -54,6 +66,55 @@ def mean_ci95(values: Sequence[float] | np.ndarray) -> tuple[float, float, float
     # Student t quantile through scipy.special: scipy.stats costs half a second to import.
     half = float(special.stdtrit(len(x) - 1, 0.975) * x.std(ddof=1) / np.sqrt(len(x)))
     return mean, mean - half, mean + half
+
+
+def proportion_ci95(
+    met: Sequence[float] | np.ndarray, counted: Sequence[float] | np.ndarray
+) -> tuple[float, float]:
+    """95% interval of a share pooled over independent units (replications or batches).
+
+    The share is sum(met) / sum(counted). Its variance comes from the spread between the
+    units (the ratio estimator's linearised variance, with k/(k-1) for k units); the
+    Wilson score interval is then taken with the effective number of tickets
+    ``p (1 - p) / variance`` and Student's t quantile on k - 1 degrees of freedom (when
+    every unit has the same share, with the tickets counted). The interval always lies in
+    [0, 1] and contains the share; near the middle it is the t interval across units, near
+    0 and 1 it bends inside the bounds as Wilson's does. NaN for fewer than two units with
+    tickets.
+
+    Parameters
+    ----------
+    met, counted : array_like
+        Per unit: tickets that met the target, and tickets counted (same length).
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        Shares in [0, 1].
+    """
+    m = np.asarray(met, dtype=float)
+    n = np.asarray(counted, dtype=float)
+    keep = n > 0
+    m, n = m[keep], n[keep]
+    k = len(n)
+    if k < 2:
+        return float("nan"), float("nan")
+    total = float(n.sum())
+    p = float(m.sum()) / total
+    variance = k / (k - 1) * float(((m - p * n) ** 2).sum()) / total**2
+    # Zero spread (every unit at the same share) says nothing of the variance: fall back
+    # to the tickets counted rather than claim an interval of width zero.
+    n_eff = p * (1 - p) / variance if variance > 0 and 0 < p < 1 else total
+    z = float(special.stdtrit(k - 1, 0.975))
+    return _wilson(p, n_eff, z)
+
+
+def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
+    """Wilson score interval of a share ``p`` observed on ``n`` trials, quantile ``z``."""
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    spread = z / (1 + z2 / n) * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - spread), min(1.0, centre + spread)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,11 +294,16 @@ def queue_replication_table(scenario: Scenario, results: Sequence[SimResult]) ->
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
-def by_queue(scenario: Scenario, results: Sequence[SimResult]) -> list[dict[str, object]]:
-    """The ``by_queue`` list of summary.json: attainment with a 95% interval per queue."""
+def by_queue(
+    scenario: Scenario, results: Sequence[SimResult], table: pd.DataFrame | None = None
+) -> tuple[QueueKpis, ...]:
+    """Per queue with tickets: attainment with its 95% interval (:func:`proportion_ci95`),
+    mean first response and abandonment; tickets are means per replication. ``table`` is
+    :func:`queue_replication_table` when the caller has it already."""
     queues = results[0].queues
     targets = queue_targets(scenario, queues)
-    table = queue_replication_table(scenario, results)
+    if table is None:
+        table = queue_replication_table(scenario, results)
     out = []
     n_rep = len(results)
     for q_i, (q, target) in enumerate(zip(queues, targets, strict=True)):
@@ -245,36 +311,54 @@ def by_queue(scenario: Scenario, results: Sequence[SimResult]) -> list[dict[str,
         arrived = int(rows["arrived"].sum())
         if arrived == 0:
             continue
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_unit = (rows["met"] / rows["counted"]).to_numpy()
         counted = rows["counted"].sum()
         attainment = float(rows["met"].sum() / counted) if counted and target.goal else None
-        _, lo, hi = mean_ci95(per_unit) if target.goal else (None, float("nan"), float("nan"))
+        ci: tuple[float | None, float | None] | None = None
+        if target.goal:
+            lo, hi = proportion_ci95(rows["met"].to_numpy(), rows["counted"].to_numpy())
+            ci = (_finite(lo), _finite(hi))
         answered = rows["answered"].sum()
         out.append(
-            {
-                "language": q.language,
-                "channel": q.channel,
-                "priority": q.priority,
-                "tier": q.tier,
-                "queue": queue_label(q),
-                "arrived": round(arrived / n_rep, 1),
-                "target_minutes": target.target_minutes,
-                "goal": target.goal,
-                "attainment": attainment,
-                "attainment_ci95": [_finite(lo), _finite(hi)] if target.goal else None,
-                "goal_met": (attainment >= target.goal - 1e-12)
+            QueueKpis(
+                language=q.language,
+                channel=q.channel,
+                priority=q.priority,
+                tier=q.tier,
+                queue=queue_label(q),
+                arrived=round(arrived / n_rep, 1),
+                target_minutes=target.target_minutes,
+                goal=target.goal,
+                attainment=attainment,
+                attainment_ci95=ci,
+                goal_met=(attainment >= target.goal - 1e-12)
                 if attainment is not None and target.goal is not None
                 else None,
-                "mean_first_response_minutes": _finite(rows["frt_sum"].sum() / answered)
+                mean_first_response_minutes=_finite(rows["frt_sum"].sum() / answered)
                 if answered
                 else None,
-                "abandonment_rate": float(rows["abandoned"].sum() / arrived),
-                "balked_rate": float(rows["balked"].sum() / arrived),
-                "blocked_rate": float(rows["blocked"].sum() / arrived),
-            }
+                abandonment_rate=float(rows["abandoned"].sum() / arrived),
+                balked_rate=float(rows["balked"].sum() / arrived),
+                blocked_rate=float(rows["blocked"].sum() / arrived),
+            )
         )
-    return out
+    return tuple(out)
+
+
+def overall_attainment_ci95(
+    scenario: Scenario, results: Sequence[SimResult], table: pd.DataFrame | None = None
+) -> tuple[float | None, float | None] | None:
+    """95% interval of SLA attainment over every queue with a goal (see
+    :func:`proportion_ci95`), or None when no ticket has a target."""
+    if table is None:
+        table = queue_replication_table(scenario, results)
+    targets = queue_targets(scenario, results[0].queues)
+    with_goal = [i for i, t in enumerate(targets) if t.goal]
+    rows = table[table["queue"].isin(with_goal)]
+    if rows.empty or rows["counted"].sum() == 0:
+        return None
+    per_unit = rows.groupby("unit")[["met", "counted"]].sum()
+    lo, hi = proportion_ci95(per_unit["met"].to_numpy(), per_unit["counted"].to_numpy())
+    return _finite(lo), _finite(hi)
 
 
 def _finite(x: float | None) -> float | None:
@@ -347,47 +431,40 @@ def interval_table(
     return frame
 
 
-def first_response_stats(results: Sequence[SimResult]) -> dict[str, float | None]:
+def first_response_stats(results: Sequence[SimResult]) -> FirstResponse:
     """Mean and percentiles (minutes) of first response over answered tickets."""
     waits = np.concatenate([r.first_response - r.tickets.arrival for r in results])
-    waits = waits[np.isfinite(waits)]
-    if len(waits) == 0:
-        return {k: None for k in ("mean_minutes", "p50_minutes", "p90_minutes", "p95_minutes")}
-    p50, p90, p95 = np.percentile(waits, [50, 90, 95])
-    return {
-        "mean_minutes": float(waits.mean()),
-        "p50_minutes": float(p50),
-        "p90_minutes": float(p90),
-        "p95_minutes": float(p95),
-    }
+    return _percentiles(waits[np.isfinite(waits)])
 
 
-def resolution_stats(results: Sequence[SimResult]) -> dict[str, float | None]:
+def resolution_stats(results: Sequence[SimResult]) -> Resolution:
     """Mean and 90th percentile (hours) of resolution time over handled tickets."""
     hours = np.concatenate(
         [(r.resolved - r.tickets.arrival)[r.outcome == OUTCOME_HANDLED] / 60.0 for r in results]
     )
     if len(hours) == 0:
-        return {"mean_hours": None, "p90_hours": None}
-    return {"mean_hours": float(hours.mean()), "p90_hours": float(np.percentile(hours, 90))}
+        return Resolution()
+    return Resolution(mean_hours=float(hours.mean()), p90_hours=float(np.percentile(hours, 90)))
 
 
-def ticket_counts(results: Sequence[SimResult]) -> dict[str, float]:
+def ticket_counts(results: Sequence[SimResult]) -> TicketCounts:
     """Tickets per outcome, averaged over replications (arrived includes deflected)."""
     k = len(results)
     counts = np.zeros(len(OUTCOME_NAMES))
     for r in results:
         counts += np.bincount(r.outcome, minlength=len(OUTCOME_NAMES))[: len(OUTCOME_NAMES)]
     counts /= k
-    return {
-        "arrived": float(counts.sum()),
-        "deflected": float(counts[OUTCOME_DEFLECTED]),
-        "handled": float(counts[OUTCOME_HANDLED]),
-        "abandoned": float(counts[OUTCOME_ABANDONED]),
-        "open": float(counts[OUTCOME_OPEN]),
-        "balked": float(counts[OUTCOME_BALKED]),
-        "blocked": float(counts[OUTCOME_BLOCKED]),
-    }
+    live = float(counts.sum() - counts[OUTCOME_DEFLECTED])
+    return TicketCounts(
+        arrived=float(counts.sum()),
+        deflected=float(counts[OUTCOME_DEFLECTED]),
+        handled=float(counts[OUTCOME_HANDLED]),
+        abandoned=float(counts[OUTCOME_ABANDONED]),
+        open=float(counts[OUTCOME_OPEN]),
+        balked=float(counts[OUTCOME_BALKED]),
+        blocked=float(counts[OUTCOME_BLOCKED]),
+        abandonment_rate=float(counts[OUTCOME_ABANDONED]) / live if live > 0 else None,
+    )
 
 
 def overall_sla(
@@ -408,20 +485,20 @@ def overall_sla(
 # --------------------------------------------------------------------------- contacts
 
 
-def _percentiles(waits: np.ndarray) -> dict[str, float | None]:
-    """Mean and percentiles of waits in minutes (None when there are none)."""
+def _percentiles(waits: np.ndarray) -> FirstResponse:
+    """Mean and percentiles of waits in minutes (all None when there are none)."""
     if len(waits) == 0:
-        return {k: None for k in ("mean_minutes", "p50_minutes", "p90_minutes", "p95_minutes")}
+        return FirstResponse()
     p50, p90, p95 = np.percentile(waits, [50, 90, 95])
-    return {
-        "mean_minutes": float(waits.mean()),
-        "p50_minutes": float(p50),
-        "p90_minutes": float(p90),
-        "p95_minutes": float(p95),
-    }
+    return FirstResponse(
+        mean_minutes=float(waits.mean()),
+        p50_minutes=float(p50),
+        p90_minutes=float(p90),
+        p95_minutes=float(p95),
+    )
 
 
-def contact_stats(results: Sequence[SimResult]) -> dict[str, Any]:
+def contact_stats(results: Sequence[SimResult]) -> Contacts:
     """Attempts of live contacts: retrials, blocked, balked, abandoned, lost customers, and
     first response per attempt (from the answered attempt) and per customer (from the first).
 
@@ -446,18 +523,18 @@ def contact_stats(results: Sequence[SimResult]) -> dict[str, Any]:
         per_attempt.append((r.first_response - attempt_arrival(r))[answered])
         per_customer.append((r.first_response - r.tickets.arrival)[answered])
     by_kind = dict(zip(ATTEMPT_NAMES, (failed / k).tolist(), strict=True))
-    return {
-        "customers": tickets / k,
-        "attempts": (tickets + retrials) / k,
-        "retrials": retrials / k,
-        "abandoned": by_kind["abandoned"],
-        "balked": by_kind["balked"],
-        "blocked": by_kind["blocked"],
-        "blocked_in_outage": by_kind["outage"],
-        "customers_lost": lost / k,
-        "first_response_per_attempt": _percentiles(np.concatenate(per_attempt)),
-        "first_response_per_customer": _percentiles(np.concatenate(per_customer)),
-    }
+    return Contacts(
+        customers=tickets / k,
+        attempts=(tickets + retrials) / k,
+        retrials=retrials / k,
+        abandoned=by_kind["abandoned"],
+        balked=by_kind["balked"],
+        blocked=by_kind["blocked"],
+        blocked_in_outage=by_kind["outage"],
+        customers_lost=lost / k,
+        first_response_per_attempt=_percentiles(np.concatenate(per_attempt)),
+        first_response_per_customer=_percentiles(np.concatenate(per_customer)),
+    )
 
 
 # --------------------------------------------------------------------------- resolution
@@ -500,27 +577,36 @@ def _unit_of_ticket(result: SimResult, batched: bool, r_i: int) -> np.ndarray:
 
 def _attainment(
     parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], n_rep: int
-) -> tuple[float | None, list[float | None], float, float]:
-    """Attainment of (counted, met, unit) parts: overall, its 95% interval over units, and
-    counted and missed tickets per replication."""
-    counted = sum(int(c.sum()) for c, _, _ in parts)
-    met = sum(int((m & c).sum()) for c, m, _ in parts)
-    if counted == 0:
-        return None, [None, None], 0.0, 0.0
-    per_unit = []
-    for c, m, unit in parts:
-        for u in np.unique(unit[c]):
-            mine = c & (unit == u)
-            per_unit.append((m & mine).sum() / mine.sum())
-    _, lo, hi = mean_ci95(per_unit)
-    return met / counted, [_finite(lo), _finite(hi)], counted / n_rep, (counted - met) / n_rep
+) -> tuple[float | None, tuple[float | None, float | None] | None, float, float]:
+    """Attainment of (counted, met, unit) parts (one per replication): the share, its 95%
+    interval over the units (:func:`proportion_ci95`), and counted and missed tickets per
+    replication."""
+    units = np.concatenate([unit[c] for c, _m, unit in parts])
+    hits = np.concatenate([m[c] for c, m, _unit in parts]).astype(float)
+    if len(units) == 0:
+        return None, None, 0.0, 0.0
+    _, index = np.unique(units, return_inverse=True)
+    counted_u = np.bincount(index).astype(float)
+    met_u = np.bincount(index, weights=hits)
+    counted, met = float(counted_u.sum()), float(met_u.sum())
+    lo, hi = proportion_ci95(met_u, counted_u)
+    return met / counted, (_finite(lo), _finite(hi)), counted / n_rep, (counted - met) / n_rep
 
 
-def resolution_by_queue(scenario: Scenario, results: Sequence[SimResult]) -> dict[str, Any]:
-    """Resolution attainment per queue with a resolution target, and over all of them.
+def resolution_by_queue(
+    scenario: Scenario, results: Sequence[SimResult]
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Resolution attainment over every queue with a resolution target, and per queue.
 
-    Returns ``{"attainment", "goal_met", "queues_with_goal", "queues_meeting_goal",
-    "by_queue": {label: {...}}}``.
+    Returns
+    -------
+    overall : dict
+        ``attainment``, ``goal_met``, ``queues_with_goal``, ``queues_meeting_goal`` (the
+        :class:`sim.summary.Resolution` fields they fill).
+    per_queue : dict
+        Queue label -> ``resolution_target_hours``, ``resolution_goal``,
+        ``resolution_attainment``, ``resolution_attainment_ci95``, ``resolution_goal_met``
+        (the :class:`sim.summary.QueueKpis` fields they fill).
     """
     queues = results[0].queues
     batched = len(results) == 1
@@ -528,7 +614,7 @@ def resolution_by_queue(scenario: Scenario, results: Sequence[SimResult]) -> dic
     units = [_unit_of_ticket(r, batched, i) for i, r in enumerate(results)]
     all_parts = [(c, m, u) for (_, c, m), u in zip(masks, units, strict=True)]
     overall, _, _, _ = _attainment(all_parts, len(results))
-    per_queue: dict[str, Any] = {}
+    per_queue: dict[str, dict[str, Any]] = {}
     goals_met = []
     for q_i, q in enumerate(queues):
         rt = scenario.resolution_target_for(q.language, q.channel, q.priority)
@@ -549,13 +635,13 @@ def resolution_by_queue(scenario: Scenario, results: Sequence[SimResult]) -> dic
             "resolution_attainment_ci95": ci,
             "resolution_goal_met": met_goal,
         }
-    return {
+    summary = {
         "attainment": overall,
         "goal_met": bool(all(goals_met)) if goals_met else None,
         "queues_with_goal": len(goals_met),
         "queues_meeting_goal": sum(goals_met),
-        "by_queue": per_queue,
     }
+    return summary, per_queue
 
 
 # --------------------------------------------------------------------------- segments
@@ -570,15 +656,25 @@ def revenue_at_risk(scenario: Scenario, missed: float, segment: str | None = Non
     if segment is not None:
         own = scenario.segment(segment).monthly_value
         value = own if own is not None else value
-    return missed * b.churn_probability_per_missed_sla * value * b.value_months
+    return missed * (b.churn_probability_per_missed_sla * value * b.value_months)
 
 
-def by_segment(scenario: Scenario, results: Sequence[SimResult]) -> list[dict[str, Any]]:
+def total_revenue_at_risk(
+    scenario: Scenario, missed: float, segments: Sequence[SegmentKpis] = ()
+) -> float:
+    """Revenue at risk of a run: the sum over customer segments, each at its own value, or
+    ``missed`` tickets at ``business.customer_monthly_value`` without segments."""
+    if segments:
+        return float(sum(seg.revenue_at_risk for seg in segments))
+    return revenue_at_risk(scenario, missed)
+
+
+def by_segment(scenario: Scenario, results: Sequence[SimResult]) -> tuple[SegmentKpis, ...]:
     """Per customer segment: tickets, attainment against the segment's targets (its own,
     else its queues'), tickets that missed, and revenue at risk (empty without segments)."""
     segments = scenario.demand.segments
     if not segments:
-        return []
+        return ()
     batched = len(results) == 1
     seg_targets = segment_targets(scenario)
     parts_by_segment: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in segments]
@@ -593,25 +689,24 @@ def by_segment(scenario: Scenario, results: Sequence[SimResult]) -> list[dict[st
             arrived[s_i] += float((mine & live).sum())
             parts_by_segment[s_i].append((counted & mine, met, unit))
     out = []
-    for s_i, seg_spec in enumerate(segments):
+    default_value = scenario.business.customer_monthly_value
+    for s_i, spec in enumerate(segments):
         att, ci, _, missed = _attainment(parts_by_segment[s_i], len(results))
         out.append(
-            {
-                "segment": seg_spec.name,
-                "priority": seg_spec.priority,
-                "arrived": round(arrived[s_i] / len(results), 1),
-                "target_minutes": seg_spec.answer_within,
-                "goal": seg_spec.goal,
-                "attainment": att,
-                "attainment_ci95": ci,
-                "goal_met": None
-                if att is None or seg_spec.goal is None
-                else att >= seg_spec.goal - 1e-12,
-                "missed_sla_tickets": missed,
-                "monthly_value": seg_spec.monthly_value
-                if seg_spec.monthly_value is not None
-                else scenario.business.customer_monthly_value,
-                "revenue_at_risk": revenue_at_risk(scenario, missed, seg_spec.name),
-            }
+            SegmentKpis(
+                segment=spec.name,
+                priority=spec.priority,
+                arrived=round(arrived[s_i] / len(results), 1),
+                target_minutes=spec.answer_within,
+                goal=spec.goal,
+                attainment=att,
+                attainment_ci95=ci,
+                goal_met=None if att is None or spec.goal is None else att >= spec.goal - 1e-12,
+                missed_sla_tickets=missed,
+                monthly_value=spec.monthly_value
+                if spec.monthly_value is not None
+                else default_value,
+                revenue_at_risk=revenue_at_risk(scenario, missed, spec.name),
+            )
         )
-    return out
+    return tuple(out)

@@ -7,7 +7,8 @@ shifts below ``min_rest_hours``; a run of working days longer than
 above ``max_occupancy``; fewer days off than ``min_days_off_per_week`` (full weeks only).
 Weeks follow each agent's local calendar from the horizon's first day. Cost is paid hours
 x hourly cost with night, weekend and holiday premiums on the minutes they cover, plus
-overtime at ``1 + overtime_premium``. Must not import SimPy.
+overtime at ``1 + overtime_premium``; it is also split by language x channel, by the time
+each agent spent on each. Must not import SimPy.
 """
 
 from __future__ import annotations
@@ -289,14 +290,26 @@ def burnout_summary(table: pd.DataFrame, n_agents: int) -> dict[str, object]:
     }
 
 
-def cost_table(scenario: Scenario, result: SimResult) -> pd.DataFrame:
-    """Cost per team: base pay, night, weekend, holiday and overtime premiums."""
+COST_COLUMNS = ("base", "night_premium", "weekend_premium", "holiday_premium", "overtime")
+"""Parts of an agent's pay, in the currency: base pay, premiums, and overtime."""
+
+
+def shift_costs(scenario: Scenario, result: SimResult) -> pd.DataFrame:
+    """Pay of every shift: paid hours, base pay, night, weekend, holiday and overtime pay.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``team``, ``agent_index``, ``paid_hours`` (h) and :data:`COST_COLUMNS` (currency),
+        one row per shift of the staffing (absent shifts are paid too).
+    """
     c = scenario.costs
     shifts = result.staffing.shifts.assign(overtime_minutes=_shift_overtime(result))
     rate = np.array([t.hourly_cost for t in scenario.teams])[shifts["team_index"]]
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "team": shifts["team"],
+            "agent_index": shifts["agent_index"],
             "paid_hours": shifts["paid_minutes"] / 60.0,
             "base": shifts["paid_minutes"] / 60.0 * rate,
             "night_premium": shifts["night_minutes"] / 60.0 * rate * c.night_premium,
@@ -305,12 +318,103 @@ def cost_table(scenario: Scenario, result: SimResult) -> pd.DataFrame:
             "overtime": shifts["overtime_minutes"] / 60.0 * rate * (1 + c.overtime_premium),
         }
     )
+
+
+def cost_table(scenario: Scenario, result: SimResult) -> pd.DataFrame:
+    """Cost per team: paid hours, base pay, night, weekend, holiday and overtime premiums."""
+    frame = shift_costs(scenario, result).drop(columns="agent_index")
     table = frame.groupby("team", sort=False).sum()
-    table["total"] = table[
-        ["base", "night_premium", "weekend_premium", "holiday_premium", "overtime"]
-    ].sum(axis=1)
+    table["total"] = table[list(COST_COLUMNS)].sum(axis=1)
     table = table.reindex([t.name for t in scenario.teams]).fillna(0.0).reset_index()
-    table.attrs["unit"] = c.currency
+    table.attrs["unit"] = scenario.costs.currency
+    return table
+
+
+def _team_skills(scenario: Scenario) -> list[list[tuple[str, str]]]:
+    """Each team's language x channel pairs, those customers use first (all if none)."""
+    used = {(s.language, str(s.channel)) for s in scenario.demand.streams}
+    out: list[list[tuple[str, str]]] = []
+    for team in scenario.teams:
+        skills = [(lang, str(ch)) for lang in team.languages for ch in team.channels]
+        out.append([k for k in skills if k in used] or skills)
+    return out
+
+
+def cost_by_queue_group(scenario: Scenario, result: SimResult) -> pd.DataFrame:
+    """Agent cost per team and language x channel, split by the time agents spent on each.
+
+    Each agent's pay (every part of :data:`COST_COLUMNS`) is shared among the language x
+    channel pairs of the tickets the agent handled, in proportion to the busy time on each
+    (a chat counts 1/concurrency), so idle time is allocated pro rata. An agent who handled
+    nothing is shared like the team's busy time; a team that handled nothing is shared
+    evenly over its skills. The rows of a team add up to its :func:`cost_table` row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``team``, ``language``, ``channel``, ``busy_hours`` (agent-hours handling tickets),
+        ``paid_hours`` (h), :data:`COST_COLUMNS` and ``total`` (currency); ``attrs["unit"]``
+        is the currency.
+    """
+    shifts = shift_costs(scenario, result)
+    agents = result.staffing.agents
+    n_agents = len(agents)
+    parts = ["paid_hours", *COST_COLUMNS]
+    pay = np.zeros((n_agents, len(parts)))
+    if len(shifts):
+        per_agent = shifts.groupby("agent_index")[parts].sum()
+        pay[per_agent.index.to_numpy(int)] = per_agent.to_numpy(float)
+    team_index = np.asarray(
+        result.staffing.agents["team"].map({t.name: i for i, t in enumerate(scenario.teams)}),
+        dtype=int,
+    )
+    skills = _team_skills(scenario)
+    groups: list[tuple[str, str]] = []
+    for queue in result.queues:
+        if (queue.language, queue.channel) not in groups:
+            groups.append((queue.language, queue.channel))
+    for team_skills in skills:
+        groups += [k for k in team_skills if k not in groups]
+    column = {k: i for i, k in enumerate(groups)}
+    busy = np.zeros((n_agents, len(groups)))
+    if len(result.touch_agent):
+        queue_group = np.array([column[(q.language, q.channel)] for q in result.queues])
+        minutes = (result.touch_end - result.touch_start) * result.touch_units
+        cell = result.touch_agent.astype(np.int64) * len(groups) + queue_group[result.touch_queue]
+        busy = np.bincount(cell, weights=minutes, minlength=busy.size).astype(float)
+        busy = busy.reshape(n_agents, len(groups))
+    team_busy = np.zeros((len(scenario.teams), len(groups)))
+    np.add.at(team_busy, team_index, busy)
+    even = np.zeros_like(team_busy)
+    for g, team_skills in enumerate(skills):
+        even[g, [column[k] for k in team_skills]] = 1.0
+    weights = busy.copy()
+    idle = weights.sum(axis=1) <= 0
+    weights[idle] = team_busy[team_index[idle]]
+    idle = weights.sum(axis=1) <= 0
+    weights[idle] = even[team_index[idle]]
+    weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-300)
+    allocated = pay[:, :, None] * weights[:, None, :]  # agents x parts x groups
+    rows = []
+    for g, team in enumerate(scenario.teams):
+        mine = team_index == g
+        totals = allocated[mine].sum(axis=0)
+        hours = busy[mine].sum(axis=0) / 60.0
+        for j, (language, channel) in enumerate(groups):
+            if (language, channel) not in skills[g] and totals[:, j].sum() <= 0:
+                continue
+            rows.append(
+                {
+                    "team": team.name,
+                    "language": language,
+                    "channel": channel,
+                    "busy_hours": float(hours[j]),
+                    **{p: float(totals[i, j]) for i, p in enumerate(parts)},
+                }
+            )
+    table = pd.DataFrame(rows, columns=["team", "language", "channel", "busy_hours", *parts])
+    table["total"] = table[list(COST_COLUMNS)].sum(axis=1)
+    table.attrs["unit"] = scenario.costs.currency
     return table
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +34,7 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("run")
     result = run_cli("simulate", str(SMALL), "--out", str(out), "--replications", "2")
     assert result.returncode == 0, result.stderr
+    (out.parent / "stdout.txt").write_text(result.stdout)
     return out
 
 
@@ -216,3 +219,56 @@ def test_uncovered_language_is_a_warning_and_a_coverage_gap(tmp_path: Path) -> N
     gaps = json.loads((tmp_path / "o" / "summary.json").read_text())["coverage_gaps"]
     gap = next(g for g in gaps if g["language"] == "tlh")
     assert gap["hours_per_week_uncovered"] == pytest.approx(168.0)
+
+
+def _number(text: str, index: int = 0) -> float:
+    """The index-th number in a text, thousands separators removed (``1,234.5``)."""
+    found = re.findall(r"-?\d[\d,]*(?:\.\d+)?", text)
+    return float(found[index].replace(",", ""))
+
+
+def test_report_headline_and_terminal_agree_with_summary_json(small_run: Path) -> None:
+    """Every headline card shows the summary.json figure it names (data-kpi), rounded as
+    shown, with its unit; the terminal lines print the same figures."""
+    summary = json.loads((small_run / "summary.json").read_text())
+    page = (small_run / "report.html").read_text()
+    pattern = (
+        r'data-kpi="([^"]+)"><div class="kpi-label">[^<]*</div>'
+        r'<div class="kpi-value">([^<]*)</div><div class="kpi-detail">([^<]*)'
+    )
+    cards = {key: (value, detail) for key, value, detail in re.findall(pattern, page)}
+    assert len(cards) >= 9
+    cost, sla, tickets = summary["cost"], summary["sla"], summary["tickets"]
+    cur = cost["currency"]
+
+    def shown(key: str) -> str:
+        return html.unescape(cards[key][0])
+
+    assert _number(shown("sla.attainment")) == round(sla["attainment"] * 100, 1)
+    assert shown("sla.queues_meeting_goal") == (
+        f"{sla['queues_meeting_goal']} of {sla['queues_with_goal']}"
+    )
+    assert _number(shown("tickets.abandonment_rate")) == round(tickets["abandonment_rate"] * 100, 1)
+    assert _number(shown("occupancy.mean")) == round(summary["occupancy"]["mean"] * 100, 1)
+    for key, digits in (
+        ("cost.per_week", 0),
+        ("cost.per_contact", 2),
+        ("cost.revenue_at_risk_per_week", 0),
+    ):
+        assert shown(key).endswith(f" {cur}"), key
+        assert _number(shown(key)) == round(cost[key.split(".")[1]], digits), key
+    # The detail line names the period of each money figure.
+    assert "over the 1-week run" in html.unescape(cards["cost.per_week"][1])
+    assert _number(html.unescape(cards["cost.per_week"][1])) == round(cost["staff_total"])
+    assert shown("burnout.agents_at_risk") == (
+        f"{summary['burnout']['agents_at_risk']} of {summary['burnout']['agents']}"
+    )
+    # The terminal says the same, with units and periods.
+    out = (small_run.parent / "stdout.txt").read_text()
+    assert f"SLA {sla['attainment'] * 100:.1f}% of tickets answered within target" in out
+    assert f"staff cost {cost['per_week']:,.0f} {cur} per week" in out
+    assert f"revenue at risk {cost['revenue_at_risk_per_week']:,.0f} {cur} per week" in out
+    assert f"{cost['per_contact']:,.2f} {cur} per contact" in out
+    missing = sla["queues_with_goal"] - sla["queues_meeting_goal"]
+    if missing:
+        assert f"{missing} of {sla['queues_with_goal']} queues miss" in out

@@ -265,6 +265,86 @@ def test_placeholder_shifts_cover_the_requirement() -> None:
     assert np.all(cover >= required.reshape(-1))
 
 
+def test_crews_keep_the_labour_rules_and_the_cover() -> None:
+    from scenarios.schema import LaborRules
+    from scenarios.ticket_import.team import DAY_NAMES, crews_within_rules
+
+    rules = LaborRules()
+    every_day = ",".join(DAY_NAMES)
+    shifts = [
+        {"days": every_day, "start": "09:00", "hours": 8, "agents": 3},
+        {"days": every_day, "start": "22:00", "hours": 8, "agents": 1},  # a night shift
+        {"days": "Mon,Tue", "start": "12:00", "hours": 8, "agents": 2},
+    ]
+    crews = crews_within_rules(shifts, rules)
+    for pattern in shifts:
+        mine = [c for c in crews if c["start"] == pattern["start"]]
+        cover = {d: 0 for d in pattern["days"].split(",")}
+        for crew in mine:
+            days = crew["days"].split(",")
+            limit = 3 if pattern["start"] == "22:00" else 5
+            assert len(days) <= limit, crew
+            assert not ("Sun" in days and "Mon" in days)  # weeks never join into a run
+            for d in days:
+                cover[d] += crew["agents"]
+        assert set(cover.values()) == {pattern["agents"]}, pattern  # each day still covered
+    assert [c["days"] for c in crews if c["start"] == "09:00"] == ["Mon,Tue,Wed,Thu,Fri", "Sat,Sun"]
+
+
+def _round_the_clock_log(agents: bool) -> pd.DataFrame:
+    """Three weeks of tickets every hour of every day, answered at once, with or without
+    the agent who answered (three agents by day, one at night)."""
+    rng = np.random.default_rng(8)
+    created = pd.date_range("2026-03-02", periods=21 * 24 * 4, freq="15min", tz="UTC")
+    hour = created.hour
+    names = np.where(
+        (hour >= 8) & (hour < 20), rng.choice(["ann", "bob", "cy"], len(created)), "dee"
+    )
+    n = len(created)
+    return (
+        pd.DataFrame(
+            {
+                "created": created,
+                "first_response": created + pd.Timedelta(minutes=2),
+                "solved": created + pd.Timedelta(hours=1),
+                "channel": "email",
+                "language": "en",
+                "agent": names if agents else "",
+            }
+        )
+        .assign(priority="normal", region="UTC")
+        .iloc[:n]
+    )
+
+
+@pytest.mark.parametrize("with_agents", [True, False])
+def test_imported_team_keeps_its_labour_rules_and_costs_money(
+    tmp_path: Path, with_agents: bool
+) -> None:
+    path = tmp_path / "log.csv"
+    _round_the_clock_log(with_agents).to_csv(path, index=False)
+    tickets = read_tickets(path, "generic")
+    data, report = fit_scenario(tickets, "log")
+    out = write_scenario_yaml(tmp_path / "log.yaml", data, report)
+    text = out.read_text()
+    assert "hourly_cost: 30.0  # PLACEHOLDER" in text
+    scenario = load_scenario(out)
+    (team,) = scenario.teams
+    assert team.hourly_cost > 0
+    rules = scenario.labor_rules
+    for shift in team.shifts:
+        assert len(shift.days) <= 7 - rules.min_days_off_per_week
+        assert len(shift.days) * shift.hours <= rules.max_hours_per_week
+    assert sum(s.agents or 0 for s in team.shifts) <= team.agents
+    if with_agents:
+        # Four people answer: three by day, one at night; the agent column says so.
+        assert "agent column" in report.team and "4 in the whole log" in report.team
+        assert team.agents >= 4
+    else:
+        assert "workload" in report.team
+    assert "PLACEHOLDER" in report.team and "teams[0].hourly_cost" in report.team
+
+
 # --------------------------------------------------------------------------- fitting units
 
 
@@ -352,6 +432,8 @@ def test_zendesk_style_export(tmp_path: Path) -> None:
     data, report = fit_scenario(tickets, "zendesk")
     assert len(data["demand"]["streams"]) == 3
     assert report.reopen_rate == pytest.approx(1 / 3)
+    # The preset maps the assignee column, and the team is counted from it.
+    assert "agent column" in report.team and "2 in the whole log" in report.team
     scenario_from_data(data)
 
 

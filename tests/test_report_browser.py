@@ -147,6 +147,7 @@ RUN_FIGURES = {
     "fig-backlog-backlog",
     "fig-occupancy-occupancy",
     "fig-cost-by-team",
+    "fig-cost-by-queue-group",
 }
 
 

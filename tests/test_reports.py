@@ -204,6 +204,22 @@ def synthetic_run(
             "by_team": dict(zip(teams, costs["total"], strict=True)),
             "missed_sla_tickets": 700.0,
             "revenue_at_risk": 12_345.0,
+            "revenue_at_risk_per_week": 12_345.0 / weeks,
+            "per_contact": total / tickets,
+            "per_handled_ticket": total / float((~abandoned).sum()),
+            "by_queue_group": [
+                {
+                    "language": f"{label}en",
+                    "channel": c,
+                    "busy_hours": 100.0 * (i + 1),
+                    "contacts": tickets / 3,
+                    "total": total * share,
+                    "per_week": total * share / weeks,
+                    "per_contact": total * share / (tickets / 3),
+                    "share": share,
+                }
+                for i, (c, share) in enumerate(zip(CHANNELS, (0.5, 0.3, 0.2), strict=True))
+            ],
         },
         "burnout": {
             "agents": 20,
@@ -288,37 +304,55 @@ def synthetic_run(
 
 
 def synthetic_comparison(label: str = "") -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """(comparison, by_queue, meta) for three scenarios, the first the reference."""
+    """(comparison, by_queue, meta) for three scenarios, the first the reference, built by
+    ``sim.whatif.comparison_tables`` from summaries as ``compare`` does."""
+    from sim.summary import Summary
+    from sim.whatif import comparison_tables
+
     names = [f"{label}baseline", f"{label}surge", f"{label}bot"]
-    comparison = pd.DataFrame(
-        {
-            "scenario": names,
-            "cost_per_week": [100_000.0, 100_000.0, 90_000.0],
-            "cost_per_ticket": [10.0, 6.0, 12.0],
-            "attainment": [0.90, 0.70, 0.95],
-            "first_response_p90_minutes": [2.0, 30.0, 1.0],
-            "occupancy": [0.6, 0.85, 0.5],
-            "burnout_violations": [10, 40, 5],
-            "revenue_at_risk": [5_000.0, 50_000.0, 2_000.0],
-            "currency": label or "USD",
-        }
-    )
-    for column in comparison.columns[1:-1]:
-        comparison[f"delta_{column}"] = comparison[column] - comparison[column].iloc[0]
-    by_queue = pd.DataFrame(
-        [
+    # (cost per week, attainment, cost per contact, p90 minutes, occupancy, rule breaks,
+    #  revenue at risk per week)
+    figures = [
+        (100_000.0, 0.90, 10.0, 2.0, 0.6, 10, 5_000.0),
+        (100_000.0, 0.70, 6.0, 30.0, 0.85, 40, 50_000.0),
+        (90_000.0, 0.95, 12.0, 1.0, 0.5, 5, 2_000.0),
+    ]
+    summaries = [
+        Summary.from_json(
             {
-                "scenario": s,
-                "queue": f"{label}en/{c}/normal",
-                "attainment": a,
-                "ci_low": a - 0.02,
-                "ci_high": min(1.0, a + 0.02),
-                "goal": 0.8,
+                "scenario": name,
+                "replications": 3,
+                "horizon": {"weeks": 1.0},
+                "sla": {"attainment": att, "queues_meeting_goal": 2, "queues_with_goal": 3},
+                "first_response": {"p90_minutes": p90},
+                "occupancy": {"mean": occ},
+                "burnout": {"violations": breaks},
+                "cost": {
+                    "currency": label or "USD",
+                    "weeks": 1.0,
+                    "per_week": cost,
+                    "per_contact": per_contact,
+                    "per_handled_ticket": per_contact * 1.2,
+                    "revenue_at_risk": risk,
+                    "revenue_at_risk_per_week": risk,
+                },
+                "by_queue": [
+                    {
+                        "queue": f"{label}en/{c}/normal",
+                        "channel": c,
+                        "attainment": a,
+                        "attainment_ci95": [a - 0.02, min(1.0, a + 0.02)],
+                        "goal": 0.8,
+                    }
+                    for c, a in zip(CHANNELS, (att, att - 0.05, att + 0.02), strict=True)
+                ],
             }
-            for s, base in zip(names, (0.9, 0.7, 0.95), strict=True)
-            for c, a in zip(CHANNELS, (base, base - 0.05, base + 0.02), strict=True)
-        ]
-    )
+        )
+        for name, (cost, att, per_contact, p90, occ, breaks, risk) in zip(
+            names, figures, strict=True
+        )
+    ]
+    comparison, by_queue = comparison_tables(summaries)
     return comparison, by_queue, {"title": f"{label}what-ifs", "replications": 3}
 
 
@@ -458,7 +492,7 @@ def test_first_response_ecdf_is_a_few_quantiles_ending_at_the_answered_share(run
     fig = F.plot_first_response_ecdf(ecdf, T.channel_targets(summary_q))
     assert [t.name.split(" (")[0] for t in fig.data] == ["email", "chat", "phone"]
     assert all(n_points(t) == 200 for t in fig.data)
-    assert fig.layout.xaxis.type == "log" and "minutes" in axis_title(fig)
+    assert fig.layout.xaxis.type == "log" and "first response time" in axis_title(fig)
     assert len(fig.layout.shapes) == 3  # one dashed line per target
     assert all("target" in a.text for a in fig.layout.annotations)
 
@@ -609,6 +643,7 @@ def test_run_report_has_every_section_and_figure(run: Any) -> None:
         "spec-backlog-backlog",
         "spec-occupancy-occupancy",
         "spec-cost-by-team",
+        "spec-cost-by-queue-group",
     }
     assert all(spec["data"] for spec in specs.values())
     assert "abandoned tickets count as misses" in page.lower()
@@ -691,9 +726,16 @@ def test_optimize_report_shows_the_solver_and_plan(run: Any) -> None:
 def test_comparison_table_says_better_or_worse() -> None:
     comparison, by_queue, meta = synthetic_comparison()
     page = render_comparison_report(comparison, by_queue, meta)
-    # surge: attainment 20 points lower (worse), cost per ticket 4 lower (better)
-    assert "-20.0 pp · worse" in page and "-4.00 USD · better" in page
+    # Each figure's row names its unit and period; cells hold the numbers.
+    assert "staff cost (USD per week)</th>" in page and "revenue at risk (USD per week)" in page
+    # surge: attainment 20 points lower (worse), revenue at risk 45,000 a week higher (worse)
+    assert "-20.0 pp · worse" in page and "+45,000 · worse" in page
+    # bot: 10,000 a week cheaper (better)
+    assert "-10,000 · better" in page
     assert 'class="delta worse"' in page and 'class="delta better"' in page
+    # The surge's cheaper contacts are shown, but called neither better nor worse.
+    assert '<span class="note">-4.00</span>' in page and "-4.00 · better" not in page
+    assert "3 replication(s)" in page
     assert set(figure_specs(page)) == {"spec-cost-sla-scatter", "spec-queues-attainment"}
     # With a paired 95% interval that includes zero the change is not called better/worse.
     noisy = comparison.assign(
@@ -701,10 +743,11 @@ def test_comparison_table_says_better_or_worse() -> None:
         delta_attainment_ci_high=[np.nan, -0.15, 0.11],
     )
     page = render_comparison_report(noisy, by_queue, meta)
-    assert "-20.0 pp · worse" in page and "(95% CI -25.0 pp to -15.0 pp)" in page
-    assert "+5.0 pp (95% CI -1.0 pp to +11.0 pp) · within noise" in page
+    assert "-20.0 pp · worse" in page and "95% CI -25.0 pp to -15.0 pp" in page
+    assert "+5.0 pp · within noise" in page and "95% CI -1.0 pp to +11.0 pp" in page
+    # The report shows the deltas the table carries and computes none of its own.
     without_deltas = comparison[[c for c in comparison if not c.startswith("delta_")]]
-    assert "-20.0 pp · worse" in render_comparison_report(without_deltas, by_queue, meta)
+    assert "· worse" not in render_comparison_report(without_deltas, by_queue, meta)
 
 
 def test_size_does_not_grow_with_the_ticket_count() -> None:
@@ -720,38 +763,51 @@ def test_size_does_not_grow_with_the_ticket_count() -> None:
 def synthetic_sweep(label: str = "") -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """(table, marginal, meta) of a 3 x 2 sweep as ``sim.whatif.sweep_table`` and
     ``sim.marginal.marginal_value`` build them; ``label`` is prefixed to keys, names, teams."""
-    from sim.whatif import pareto_mask
+    from sim.summary import Summary
+    from sim.whatif import sweep_table
 
     agents_key, deflection_key = f"{label}teams.dublin.agents", f"{label}demand.deflection"
     axes = {agents_key: ["4", "6", "8"], deflection_key: ["0", "0.3"]}
-    rows = []
+    points = []
+    summaries = []
     for agents in axes[agents_key]:
         for deflection in axes[deflection_key]:
             a, d = int(agents), float(deflection)
             attainment = 0.5 + 0.05 * a + 0.1 * d - 0.004 * a * a
-            rows.append(
-                {
-                    agents_key: agents,
-                    deflection_key: deflection,
-                    "scenario": f"{label}small [{agents_key}={agents}, {deflection_key}="
-                    f"{deflection}]",
-                    "cost_per_week": 1_200.0 * a + 40 * (1 - d),
-                    "cost_per_ticket": 1_200.0 * a / (900 * (1 - d)),
-                    "attainment": attainment,
-                    "goal_met": attainment >= 0.8,
-                    "queues_meeting_goal": int(attainment >= 0.7) + int(attainment >= 0.75),
-                    "queues_with_goal": 3,
-                    "first_response_p90_minutes": 120.0 / a,
-                    "occupancy": 0.9 * (1 - d) * 4 / a,
-                    "burnout_violations": max(0, 6 - a),
-                    "burnout_agents_at_risk": max(0, 5 - a),
-                    "abandoned": 200.0 / a,
-                    "revenue_at_risk": 9_000.0 / a,
-                    "currency": label or "EUR",
-                }
+            points.append({agents_key: agents, deflection_key: deflection})
+            summaries.append(
+                Summary.from_json(
+                    {
+                        "scenario": f"{label}small [{agents_key}={agents}, {deflection_key}="
+                        f"{deflection}]",
+                        "replications": 2,
+                        "horizon": {"weeks": 1.0},
+                        "tickets": {"arrived": 900.0, "abandoned": 200.0 / a},
+                        "sla": {
+                            "attainment": attainment,
+                            "goal_met": attainment >= 0.8,
+                            "queues_meeting_goal": int(attainment >= 0.7) + int(attainment >= 0.75),
+                            "queues_with_goal": 3,
+                        },
+                        "first_response": {"p90_minutes": 120.0 / a},
+                        "occupancy": {"mean": 0.9 * (1 - d) * 4 / a},
+                        "burnout": {
+                            "violations": max(0, 6 - a),
+                            "agents_at_risk": max(0, 5 - a),
+                        },
+                        "cost": {
+                            "currency": label or "EUR",
+                            "weeks": 1.0,
+                            "per_week": 1_200.0 * a + 40 * (1 - d),
+                            "per_contact": (1_200.0 * a + 40 * (1 - d)) / 900,
+                            "per_handled_ticket": 1_200.0 * a / (900 * (1 - d)),
+                            "revenue_at_risk": 9_000.0 / a,
+                            "revenue_at_risk_per_week": 9_000.0 / a,
+                        },
+                    }
+                )
             )
-    table = pd.DataFrame(rows)
-    table["pareto"] = pareto_mask(table["cost_per_week"].to_numpy(), table["attainment"])
+    table = sweep_table(points, summaries)
     hours = np.arange(168)
     frames = []
     for n, team in enumerate((f"{label}dublin", f"{label}manila")):
@@ -798,14 +854,18 @@ def test_sweep_frontier_marks_the_pareto_points_in_cost_order() -> None:
     )
     assert "EUR per week" in axis_title(fig) and "%" in axis_title(fig, "yaxis")
     assert fig.layout.yaxis.tickformat.endswith("%")
-    # Without a pareto column the frontier is computed from cost and attainment.
-    again = plot_sweep_frontier(table.drop(columns="pareto"), list(meta["axes"]))
-    assert list(again.data[1].x) == list(frontier.x)
+    # The frontier is the table's pareto column (computed once, by sweep_table).
+    flipped = table.assign(pareto=~table["pareto"])
+    again = plot_sweep_frontier(flipped, list(meta["axes"]))
+    assert len(again.data[1].x) == int((~table["pareto"]).sum())
+    # Labels read key=value with short key names, and none overlaps another.
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts and all("agents=" in t and "deflection=" in t for t in texts)
 
 
 def test_sweep_report_sections_tables_and_marginal_value() -> None:
     from reports import render_sweep_report
-    from reports.sweep_report import plot_marginal_heatmap, top_hours
+    from reports.marginal_report import plot_marginal_heatmap, top_hours
 
     table, marginal, meta = synthetic_sweep()
     page = render_sweep_report(table, marginal, meta)
@@ -858,3 +918,79 @@ def test_sweep_report_escapes_user_strings_and_is_self_contained() -> None:
     rest = without_plotly_js(page)
     assert not re.search(r"https?://", rest)
     assert "connect-src &#x27;none&#x27;" in page
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _layout_problems(spec: dict[str, Any]) -> list[str]:
+    """Axis titles longer than their plot (they run into the chart title) and colour-bar
+    titles written along the bar or too wide for the right margin."""
+    layout = spec["layout"]
+    height = layout.get("height") or 450
+    margin = {"t": 100, "b": 80, **layout.get("margin", {})}
+    room = height - margin["t"] - margin["b"]
+    problems = []
+    for key, axis in layout.items():
+        if not key.startswith("yaxis") or not isinstance(axis, dict):
+            continue
+        text = re.sub(r"<[^>]+>", "", str((axis.get("title") or {}).get("text") or ""))
+        if len(text) * 7.5 > room:
+            problems.append(f"{key} title {text!r} is longer than the {room}px plot")
+    for trace in spec["data"]:
+        bar = trace.get("colorbar")
+        if not bar:
+            continue
+        title = bar.get("title") or {}
+        lines = str(title.get("text", "")).split("<br>")
+        if title.get("side") != "top" or max(len(x) for x in lines) > 16:
+            problems.append(f"colour bar title {title} is not short lines on top")
+    return problems
+
+
+def test_axis_and_colour_bar_titles_fit_their_charts() -> None:
+    one_queue = synthetic_run()
+    summary, data, scenario = one_queue
+    small = {
+        **summary,
+        "by_queue": summary["by_queue"][:1],
+        "cost": {**summary["cost"], "by_queue_group": summary["cost"]["by_queue_group"][:1]},
+    }
+    comparison, by_queue, meta = synthetic_comparison()
+    table, marginal, sweep_meta = synthetic_sweep()
+    from reports import render_sweep_report
+
+    pages = {
+        "run": render_run_report(*one_queue),
+        "one queue": render_run_report(small, data, scenario),
+        "comparison": render_comparison_report(comparison, by_queue.head(1), meta),
+        "sweep": render_sweep_report(table, marginal, sweep_meta),
+    }
+    for name, page in pages.items():
+        for spec_id, spec in figure_specs(page).items():
+            assert _layout_problems(spec) == [], (name, spec_id)
+
+
+def test_the_footer_says_nothing_when_every_chart_is_drawn(run: Any) -> None:
+    page = render_run_report(*run)
+    assert "charts drawn" not in page
+    assert "Some charts could not be drawn" in page  # only shown when one fails
+
+
+def test_mapping_tables_write_nested_values_as_lines_not_dumps() -> None:
+    from reports.html import mapping_table
+
+    page = mapping_table(
+        {
+            "goal_met": False,
+            "simulated": {
+                "cost_per_week": 56861.4,
+                "attainment": 0.959443,
+                "queues_missing_goal": [{"queue": "de/phone"}, {"queue": "es/phone"}],
+            },
+        }
+    )
+    assert "goal met" in page and ">no<" in page
+    assert "cost per week:</span> 56,861" in page and "attainment:</span> 0.9594" in page
+    assert "queues missing goal:</span><br>" in page and '<hr class="thin">' in page
+    assert "{" not in page and "'" not in page

@@ -106,6 +106,8 @@ def test_library_has_the_documented_what_ifs() -> None:
         "follow_the_sun",
         "single_site",
         "small_demo",
+        "no_weekend_cover",
+        "surge_month",
     } <= names
 
 
@@ -179,6 +181,38 @@ def test_one_change_variants_differ_from_the_baseline_only_in_that_change() -> N
     assert bot.demand.deflection == pytest.approx(0.33)
     bot_data["demand"]["deflection"] = baseline.demand.deflection
     assert bot_data == base_data
+
+
+@pytest.mark.parametrize(
+    ("file", "variant"),
+    [
+        ("surge_month", "surge month: demand.scale=1.9"),
+        (
+            "no_weekend_cover",
+            "no weekends: teams[*].shifts[*].days=Mon-Fri; teams[*].shifts[*].hours=8",
+        ),
+    ],
+)
+def test_library_what_ifs_are_the_baseline_with_the_variant_they_name(
+    file: str, variant: str
+) -> None:
+    """Each file equals the baseline with the compare --variant its description gives."""
+    from scenarios import parse_variant, read_scenario_data, scenario_from_data
+
+    scenario = load_quietly(LIBRARY / f"{file}.yaml")
+    assert variant in " ".join(scenario.description.split())
+    _, overrides = parse_variant(variant)
+    varied = scenario_from_data(read_scenario_data(LIBRARY / "baseline.yaml"), "test", overrides)
+    assert _without(scenario) == _without(varied)
+
+
+def test_no_weekend_cover_keeps_head_count_and_hours_but_not_weekends() -> None:
+    baseline = load_quietly(LIBRARY / "baseline.yaml")
+    weekdays = load_quietly(LIBRARY / "no_weekend_cover.yaml")
+    assert [t.agents for t in weekdays.teams] == [t.agents for t in baseline.teams]
+    for team in weekdays.teams:
+        for shift in team.shifts:
+            assert set(shift.days) == {0, 1, 2, 3, 4} and shift.hours == 8
 
 
 def test_add_language_keeps_the_baseline_and_adds_streams_and_teams() -> None:

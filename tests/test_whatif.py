@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, make_scenario
 from test_cli import run_cli
 
-from scenarios import ScenarioError, parse_sweep, split_values
+from scenarios import ScenarioError, apply_override, parse_sweep, parse_variant, split_values
 from sim.demand import generate_tickets
 from sim.runner import map_tasks, run_point
 from sim.whatif import pareto_mask
@@ -78,10 +78,96 @@ def test_compare_writes_deltas_against_the_first(tmp_path: Path) -> None:
     assert (out / "report.html").stat().st_size > 0
 
 
-def test_compare_needs_two_files(tmp_path: Path) -> None:
+def test_compare_needs_two_scenarios(tmp_path: Path) -> None:
     result = run_cli("compare", str(SMALL), "--out", str(tmp_path))
     assert result.returncode == 2
-    assert "expected two or more" in result.stderr
+    assert "expected two or more scenarios" in result.stderr and "--variant" in result.stderr
+
+
+def test_parse_variant_names_and_splits_overrides() -> None:
+    assert parse_variant("no weekends: teams[*].shifts[*].days=Mon-Fri") == (
+        "no weekends",
+        ["teams[*].shifts[*].days=Mon-Fri"],
+    )
+    # Semicolons split overrides, except inside brackets or quotes; colons in values stay.
+    assert parse_variant("late: a.start=09:30; b=[1;2]; c='x;y'") == (
+        "late",
+        ["a.start=09:30", "b=[1;2]", "c='x;y'"],
+    )
+    for bad, words in (
+        ("demand.scale=1.9", "no name found"),
+        ("surge:", "no override"),
+        ("surge: demand.scale", "has no '='"),
+    ):
+        with pytest.raises(ScenarioError, match=words):
+            parse_variant(bad)
+
+
+def test_every_item_override_sets_each_item_of_a_list() -> None:
+    data = {
+        "teams": [
+            {"name": "a", "shifts": [{"days": "Sat,Sun"}, {"days": "Mon-Fri"}]},
+            {"name": "b", "shifts": [{"days": "Fri-Mon"}]},
+        ]
+    }
+    apply_override(data, "teams[*].shifts[*].days=Mon-Fri")
+    assert [s["days"] for t in data["teams"] for s in t["shifts"]] == ["Mon-Fri"] * 3
+    apply_override(data, "teams[*].agents=4")
+    assert [t["agents"] for t in data["teams"]] == [4, 4]
+    # Each item gets its own copy of a list value.
+    apply_override(data, "teams[*].languages=[en]")
+    data["teams"][0]["languages"].append("de")
+    assert data["teams"][1]["languages"] == ["en"]
+    with pytest.raises(ScenarioError, match=r"teams\[0\] is a mapping, not a list"):
+        apply_override(data, "teams[0][*].x=1")
+    with pytest.raises(ScenarioError, match="empty list"):
+        apply_override({"teams": []}, "teams[*].agents=1")
+
+
+def test_a_variant_equals_the_same_change_written_as_a_file(tmp_path: Path) -> None:
+    """compare FILE --variant gives the same figures as compare FILE EDITED-FILE, and the
+    report and comparison.json say what the variant changed and how many replications ran."""
+    import yaml
+
+    data = yaml.safe_load(SMALL.read_text())
+    data["name"] = "weekends"
+    for shift in data["teams"][0]["shifts"]:
+        shift["days"] = "Mon-Sun"
+        shift["hours"] = 5
+    edited = tmp_path / "weekends.yaml"
+    edited.write_text(yaml.safe_dump(data))
+    common = ["--replications", "2"]
+    by_file = run_cli("compare", str(SMALL), str(edited), "--out", str(tmp_path / "f"), *common)
+    assert by_file.returncode == 0, by_file.stderr
+    variant = "weekends: teams[*].shifts[*].days=Mon-Sun; teams[*].shifts[*].hours=5"
+    by_variant = run_cli(
+        "compare", str(SMALL), "--variant", variant, "--out", str(tmp_path / "v"), *common
+    )
+    assert by_variant.returncode == 0, by_variant.stderr
+    a = pd.read_csv(tmp_path / "f" / "comparison.csv")
+    b = pd.read_csv(tmp_path / "v" / "comparison.csv")
+    assert b["scenario"].tolist() == ["cli-small", "weekends"]
+    assert b["changes"].fillna("").tolist() == ["", variant.split(": ", 1)[1]]
+    pd.testing.assert_frame_equal(a, b.drop(columns="changes"))
+    payload = json.loads((tmp_path / "v" / "comparison.json").read_text())
+    assert payload["replications"] == 2 and payload["variants"] == [variant]
+    assert all(s["replications"] == 2 for s in payload["summaries"])
+    page = (tmp_path / "v" / "report.html").read_text()
+    assert "2 replication(s)" in page and "What differs between the scenarios" in page
+    assert "weekends:" in by_variant.stdout and "per week" in by_variant.stdout
+
+
+def test_a_variant_with_a_bad_override_exits_2(tmp_path: Path) -> None:
+    result = run_cli(
+        "compare",
+        str(SMALL),
+        "--variant",
+        "x: teams[*].shifts[*].days=Moonday",
+        "--out",
+        str(tmp_path),
+    )
+    assert result.returncode == 2, result.stderr
+    assert "variant 'x'" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_sweep_grid_and_frontier(tmp_path: Path) -> None:
@@ -111,6 +197,21 @@ def test_sweep_grid_and_frontier(tmp_path: Path) -> None:
         marginal.columns
     )
     assert len(marginal) == 168
+    payload = json.loads((out / "sweep.json").read_text())
+    assert payload["replications"] == 1 and payload["seed"] == 5
+    assert payload["axes"] == {"teams.dublin.agents": ["4", "8"], "demand.deflection": ["0", "0.3"]}
+    assert all(p["replications"] == 1 for p in payload["points"])
+    page = (out / "report.html").read_text()
+    assert "1 replication(s) each" in page
+    assert "agents=4, deflection=0" in page  # labels name the key, not only its value
+    assert "1 replication(s) each" in result.stdout and "frontier" in result.stdout
+
+
+def test_sweep_runs_three_replications_by_default() -> None:
+    from run_sim import build_parser
+
+    args = build_parser().parse_args(["sweep", str(SMALL), "--set", "demand.scale=1,2"])
+    assert args.replications == 3
 
 
 def test_sweep_bad_value_exits_2(tmp_path: Path) -> None:

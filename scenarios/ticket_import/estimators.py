@@ -1,9 +1,9 @@
 """Ticket import: the estimators behind :func:`fit_scenario`.
 
 Role: hour-of-week counts, the Kaplan-Meier curve, lognormal handle-time fits,
-patience from censored waits, priority mixes, the agents seen in the log per hour, the
-greedy shift cover of the placeholder team and hour-of-week tables moved between time
-zones. The team is sized without queueing formulas.
+patience from censored waits, priority mixes, the greedy shift cover of the placeholder
+team and hour-of-week tables moved between time zones (the team itself is built in
+:mod:`scenarios.ticket_import.team`, without queueing formulas).
 
 Pure pandas, numpy and scipy on top of ``scenarios.schema``. Must not import ``simpy``,
 ``sim`` (the engine, demand or queueing modules), ``optimizer``, ``reports`` or ``run_sim``.
@@ -176,33 +176,6 @@ def _fit_patience(channel: str, frame: pd.DataFrame) -> PatienceFit | None:
         km_last_time=float(times.max()) if len(times) else 0.0,
         km_last_survival=float(km_s[-1]) if len(km_s) else 1.0,
     )
-
-
-def _observed_agents(tickets: pd.DataFrame, zone: str, days: np.ndarray) -> np.ndarray | None:
-    """Mean distinct agents serving in each local hour of the week (7 x 24), or None."""
-    served = tickets[
-        (_as_category(tickets["agent"]) != "")
-        & tickets["first_response"].notna()
-        & tickets["handle_minutes"].notna()
-    ]
-    if served.empty:
-        return None
-    start = _local(served["first_response"], zone).dt.tz_localize(None)
-    end = start + pd.to_timedelta(served["handle_minutes"].to_numpy(), unit="min")
-    hour0 = start.dt.floor("h")
-    spans = ((end.dt.floor("h") - hour0) / pd.Timedelta(hours=1)).astype(int).clip(0, 24) + 1
-    idx = np.repeat(np.arange(len(served)), spans.to_numpy())
-    offset = np.arange(len(idx)) - np.repeat(
-        np.cumsum(spans.to_numpy()) - spans.to_numpy(), spans.to_numpy()
-    )
-    hours = hour0.to_numpy()[idx] + offset.astype("timedelta64[h]")
-    agent_codes = _as_category(served["agent"]).cat.codes.to_numpy()
-    active = pd.DataFrame({"hour": hours, "agent": agent_codes[idx]})
-    per_hour = active.drop_duplicates().groupby("hour").size()
-    when = pd.DatetimeIndex(per_hour.index)
-    total = np.zeros((7, 24))
-    np.add.at(total, (when.day_of_week, when.hour), per_hour.to_numpy())
-    return total / np.maximum(days, 1)[:, None]
 
 
 def _cover_shifts(required: np.ndarray, hours: int = 8) -> list[dict[str, Any]]:

@@ -21,11 +21,9 @@ import pandas as pd
 from scenarios.channels import BUILTIN_CHANNEL_KINDS, CHANNELS, DEFAULT_CHANNELS
 from scenarios.ticket_import.estimators import (
     _as_category,
-    _cover_shifts,
     _fit_handle,
     _fit_patience,
     _local,
-    _observed_agents,
     _priority_mix,
     _round,
     _shift_zone,
@@ -36,6 +34,7 @@ from scenarios.ticket_import.estimators import (
 from scenarios.ticket_import.fields import TicketImportError
 from scenarios.ticket_import.fit_report import FitReport, HandleFit, PatienceFit, StreamFit
 from scenarios.ticket_import.presets import PRESETS
+from scenarios.ticket_import.team import placeholder_team
 
 
 def fit_scenario(
@@ -194,33 +193,22 @@ def fit_scenario(
     reopen_rate = float(reopened.dropna().astype(bool).mean()) if reopened.notna().any() else None
 
     days_per_weekday = hour_of_week_counts(tickets["created"], main_region)[1]
-    observed = _observed_agents(tickets, main_region, days_per_weekday)
-    if observed is not None:
-        required = np.ceil(observed - 1e-9)
-        team_note = (
-            "placeholder inferred from the log: agents per hour = mean distinct agents "
-            "serving in that local hour of the week (rounded up), covered greedily by 8-hour "
-            "shifts; replace with the real teams or run optimize"
-        )
-    else:
-        load = np.zeros((7, 24))
-        for channel, rates in rates_by_channel.items():
-            mean = channel_data[channel]["handle_minutes"]["mean"]
-            concurrency = DEFAULT_CHANNELS[channel].get("concurrency", 1)
-            load += rates * mean / 60.0 / concurrency
-        total_rate = sum(rates_by_channel.values(), np.zeros((7, 24)))
-        required = np.where(total_rate >= min_rate, np.maximum(1, np.ceil(load / max_occupancy)), 0)
-        team_note = (
-            "placeholder inferred from the workload (no agents in the log): agents per hour "
-            f"= offered load / {max_occupancy:g} occupancy, rounded up, at least one where "
-            f"{min_rate:g}+ tickets an hour arrive, covered greedily by 8-hour shifts; "
-            "replace with the real teams or run optimize"
-        )
-    shifts = _cover_shifts(required)
-    if not shifts:
-        shifts = [{"days": "Mon-Fri", "start": "09:00", "hours": 8, "agents": 1}]
-    team_agents = sum(s["agents"] for s in shifts)
-    languages = _values(tickets["language"])
+    load = np.zeros((7, 24))
+    for channel, rates in rates_by_channel.items():
+        mean = channel_data[channel]["handle_minutes"]["mean"]
+        concurrency = DEFAULT_CHANNELS[channel].get("concurrency", 1)
+        load += rates * mean / 60.0 / concurrency
+    team, team_note = placeholder_team(
+        tickets,
+        main_region,
+        days_per_weekday,
+        load,
+        _values(tickets["language"]),
+        channels_present,
+        max_occupancy=max_occupancy,
+        min_rate=min_rate,
+        total_rate=sum(rates_by_channel.values(), np.zeros((7, 24))),
+    )
 
     if horizon == "observed":
         if span_days > 104 * 7:
@@ -255,18 +243,9 @@ def fit_scenario(
         "channels": channel_data,
         "reopen_rate": round(reopen_rate, 6) if reopen_rate is not None else 0.0,
         "service_levels": levels,
-        "teams": [
-            {
-                "name": "observed",
-                "timezone": main_region,
-                "agents": int(team_agents),
-                "languages": languages,
-                "channels": channels_present,
-                "hourly_cost": 0.0,
-                "shifts": shifts,
-            }
-        ],
+        "teams": [team],
         "shrinkage": 0.0,
+        "costs": {"currency": "USD"},
     }
     if reopen_rate is not None and reopen_rate >= 1:
         data["reopen_rate"] = 0.99
@@ -288,6 +267,6 @@ def fit_scenario(
         no_first_response=missing_first,
         reopen_rate=reopen_rate,
         deflection=deflection,
-        team=f"'observed', {team_agents} agents in {len(shifts)} shifts, {team_note}",
+        team=team_note,
     )
     return data, report

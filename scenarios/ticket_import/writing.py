@@ -1,7 +1,8 @@
 """Ticket import: writing fitted scenario data as a commented YAML file.
 
 Role: :func:`write_scenario_yaml` -- short lists written on one line, section comments,
-the fit report as a header, and an atomic replace of the target file.
+a comment beside each placeholder value the user must set (the team's hourly cost), the
+fit report as a header, and an atomic replace of the target file.
 
 PyYAML and the standard library. Must not import ``simpy``, ``sim`` (the engine, demand or
 queueing modules), ``optimizer``, ``reports`` or ``run_sim``.
@@ -44,7 +45,11 @@ _SECTION_COMMENTS = {
     "channels:": "channels: lognormal handle times with the sample mean and cv; patience by "
     "exponential maximum likelihood on censored waits (fit quality in the header)",
     "service_levels:": "service levels: not in the data; assumed, edit to your targets",
-    "teams:": "teams: INFERRED PLACEHOLDER, not your roster; see 'team:' above",
+    "teams:": "teams: INFERRED PLACEHOLDER, not your roster; see 'team:' above. Its shifts keep "
+    "the default labour rules; set hourly_cost to your own cost per agent-hour",
+}
+_LINE_COMMENTS = {
+    "hourly_cost:": "PLACEHOLDER: set your loaded cost per agent-hour (costs.currency)",
 }
 
 
@@ -68,7 +73,8 @@ def write_scenario_yaml(
         comment = _SECTION_COMMENTS.get(line.split(" ", 1)[0])
         if comment:
             lines += textwrap.wrap(comment, 100, initial_indent="# ", subsequent_indent="#   ")
-        lines.append(line)
+        note = _LINE_COMMENTS.get(line.strip().split(" ", 1)[0])
+        lines.append(f"{line}  # {note}" if note else line)
     header = [
         wrapped
         for line in (report.lines() if report else [])
