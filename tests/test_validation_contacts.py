@@ -15,6 +15,7 @@ and high load).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -67,10 +68,16 @@ def scenario(
     )
 
 
-def estimates(sc: Any, measure: Callable[[Any], dict[str, float]]) -> dict[str, np.ndarray]:
+def estimates(
+    sc: Any,
+    measure: Callable[[Any], dict[str, float]],
+    replications: int = REPLICATIONS,
+    seed: int = SEED,
+) -> dict[str, np.ndarray]:
+    """Each measure's estimate on each replication."""
     out: dict[str, list[float]] = {}
-    for r in range(REPLICATIONS):
-        for key, value in measure(run_replication(sc, SEED, r)).items():
+    for r in range(replications):
+        for key, value in measure(run_replication(sc, seed, r)).items():
             out.setdefault(key, []).append(value)
     return {k: np.array(v) for k, v in out.items()}
 
@@ -106,6 +113,18 @@ def stationary(q: sparse.csr_matrix) -> np.ndarray:
 EXPONENTIAL_5 = {"mean": 5, "distribution": "exponential"}
 
 
+Measure = Callable[[Any], dict[str, float]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A scenario, what to measure on each replication, and the theory to compare with."""
+
+    name: str
+    build: Callable[[], tuple[Any, Measure, dict[str, float]]]
+    slack: float = 0.0  # known error of an approximation, as a share of the theory
+
+
 # --------------------------------------------------------------------------- lines
 
 
@@ -119,31 +138,36 @@ def _line_measures(r: Any) -> dict[str, float]:
     }
 
 
-def test_lines_equal_to_agents_block_as_erlang_b() -> None:
-    """M/M/10/10: a call that finds all 10 lines (and agents) busy is lost."""
-    rate, c = 1.6, 10  # 8 Erlangs
+def erlang_b_case() -> tuple[Any, Measure, dict[str, float]]:
+    """M/M/10/10: a call that finds all 10 lines (and agents) busy is lost; 8 Erlangs."""
+    rate, c = 1.6, 10
     sc = scenario(rate, EXPONENTIAL_5, days=3, agents=c, lines=c)
-    theory = {"blocking": float(erlang_b(c, rate * 5)), "mean_wait": 0.0}
-    assert_inside({"blocking": theory["blocking"]}, estimates(sc, _line_measures))
-    assert theory["blocking"] == pytest.approx(0.1217, abs=1e-4)
+    return sc, _line_measures, {"blocking": float(erlang_b(c, rate * 5))}
 
 
-def test_lines_above_agents_block_as_mm_c_k() -> None:
-    """M/M/10/15: up to 5 callers wait; the 16th in the system is blocked."""
+def mmck_case() -> tuple[Any, Measure, dict[str, float]]:
+    """M/M/10/15: up to 5 callers wait; the 16th in the system is blocked; 9.5 Erlangs."""
     rate, c, k, mu = 1.9, 10, 15, 0.2
     p = birth_death(lambda n: rate, lambda n: min(n, c) * mu, k)
     admitted = rate * (1 - p[k])
     queue = sum((n - c) * p[n] for n in range(c, k + 1))
     theory = {"blocking": float(p[k]), "mean_wait": float(queue / admitted)}
-    assert_inside(
-        theory, estimates(scenario(rate, EXPONENTIAL_5, 3, agents=c, lines=k), _line_measures)
-    )
+    return scenario(rate, EXPONENTIAL_5, 3, agents=c, lines=k), _line_measures, theory
 
 
 # --------------------------------------------------------------------------- balking
 
 
-def test_balking_follows_the_birth_death_chain() -> None:
+def _balking_measures(r: Any) -> dict[str, float]:
+    live = r.outcome != OUTCOME_DEFLECTED
+    served = np.isfinite(r.first_response)
+    return {
+        "balking": float((r.outcome[live] == OUTCOME_BALKED).mean()),
+        "mean_wait": float((r.first_response - r.tickets.arrival)[served].mean()),
+    }
+
+
+def balking_case() -> tuple[Any, Measure, dict[str, float]]:
     """M/M/8 where a caller who must wait balks with probability 0.3 (no abandonment)."""
     rate, c, mu, b = 1.7, 8, 0.2, 0.3
     top = 400
@@ -152,17 +176,8 @@ def test_balking_follows_the_birth_death_chain() -> None:
     admitted = rate * (1 - b * busy)
     queue = sum((n - c) * p[n] for n in range(c, top + 1))
     theory = {"balking": float(b * busy), "mean_wait": float(queue / admitted)}
-
-    def measure(r: Any) -> dict[str, float]:
-        live = r.outcome != OUTCOME_DEFLECTED
-        served = np.isfinite(r.first_response)
-        return {
-            "balking": float((r.outcome[live] == OUTCOME_BALKED).mean()),
-            "mean_wait": float((r.first_response - r.tickets.arrival)[served].mean()),
-        }
-
     sc = scenario(rate, EXPONENTIAL_5, days=3, agents=c, balk_probability=b)
-    assert_inside(theory, estimates(sc, measure))
+    return sc, _balking_measures, theory
 
 
 # --------------------------------------------------------------------------- retrials
@@ -212,38 +227,32 @@ def retrial_chain(
     }
 
 
-def test_retrials_match_the_orbit_model() -> None:
+def _retrial_measures(r: Any) -> dict[str, float]:
+    # Customers arriving in the first 2 days: their retrials are over by the end.
+    customers = (r.tickets.arrival < 2 * 1440) & (r.outcome != OUTCOME_DEFLECTED)
+    first_attempts = int(customers.sum())
+    attempts = r.attempts[customers].sum()
+    failed = np.isin(r.failed_ticket, np.flatnonzero(customers))
+    blocked = int((r.failed_kind[failed] == ATTEMPT_BLOCKED).sum())
+    lost = int((r.outcome[customers] == OUTCOME_BLOCKED).sum())
+    served = int(np.isfinite(r.first_response[customers]).sum())
+    # Flow balance: every customer is served or finally lost.
+    assert served + lost == first_attempts
+    return {
+        "attempt_blocking": blocked / attempts,
+        "retrials_per_customer": (attempts - first_attempts) / first_attempts,
+        "lost": lost / first_attempts,
+    }
+
+
+def retrial_case() -> tuple[Any, Measure, dict[str, float]]:
     """Five agents and five lines: a blocked caller tries again with probability 0.6 after
     an exponential delay of 3 minutes, as often as it is blocked."""
     rate, c, mu, p, delay = 1.0, 5, 0.2, 0.6, 3.0
     theory = retrial_chain(rate, c, mu, p, 1 / delay, top=150)
-    sc = scenario(
-        rate,
-        EXPONENTIAL_5,
-        days=3,
-        agents=c,
-        lines=c,
-        retrial={"probability": p, "after": f"{delay:g}m"},
-    )
-
-    def measure(r: Any) -> dict[str, float]:
-        # Customers arriving in the first 2 days: their retrials are over by the end.
-        customers = (r.tickets.arrival < 2 * 1440) & (r.outcome != OUTCOME_DEFLECTED)
-        first_attempts = int(customers.sum())
-        attempts = r.attempts[customers].sum()
-        failed = np.isin(r.failed_ticket, np.flatnonzero(customers))
-        blocked = int((r.failed_kind[failed] == ATTEMPT_BLOCKED).sum())
-        lost = int((r.outcome[customers] == OUTCOME_BLOCKED).sum())
-        served = int(np.isfinite(r.first_response[customers]).sum())
-        # Flow balance: every customer is served or finally lost.
-        assert served + lost == first_attempts
-        return {
-            "attempt_blocking": blocked / attempts,
-            "retrials_per_customer": (attempts - first_attempts) / first_attempts,
-            "lost": lost / first_attempts,
-        }
-
-    assert_inside(theory, estimates(sc, measure))
+    retrial = {"probability": p, "after": f"{delay:g}m"}
+    sc = scenario(rate, EXPONENTIAL_5, days=3, agents=c, lines=c, retrial=retrial)
+    return sc, _retrial_measures, theory
 
 
 # --------------------------------------------------------------------------- overflow
@@ -280,10 +289,19 @@ def two_pool_chain(rate: float, c1: int, c2: int, mu: float, top: int) -> dict[s
     return {"share_first_pool": busy_a * mu / rate, "p_wait": float(waiting)}
 
 
-def test_ordered_overflow_matches_the_two_pool_chain() -> None:
+def _pool_measures(r: Any) -> dict[str, float]:
+    team = r.staffing.agents["team"].to_numpy()
+    answered = r.first_agent >= 0
+    wait = (r.first_response - r.tickets.arrival)[answered]
+    return {
+        "share_first_pool": float((team[r.first_agent[answered]] == "a").mean()),
+        "p_wait": float((wait > 1e-12).mean()),
+    }
+
+
+def overflow_case() -> tuple[Any, Measure, dict[str, float]]:
     """Pool A (3 agents) takes a call whenever it can, pool B (4) otherwise; 80% load."""
     rate, c1, c2, mu = 1.12, 3, 4, 0.2
-    theory = two_pool_chain(rate, c1, c2, mu, top=300)
     shifts = [{"days": "Mon-Sun", "start": "00:00", "hours": 24}]
     teams = [
         {
@@ -299,17 +317,7 @@ def test_ordered_overflow_matches_the_two_pool_chain() -> None:
     ]
     rule = {"language": "en", "channel": "phone", "teams": ["a", "b"], "after": "0s"}
     sc = scenario(rate, EXPONENTIAL_5, days=3, teams=teams, routing={"overflow": [rule]})
-
-    def measure(r: Any) -> dict[str, float]:
-        team = r.staffing.agents["team"].to_numpy()
-        answered = r.first_agent >= 0
-        wait = (r.first_response - r.tickets.arrival)[answered]
-        return {
-            "share_first_pool": float((team[r.first_agent[answered]] == "a").mean()),
-            "p_wait": float((wait > 1e-12).mean()),
-        }
-
-    assert_inside(theory, estimates(sc, measure))
+    return sc, _pool_measures, two_pool_chain(rate, c1, c2, mu, top=300)
 
 
 # --------------------------------------------------------------------------- uniform handle
@@ -323,19 +331,39 @@ def _mean_wait(r: Any) -> dict[str, float]:
     return {"mean_wait": float((r.first_response - r.tickets.arrival)[keep].mean())}
 
 
-def test_uniform_handle_on_one_agent_waits_as_pollaczek_khinchine() -> None:
-    """M/G/1 with uniform handle times: W = lambda E[S^2] / (2 (1 - rho)), exact."""
-    rate = 0.16  # rho 0.8
+def pollaczek_khinchine_case() -> tuple[Any, Measure, dict[str, float]]:
+    """M/G/1 with uniform handle times: W = lambda E[S^2] / (2 (1 - rho)), exact; rho 0.8."""
+    rate = 0.16
     theory = {"mean_wait": rate * 28.0 / (2 * (1 - rate * 5))}
-    assert_inside(theory, estimates(scenario(rate, UNIFORM, days=20), _mean_wait))
+    return scenario(rate, UNIFORM, days=20), _mean_wait, theory
 
 
-def test_uniform_handle_on_several_agents_waits_as_lee_longton() -> None:
-    """M/G/5 at 90% load: W ~ (1 + cs^2) / 2 x W(M/M/5). The approximation is within a few
-    percent at this load and variability, so the interval is widened by 4%."""
+def lee_longton_case() -> tuple[Any, Measure, dict[str, float]]:
+    """M/G/5 at 90% load: W ~ (1 + cs^2) / 2 x W(M/M/5), within a few percent at this load
+    and variability."""
     rate, c = 0.9, 5
     cs2 = 3.0 / 25.0
     theory = {"mean_wait": (1 + cs2) / 2 * float(erlang_c_mean_wait(c, rate * 5, 5.0))}
-    assert_inside(
-        theory, estimates(scenario(rate, UNIFORM, days=6, agents=c), _mean_wait), slack=0.04
-    )
+    return scenario(rate, UNIFORM, days=6, agents=c), _mean_wait, theory
+
+
+CASES = [
+    Case("erlang-b-lines", erlang_b_case),
+    Case("mmck-lines", mmck_case),
+    Case("balking", balking_case),
+    Case("retrial-orbit", retrial_case),
+    Case("ordered-overflow", overflow_case),
+    Case("uniform-mg1-pollaczek-khinchine", pollaczek_khinchine_case),
+    Case("uniform-mg5-lee-longton", lee_longton_case, slack=0.04),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_simulation_agrees_with_theory(case: Case) -> None:
+    sc, measure, theory = case.build()
+    assert_inside(theory, estimates(sc, measure), slack=case.slack)
+
+
+def test_erlang_b_reference_value() -> None:
+    """The M/M/10/10 case's theory is the published Erlang B value."""
+    assert erlang_b_case()[2]["blocking"] == pytest.approx(0.1217, abs=1e-4)
