@@ -18,7 +18,7 @@ from functools import cache
 import holidays
 import pandas as pd
 
-from scenarios.schema import Scenario
+from scenarios.schema import Scenario, Surge
 
 __all__ = [
     "NIGHT_END_MINUTE",
@@ -32,6 +32,7 @@ __all__ = [
     "local_start_minutes",
     "overlap_minutes",
     "premium_minutes",
+    "surge_minutes",
     "week_of",
     "with_warmup",
 ]
@@ -60,6 +61,16 @@ def horizon_cells(scenario: Scenario, timezone: str, cell_minutes: int) -> pd.Da
     n_cells = int(horizon_minutes(scenario) // cell_minutes)
     cells = pd.date_range(horizon_origin(scenario), periods=n_cells, freq=f"{cell_minutes}min")
     return cells.tz_convert(timezone)
+
+
+def surge_minutes(scenario: Scenario, surge: Surge, origin: pd.Timestamp) -> tuple[float, float]:
+    """Start and end of a surge in minutes since the horizon origin; a start written
+    without a UTC offset is in the horizon's time zone."""
+    start = surge.start
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=zoneinfo.ZoneInfo(scenario.horizon.timezone))
+    lo = (pd.Timestamp(start) - origin).total_seconds() / 60
+    return lo, lo + surge.hours * 60
 
 
 def local_dates(scenario: Scenario) -> list[dt.date]:

@@ -24,6 +24,8 @@ is defined under ``channels`` with its ``kind``."""
 CHANNELS: tuple[str, ...] = tuple(BUILTIN_CHANNEL_KINDS)
 """Names of the built-in channels."""
 DistributionName = Literal["lognormal", "exponential", "gamma", "fixed", "uniform"]
+MAX_MEAN_MINUTES = 30 * 1440.0
+"""Longest mean of a random duration (30 days, in minutes)."""
 UNIFORM_MAX_CV = 1 / math.sqrt(3)
 """Largest cv of a uniform time on [0, 2 x mean]: a wider one would go below zero."""
 
@@ -31,7 +33,11 @@ UNIFORM_MAX_CV = 1 / math.sqrt(3)
 class StrictModel(BaseModel):
     """A frozen model in which an unknown key is an error."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # allow_inf_nan=False: NaN and infinity are not numbers a scenario can mean, in any
+    # field of any model (a NaN passes every comparison-based bound).
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 def _number_as_mean(value: Any) -> Any:
@@ -101,13 +107,17 @@ class Distribution(StrictModel):
     multiplies the drawn time by a factor for the hour of the customers' local day.
     """
 
-    mean: float = Field(gt=0)
+    mean: float = Field(gt=0, le=MAX_MEAN_MINUTES)
     cv: float = Field(default=1.0, ge=0, le=10)
     distribution: DistributionName | None = Field(
         default=None, description="lognormal (handle default), exponential (patience default)."
     )
-    low: float | None = Field(default=None, ge=0, description="Uniform: the shortest time.")
-    high: float | None = Field(default=None, gt=0, description="Uniform: the longest time.")
+    low: float | None = Field(
+        default=None, ge=0, le=2 * MAX_MEAN_MINUTES, description="Uniform: the shortest time."
+    )
+    high: float | None = Field(
+        default=None, gt=0, le=2 * MAX_MEAN_MINUTES, description="Uniform: the longest time."
+    )
     by_hour: tuple[float, ...] | None = Field(
         default=None,
         description="24 factors on the time, hour 0 to 23 of the customers' local day.",
@@ -151,7 +161,10 @@ class Retrial(StrictModel):
         "exponential delay; a distribution mapping gives another shape."
     )
     max_attempts: int | None = Field(
-        default=None, ge=2, description="Attempts per customer at most, the first included."
+        default=None,
+        ge=2,
+        le=1000,
+        description="Attempts per customer at most, the first included.",
     )
 
     @field_validator("after")
@@ -184,7 +197,10 @@ class ChannelSpec(StrictModel):
         default=1.0, ge=1, le=20, description="Mean agent touches per ticket (async)."
     )
     customer_reply_hours: float = Field(
-        default=6.0, gt=0, description="Mean customer reply gap between touches (async)."
+        default=6.0,
+        gt=0,
+        le=720,
+        description="Mean customer reply gap between touches (async).",
     )
     balk_probability: float = Field(
         default=0.0, ge=0, le=1, description="Live: a contact that must wait leaves at once."
@@ -195,6 +211,7 @@ class ChannelSpec(StrictModel):
     lines: int | None = Field(
         default=None,
         ge=1,
+        le=10_000_000,
         description="Live: contacts the channel holds at once, waiting or served; one more "
         "is blocked.",
     )

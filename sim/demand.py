@@ -19,14 +19,20 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from scenarios.calendar import holiday_dates, horizon_cells, horizon_origin, local_dates, week_of
+from scenarios.calendar import (
+    holiday_dates,
+    horizon_cells,
+    horizon_origin,
+    local_dates,
+    surge_minutes,
+    week_of,
+)
 from scenarios.schema import PRIORITY_RANK, Distribution, Scenario, Stream, Surge
 
 CELL_MINUTES = 15
@@ -166,10 +172,7 @@ def _surge_cells(
     scenario: Scenario, surge: Surge, origin: pd.Timestamp, offsets: np.ndarray
 ) -> np.ndarray:
     """Cells (by their midpoint) inside a surge."""
-    horizon_tz = zoneinfo.ZoneInfo(scenario.horizon.timezone)
-    start = surge.start if surge.start.tzinfo else surge.start.replace(tzinfo=horizon_tz)
-    lo = (pd.Timestamp(start) - origin).total_seconds() / 60
-    hi = lo + surge.hours * 60
+    lo, hi = surge_minutes(scenario, surge, origin)
     mid = offsets + CELL_MINUTES / 2
     return np.asarray((mid >= lo) & (mid < hi))
 
