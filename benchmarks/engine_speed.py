@@ -27,17 +27,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import simpy
 import yaml
 
-from scenarios import Scenario, parse_yaml, scenario_from_data
-from sim.engine import OUTCOME_HANDLED, run_replication
+from scenarios import Scenario, load_scenario
+from sim.engine import OUTCOME_HANDLED
 from sim.queueing import erlang_c_mean_wait
-from sim.runner import summarize
+from sim.runner import run_replications, summarize
 
 
 def idiomatic_mmc(n: int, agents: int, rate: float, seed: int) -> tuple[float, float]:
@@ -73,8 +75,8 @@ REFERENCE_TICKETS = 100_000
 
 def machine_speed(tickets: int = REFERENCE_TICKETS) -> float:
     """This machine's speed now, for reading the seconds of other benchmarks by: tickets per
-    second of the textbook SimPy M/M/c (50 agents, utilisation 0.9; about 112,000 on the
-    machine of the 2026-11-23 figures)."""
+    second of the textbook SimPy M/M/c (50 agents, utilisation 0.9; figures in
+    benchmarks/README.md)."""
     seconds, _ = idiomatic_mmc(tickets, 50, 45.0, seed=1)
     return tickets / seconds
 
@@ -148,8 +150,12 @@ def scenario_data(
 def engine_end_to_end(
     n: int, agents: int, rate: float, seed: int, features: bool, after: str = "0s"
 ) -> tuple[dict[str, float], int, float]:
-    """A whole simulate of the queue: (seconds by stage, customers, mean wait of answered)."""
-    text = yaml.safe_dump(scenario_data(n, agents, rate, seed, features, after))
+    """A whole simulate of the queue, through the calls the ``simulate`` command makes (the
+    scenario file read by ``load_scenario``, ``run_replications``, ``summarize``): (seconds
+    by stage, customers, mean wait of answered)."""
+    folder = tempfile.mkdtemp(prefix="engine-speed-")
+    path = Path(folder) / "mmc.yaml"
+    path.write_text(yaml.safe_dump(scenario_data(n, agents, rate, seed, features, after)))
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -159,13 +165,15 @@ def engine_end_to_end(
         seconds[stage] = now - clock
         clock = now
 
-    scenario: Scenario = scenario_from_data(parse_yaml(text, "benchmark"), "benchmark")
+    scenario: Scenario = load_scenario(path)
     lap("load")
-    result = run_replication(scenario, seed, 0)
+    (result,) = run_replications(scenario, 1, seed)
     lap("simulate")
     summarize(scenario, [result])
     lap("summary")
     seconds["total"] = sum(seconds.values())
+    path.unlink()
+    Path(folder).rmdir()
     done = result.outcome == OUTCOME_HANDLED
     wait = (result.first_response - result.tickets.arrival)[done]
     return seconds, len(result.tickets), float(wait.mean())
