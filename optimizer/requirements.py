@@ -73,7 +73,7 @@ def live_agents_needed(
     rules = scenario.labor_rules
     spec = scenario.channel(channel)
     handle = spec.handle_minutes.mean
-    slots = spec.concurrency if channel == "chat" else 1
+    slots = scenario.concurrency(channel)
     offered = rate * (1 + scenario.reopen_rate)
     if sl is None:
         servers = np.ceil(offered * handle / rules.max_occupancy - 1e-9)
@@ -122,7 +122,7 @@ def interval_requirements(scenario: Scenario) -> pd.DataFrame:
         rate = counts / interval  # per minute
         sl = scenario.service_level_for(language, channel, priority)
         handle = spec.handle_minutes.mean
-        if channel == "email":
+        if not scenario.is_live(channel):
             touches = spec.touches + scenario.reopen_rate
             erlangs = rate * handle * touches
             window = sl.answer_within if sl else DEFAULT_WINDOW_MINUTES
@@ -234,7 +234,7 @@ def group_requirements(scenario: Scenario, *, pooled: bool = True) -> pd.DataFra
         pooled_counts: dict[tuple[str, str], np.ndarray] = {}
         levels: dict[tuple[str, str], list[ServiceLevel | None]] = {}
         for (language, channel, priority), counts in arrivals.items():
-            if channel == "email":
+            if not scenario.is_live(channel):
                 continue
             key = (language, channel)
             pooled_counts[key] = pooled_counts.get(key, 0.0) + counts

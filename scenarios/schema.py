@@ -13,64 +13,122 @@ This module imports nothing from ``sim``, ``optimizer`` or ``reports``.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Any
 
 import numpy as np
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
-    create_model,
     field_validator,
     model_validator,
 )
-from scipy import stats
 
+from scenarios.channels import (
+    BUILTIN_CHANNEL_KINDS,
+    CHANNELS,
+    DEFAULT_CHANNELS,
+    ChannelKind,
+    ChannelSpec,
+    Distribution,
+)
+from scenarios.channels import StrictModel as _Model
+from scenarios.demand_spec import (
+    MAX_PROFILE_WEIGHT,
+    PROFILE_PRESETS,
+    Busyness,
+    Demand,
+    DemandEvent,
+    Profile,
+    Segment,
+    Stream,
+    Surge,
+    Volume,
+)
 from scenarios.employees import read_employees_file
+from scenarios.staff import (
+    Contract,
+    ContractGroup,
+    DateRange,
+    Employee,
+    LaborRules,
+    Planning,
+    Preferences,
+    TeamLaborRules,
+    rule_conflicts,
+    template_grid,
+)
 from scenarios.types import (
     LATEST_DATE,
+    MAX_ITEMS,
+    PRIORITY_RANK,
+    AgentSelection,
     CalendarDate,
-    CalendarDateTime,
+    Channel,
     Country,
     Days,
     Duration,
+    HorizonEnd,
     Language,
+    Priority,
     TimeOfDay,
     TimeZone,
-    WeekdayOrDate,
-    excerpt,
     time_of_day_minutes,
 )
-from scenarios.volume import mean_week, read_volume_file
 
-Channel = Literal["phone", "chat", "email"]
-CHANNELS: tuple[str, ...] = ("phone", "chat", "email")
-SYNCHRONOUS_CHANNELS = frozenset({"phone", "chat"})
-Priority = Literal["urgent", "high", "normal", "low"]
-PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
-DistributionName = Literal["lognormal", "exponential", "gamma", "fixed"]
-
+__all__ = [
+    "CHANNELS",
+    "MAX_ITEMS",
+    "MAX_PROFILE_WEIGHT",
+    "MAX_ROSTER_ENTRIES",
+    "MAX_SEED",
+    "MAX_TEAM_AGENTS",
+    "PRIORITY_RANK",
+    "PROFILE_PRESETS",
+    "AgentSelection",
+    "BreakRule",
+    "Business",
+    "Busyness",
+    "Channel",
+    "Contract",
+    "ContractGroup",
+    "Costs",
+    "DateRange",
+    "Demand",
+    "DemandEvent",
+    "Employee",
+    "Escalation",
+    "Horizon",
+    "HorizonEnd",
+    "LaborRules",
+    "LanguageFallback",
+    "Overflow",
+    "Planning",
+    "Preferences",
+    "Priority",
+    "Profile",
+    "RosterEntry",
+    "Routing",
+    "Scenario",
+    "Segment",
+    "ServiceLevel",
+    "Shift",
+    "ShiftTemplates",
+    "Stream",
+    "Surge",
+    "Team",
+    "TeamLaborRules",
+    "Volume",
+    "rule_conflicts",
+    "template_grid",
+]
 
 MAX_SEED = 2**63 - 1
 """Largest seed (a signed 64-bit integer, so it survives JSON, Parquet and NumPy)."""
 MAX_TEAM_AGENTS = 10_000
 """Most agents in one team (or on one shift)."""
-MAX_ITEMS = 1_000
-"""Most items in a scenario's lists (streams, surges, teams, shifts of a team, rules)."""
 MAX_ROSTER_ENTRIES = 1_000_000
 """Most dated shifts in one team's roster."""
-
-
-class _Model(BaseModel):
-    # allow_inf_nan=False: NaN and infinity are not numbers a scenario can mean, in any
-    # field of any model (a NaN passes every comparison-based bound).
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
-    )
 
 
 # --------------------------------------------------------------------------- horizon
@@ -85,6 +143,18 @@ class Horizon(_Model):
         default=30, description="Reporting and planning interval, dividing a day evenly."
     )
     timezone: TimeZone = Field(default="UTC", description="Reporting time zone (IANA).")
+    warmup_days: int = Field(
+        default=0,
+        ge=0,
+        le=28,
+        description="Days simulated before `start` to fill queues and backlogs; every KPI "
+        "leaves them out.",
+    )
+    end: HorizonEnd = Field(
+        default="cut",
+        description="'cut' stops the clock at the end; 'serve' takes no new tickets and lets "
+        "the agents on shift serve everyone still waiting.",
+    )
 
     @field_validator("interval_minutes")
     @classmethod
@@ -111,371 +181,7 @@ class Horizon(_Model):
         return max(1, int(np.ceil(self.weeks * 7 - 1e-9)))
 
 
-# --------------------------------------------------------------------------- demand
-
-PROFILE_PRESETS = ("24x7", "business_hours", "extended_hours", "office_hours")
-MAX_PROFILE_WEIGHT = 1e9
-
-
-def _preset_weights(name: str) -> np.ndarray:
-    """Hour-of-week arrival weights (7 x 24, Monday first) of a named preset."""
-    week = np.zeros((7, 24))
-    if name == "24x7":
-        week[:] = 1.0
-    elif name == "business_hours":
-        day = np.full(24, 0.04)
-        day[7:9] = (0.35, 0.8)
-        day[9:17] = (1.0, 1.1, 1.05, 0.85, 0.9, 1.0, 0.95, 0.85)
-        day[17:20] = (0.55, 0.3, 0.15)
-        week[:5] = day
-        week[5:] = 0.08
-    elif name == "office_hours":
-        # A line open Mon-Fri 08:00-18:00 only: no contacts outside it.
-        day = np.zeros(24)
-        day[8:18] = (0.8, 1.0, 1.1, 1.05, 0.85, 0.9, 1.0, 0.95, 0.85, 0.6)
-        week[:5] = day
-    elif name == "extended_hours":
-        day = np.full(24, 0.06)
-        day[6:8] = (0.3, 0.6)
-        day[8:20] = 1.0
-        day[12] = 0.9
-        day[20:23] = (0.8, 0.6, 0.35)
-        week[:5] = day
-        week[5:] = day * 0.5
-    else:  # pragma: no cover - guarded by the validator
-        raise KeyError(name)
-    return week
-
-
-def _check_profile(value: Any) -> Any:
-    if isinstance(value, str):
-        if value in PROFILE_PRESETS:
-            return value
-        raise ValueError(
-            f"unknown profile {value!r} (expected one of {', '.join(PROFILE_PRESETS)} "
-            "or 7 rows of 24 weights, Monday first)"
-        )
-    if isinstance(value, list | tuple):
-        rows = list(value)
-        if len(rows) == 7 and all(isinstance(r, list | tuple) and len(r) == 24 for r in rows):
-            try:
-                arr = np.array(rows, dtype=float)
-            except (TypeError, ValueError):
-                arr = None
-            if arr is not None and np.all(np.isfinite(arr)) and np.all(arr >= 0):
-                if np.any(arr > MAX_PROFILE_WEIGHT):
-                    raise ValueError(
-                        f"found a weight of {excerpt(float(arr.max()))}, expected weights of "
-                        f"at most {MAX_PROFILE_WEIGHT:g} (only their ratios matter)"
-                    )
-                if arr.sum() <= 0:
-                    raise ValueError("profile weights are all zero (expected some hour > 0)")
-                return tuple(tuple(float(x) for x in r) for r in rows)
-    raise ValueError(
-        "found a profile that is neither a preset nor 7 rows of 24 non-negative numbers "
-        f"(expected one of {', '.join(PROFILE_PRESETS)} or 7 rows of 24 weights, Monday first)"
-    )
-
-
-Profile = Annotated[str | tuple[tuple[float, ...], ...], Field(union_mode="left_to_right")]
-
-
-def _all_normal() -> dict[Priority, float]:
-    return {"normal": 1.0}
-
-
-# --------------------------------------------------------------------------- dated demand
-
-
-class Volume(_Model):
-    """A stream's dated volume: tickets per local day, or per week starting on each date."""
-
-    per: Literal["day", "week"] = Field(
-        default="day", description="Whether each value is one local day's or one week's tickets."
-    )
-    values: dict[CalendarDate, Annotated[float, Field(ge=0, le=10_000_000)]] = Field(
-        min_length=1, description="Local date -> tickets."
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_file(cls, data: Any, info: ValidationInfo) -> Any:
-        """``volume: FILE.csv`` or ``{file: FILE.csv, per: week}``: read the file's values."""
-        if isinstance(data, str):
-            data = {"file": data}
-        if isinstance(data, dict) and "file" in data:
-            rest = {k: v for k, v in data.items() if k != "file"}
-            if "values" in rest:
-                raise ValueError("found both file and values (expected one of them)")
-            name = (info.context or {}).get("stream", "")
-            base = (info.context or {}).get("base_dir")
-            file = data["file"]
-            if not isinstance(file, str) or not file.strip():
-                raise ValueError(f"file: found {file!r}, expected a CSV file name")
-            path = Path(file) if base is None else Path(base) / file
-            return {**rest, "values": read_volume_file(path, name)}
-        return data
-
-    @model_validator(mode="after")
-    def _weeks_apart(self) -> Volume:
-        if self.per == "week":
-            dates = sorted(self.values)
-            for a, b in itertools.pairwise(dates):
-                if (b - a).days < 7:
-                    raise ValueError(
-                        f"weekly values on {a} and {b} overlap (expected week starts at least "
-                        "7 days apart)"
-                    )
-        return self
-
-    def average_week(self) -> float:
-        """Average tickets a week over the series."""
-        return mean_week(self.per, self.values)
-
-
-class Busyness(_Model):
-    """Day-to-day uncertainty in volume: a random multiplier of a day's (or week's) rates.
-
-    The multiplier has mean 1 and coefficient of variation ``cv``, so a day whose expected
-    volume is m has arrivals with variance ``m + cv^2 m^2`` (Poisson plus busyness).
-    """
-
-    distribution: Literal["gamma", "lognormal"] = "gamma"
-    cv: float = Field(ge=0, le=3, allow_inf_nan=False, description="Spread of the multiplier.")
-    level: Literal["day", "week"] = Field(
-        default="day", description="One multiplier per local day, or per week of the horizon."
-    )
-    shared: bool = Field(
-        default=True,
-        description="demand.busyness only: one multiplier for every stream on a date (true) "
-        "or one per stream (false).",
-    )
-
-    def frozen(self) -> Any:
-        """The multiplier's distribution as a frozen ``scipy.stats`` distribution (mean 1).
-
-        gamma: shape ``1/cv^2``, scale ``cv^2``; lognormal: ``sigma^2 = ln(1 + cv^2)``,
-        median ``exp(-sigma^2 / 2)``. With ``cv`` 0 the multiplier is always 1.
-        """
-        if self.cv == 0:
-            return stats.uniform(loc=1.0, scale=0.0)
-        if self.distribution == "gamma":
-            return stats.gamma(a=1.0 / self.cv**2, scale=self.cv**2)
-        sigma = float(np.sqrt(np.log1p(self.cv**2)))
-        return stats.lognorm(s=sigma, scale=float(np.exp(-(sigma**2) / 2)))
-
-
-class DemandEvent(_Model):
-    """Local dates on which volume is multiplied: a campaign, a launch, a known quiet spell."""
-
-    name: str = Field(min_length=1, max_length=200)
-    start: CalendarDate = Field(description="First local date affected.")
-    end: CalendarDate = Field(description="Last local date affected (inclusive).")
-    multiplier: float = Field(ge=0, le=1000, allow_inf_nan=False)
-    streams: list[str] | None = Field(default=None, description="Stream names; all if absent.")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> DemandEvent:
-        if self.end < self.start:
-            raise ValueError(
-                f"event {self.name!r} ends on {self.end}, before its start {self.start} "
-                "(expected end on or after start)"
-            )
-        return self
-
-
-class Stream(_Model):
-    """A source of tickets: one language, channel and customer region."""
-
-    name: str = Field(min_length=1, max_length=200)
-    language: Language
-    channel: Channel
-    region: TimeZone = Field(description="Customers' IANA time zone; profiles are local to it.")
-    country: Country | None = Field(default=None, description="Holiday calendar of customers.")
-    tickets_per_week: float = Field(
-        ge=0,
-        le=10_000_000,
-        description="Tickets a week before deflection; with a volume series, on the dates it "
-        "does not cover (default: the series' average week).",
-    )
-    volume: Volume | None = Field(
-        default=None, description="Dated volume (per local day or week), inline or a CSV file."
-    )
-    busyness: Busyness | None = Field(
-        default=None, description="This stream's own day-to-day multiplier (overrides demand's)."
-    )
-    profile: Profile = "24x7"
-    priority_mix: dict[Priority, float] = Field(default_factory=lambda: _all_normal())
-    holiday_factor: float = Field(
-        default=0.3,
-        ge=0,
-        le=100,
-        description="Volume on a public holiday relative to a normal day.",
-    )
-    deflection: float | None = Field(
-        default=None, ge=0, lt=1, description="Stream-specific deflection (overrides demand's)."
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _volume_first(cls, data: Any, info: ValidationInfo) -> Any:
-        """Read a volume series first, so its average week can stand in for a missing
-        ``tickets_per_week`` (which the rest of the project reads as the stream's size)."""
-        if not isinstance(data, dict) or data.get("volume") is None:
-            return data
-        context = {**(info.context or {}), "stream": str(data.get("name", ""))}
-        try:
-            volume = Volume.model_validate(data["volume"], context=context)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            message = str(first["msg"]).removeprefix("Value error, ")
-            raise ValueError(f"volume{'.' + where if where else ''}: {message}") from None
-        data = {**data, "volume": volume}
-        if data.get("tickets_per_week") is None:
-            data["tickets_per_week"] = round(volume.average_week(), 6)
-        return data
-
-    @field_validator("profile", mode="before")
-    @classmethod
-    def _profile(cls, value: Any) -> Any:
-        return _check_profile(value)
-
-    @field_validator("priority_mix")
-    @classmethod
-    def _mix(cls, value: dict[str, float]) -> dict[str, float]:
-        if not value:
-            raise ValueError("found an empty mix, expected shares such as {normal: 1.0}")
-        if any(v < 0 for v in value.values()):
-            raise ValueError(f"found {excerpt(value)}, expected shares of zero or more")
-        total = sum(value.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"shares sum to {total:g}, expected them to sum to 1")
-        return value
-
-    def weights(self) -> np.ndarray:
-        """Hour-of-week weights (7 x 24, Monday first, local time), summing to 1."""
-        week = (
-            _preset_weights(self.profile)
-            if isinstance(self.profile, str)
-            else np.array(self.profile, dtype=float)
-        )
-        return week / week.sum()
-
-
-class Surge(_Model):
-    """A period in which volume is multiplied (a launch, an outage, a season)."""
-
-    start: CalendarDateTime = Field(description="Start, in the horizon's time zone unless offset.")
-    hours: float = Field(gt=0, le=2 * 8784, description="Length (at most two years).")
-    multiplier: float = Field(ge=0, le=100)
-    streams: list[str] | None = Field(
-        default=None, max_length=MAX_ITEMS, description="Stream names; all if absent."
-    )
-
-
-class Demand(_Model):
-    """Ticket streams and what shapes them."""
-
-    deflection: float = Field(default=0.0, ge=0, lt=1)
-    scale: float = Field(
-        default=1.0,
-        ge=0,
-        le=1000,
-        description="Multiplier on every stream's volume (what-if sweeps).",
-    )
-    streams: list[Stream] = Field(min_length=1, max_length=MAX_ITEMS)
-    surges: list[Surge] = Field(default_factory=list, max_length=MAX_ITEMS)
-    growth_per_year: float = Field(
-        default=0.0,
-        gt=-1,
-        le=10,
-        description="Volume growth per year, compounded over the horizon.",
-    )
-    events: list[DemandEvent] = Field(
-        default_factory=list, description="Dated multipliers of volume (campaigns, launches)."
-    )
-    busyness: Busyness | None = Field(
-        default=None, description="Day-to-day volume uncertainty; off when absent."
-    )
-
-    @model_validator(mode="after")
-    def _unique_streams(self) -> Demand:
-        names = [s.name for s in self.streams]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"stream names repeat: {dupes} (expected unique names)")
-        for i, surge in enumerate(self.surges):
-            for name in surge.streams or []:
-                if name not in names:
-                    raise ValueError(f"surges[{i}].streams names {name!r}, expected one of {names}")
-        for i, event in enumerate(self.events):
-            for name in event.streams or []:
-                if name not in names:
-                    raise ValueError(f"events[{i}].streams names {name!r}, expected one of {names}")
-        return self
-
-    def busyness_for(self, stream: Stream) -> Busyness | None:
-        """The busyness that applies to a stream: its own, else the demand's, else none."""
-        return stream.busyness if stream.busyness is not None else self.busyness
-
-
 # --------------------------------------------------------------------------- channels
-
-
-def _number_as_mean(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return {"mean": value}
-    return value
-
-
-MAX_MEAN_MINUTES = 30 * 1440.0
-"""Longest mean of a random duration (30 days, in minutes)."""
-
-
-class Distribution(_Model):
-    """A positive random duration: mean, coefficient of variation, family."""
-
-    mean: float = Field(gt=0, le=MAX_MEAN_MINUTES)
-    cv: float = Field(default=1.0, ge=0, le=10)
-    distribution: DistributionName | None = Field(
-        default=None, description="lognormal (handle default), exponential (patience default)."
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _coerce(cls, value: Any) -> Any:
-        return _number_as_mean(value)
-
-
-class ChannelSpec(_Model):
-    """How one channel behaves: handle time, patience, concurrency, touches."""
-
-    handle_minutes: Distribution
-    patience_minutes: Distribution | None = Field(
-        default=None, description="Customer patience (phone, chat); none means nobody abandons."
-    )
-    concurrency: int = Field(default=1, ge=1, le=10, description="Chats one agent holds at once.")
-    touches: float = Field(
-        default=1.0, ge=1, le=20, description="Mean agent touches per ticket (email)."
-    )
-    customer_reply_hours: float = Field(
-        default=6.0,
-        gt=0,
-        le=720,
-        description="Mean customer reply gap between touches (email).",
-    )
-
-
-DEFAULT_CHANNELS: dict[str, dict[str, Any]] = {
-    "phone": {"handle_minutes": {"mean": 6, "cv": 0.8}, "patience_minutes": {"mean": 3}},
-    "chat": {
-        "handle_minutes": {"mean": 12, "cv": 0.9},
-        "patience_minutes": {"mean": 5},
-        "concurrency": 2,
-    },
-    "email": {"handle_minutes": {"mean": 8, "cv": 1.0}, "touches": 1.5},
-}
 
 
 class Escalation(_Model):
@@ -494,6 +200,30 @@ class LanguageFallback(_Model):
     after: Duration
 
 
+class Overflow(_Model):
+    """A queue tries teams in order: the first at once, each next one after a further wait."""
+
+    language: Language
+    channel: Channel
+    teams: list[str] = Field(
+        min_length=1, max_length=MAX_ITEMS, description="Team names, first tried first."
+    )
+    after: Duration = Field(description="Wait before the next team may take the ticket.")
+
+    @field_validator("teams")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"found {value}, expected each team at most once")
+        return value
+
+    def wait_for(self, team: str) -> float | None:
+        """Minutes a ticket waits before ``team`` may take it (None: never)."""
+        if team not in self.teams:
+            return None
+        return self.teams.index(team) * self.after
+
+
 class Routing(_Model):
     """How waiting tickets reach agents beyond priority and first-come-first-served."""
 
@@ -503,6 +233,37 @@ class Routing(_Model):
         description="Channels a blended agent serves first, e.g. [phone, chat, email]; "
         "ranked before ticket priority. Unlisted channels come last.",
     )
+    agent_selection: AgentSelection = Field(
+        default="longest_idle",
+        description="Which idle agent an arriving ticket goes to: the longest idle, one at "
+        "random, or the first in the teams' listed order.",
+    )
+    overflow: list[Overflow] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="Queues that try teams in a fixed order.",
+    )
+
+    @field_validator("overflow")
+    @classmethod
+    def _one_rule_per_queue(cls, value: list[Overflow]) -> list[Overflow]:
+        seen: set[tuple[str, str]] = set()
+        for rule in value:
+            key = (rule.language, rule.channel)
+            if key in seen:
+                raise ValueError(
+                    f"two rules for language {rule.language!r} on {rule.channel} "
+                    "(expected one overflow rule per language and channel)"
+                )
+            seen.add(key)
+        return value
+
+    def overflow_for(self, language: str, channel: str) -> Overflow | None:
+        """The overflow rule of a (language, channel) queue, if any."""
+        for rule in self.overflow:
+            if rule.language == language and rule.channel == channel:
+                return rule
+        return None
 
     @field_validator("channel_priority")
     @classmethod
@@ -520,6 +281,23 @@ class ServiceLevel(_Model):
     language: Language | None = None
     answer_within: Duration = Field(description="First-response threshold, e.g. '20s', '4h'.")
     goal: float = Field(gt=0, le=1, description="Share of tickets answered within the threshold.")
+    resolve_within: Duration | None = Field(
+        default=None, description="Resolution threshold (arrival to last touch), e.g. '24h'."
+    )
+    resolve_goal: float | None = Field(
+        default=None, gt=0, le=1, description="Share resolved within it (default: `goal`)."
+    )
+
+    @model_validator(mode="after")
+    def _resolution(self) -> ServiceLevel:
+        if self.resolve_goal is not None and self.resolve_within is None:
+            raise ValueError(
+                "found resolve_goal without resolve_within (expected a resolution target "
+                "such as resolve_within: 24h)"
+            )
+        if self.resolve_within is not None and self.resolve_within <= 0:
+            raise ValueError("found resolve_within 0, expected a duration above zero")
+        return self
 
 
 # --------------------------------------------------------------------------- teams
@@ -682,204 +460,6 @@ class Costs(_Model):
     )
 
 
-class LaborRules(_Model):
-    """Workload limits; an agent-week that breaks one is at burnout risk."""
-
-    max_hours_per_week: float = Field(default=40, gt=0, le=168)
-    overtime_allowance_hours: float = Field(
-        default=2, ge=0, le=40, description="Overtime a week tolerated before the hours rule."
-    )
-    min_hours_per_week: float = Field(default=0, ge=0, le=168)
-    min_rest_hours: float = Field(default=11, ge=0, le=48)
-    max_consecutive_days: int = Field(default=5, ge=1, le=14)
-    max_occupancy: float = Field(default=0.85, gt=0, le=1)
-    max_night_shifts_per_week: int = Field(default=3, ge=0, le=7)
-    min_days_off_per_week: int = Field(default=2, ge=0, le=7)
-    max_working_weekends: int | None = Field(
-        default=None,
-        ge=0,
-        le=104,
-        description="Per horizon; a weekend counts if Sat or Sun is worked.",
-    )
-
-    @model_validator(mode="after")
-    def _hours_range(self) -> LaborRules:
-        if self.min_hours_per_week > self.max_hours_per_week:
-            raise ValueError(
-                f"min_hours_per_week {self.min_hours_per_week:g} is above max_hours_per_week "
-                f"{self.max_hours_per_week:g} (expected min <= max)"
-            )
-        return self
-
-
-def _partial_rules() -> type[_Model]:
-    """LaborRules with every key optional: a team's overrides, validated key by key."""
-    fields: dict[str, Any] = {
-        name: (Annotated[(info.annotation, *info.metadata)] | None, None)
-        for name, info in LaborRules.model_fields.items()
-    }
-    return create_model("TeamLaborRules", __base__=_Model, **fields)
-
-
-if TYPE_CHECKING:
-    TeamLaborRules = LaborRules
-else:
-    TeamLaborRules = _partial_rules()
-    """A team's ``labor_rules``: any key of :class:`LaborRules`, overriding the scenario's."""
-
-
-def _hours_range(value: Any) -> Any:
-    """``'30-40'``, ``'30-40h'`` or ``40`` as a weekly-hours mapping."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return {"max_hours_per_week": value}
-    if isinstance(value, str):
-        text = value.strip().lower().removesuffix("h").strip()
-        low, sep, high = text.partition("-")
-        try:
-            if sep:
-                return {"min_hours_per_week": float(low), "max_hours_per_week": float(high)}
-            return {"max_hours_per_week": float(text)}
-        except ValueError:
-            raise ValueError(
-                f"found {value!r}, expected a weekly-hours range such as '30-40' or "
-                "{min_hours_per_week: 30, max_hours_per_week: 40}"
-            ) from None
-    return value
-
-
-class Contract(_Model):
-    """A weekly-hours range (written ``'30-40'`` or as a mapping)."""
-
-    min_hours_per_week: float = Field(default=0, ge=0, le=168)
-    max_hours_per_week: float = Field(default=40, gt=0, le=168)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _coerce(cls, value: Any) -> Any:
-        return _hours_range(value)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Contract:
-        if self.min_hours_per_week > self.max_hours_per_week:
-            raise ValueError(
-                f"min_hours_per_week {self.min_hours_per_week:g} is above max_hours_per_week "
-                f"{self.max_hours_per_week:g} (expected min <= max)"
-            )
-        return self
-
-
-class ContractGroup(Contract):
-    """Some agents of a team on their own weekly-hours contract."""
-
-    agents: int = Field(ge=1)
-    name: str = Field(default="", max_length=60)
-
-
-class DateRange(_Model):
-    """Dates from ``from`` to ``to``, both included (a single date is a one-day range)."""
-
-    from_date: CalendarDate = Field(alias="from")
-    to: CalendarDate
-
-    @model_validator(mode="before")
-    @classmethod
-    def _coerce(cls, value: Any) -> Any:
-        if isinstance(value, dt.date):
-            return {"from": value, "to": value}
-        if isinstance(value, str):
-            low, sep, high = value.strip().partition("..")
-            return {"from": low.strip(), "to": (high if sep else low).strip()}
-        return value
-
-    @model_validator(mode="after")
-    def _ordered(self) -> DateRange:
-        if self.to < self.from_date:
-            raise ValueError(f"to {self.to} is before from {self.from_date} (expected from <= to)")
-        return self
-
-    def dates(self) -> list[dt.date]:
-        """Every date of the range."""
-        n = (self.to - self.from_date).days + 1
-        return [self.from_date + dt.timedelta(days=k) for k in range(n)]
-
-
-class Preferences(_Model):
-    """What an employee would like (soft: granted when the plan allows)."""
-
-    days_off: Days | None = Field(default=None, description="Weekdays the employee prefers off.")
-    earliest_start: TimeOfDay | None = None
-    latest_start: TimeOfDay | None = None
-
-
-class Employee(_Model):
-    """A named person in a team, with their own skills, contract and time off."""
-
-    name: str = Field(min_length=1, max_length=80)
-    team: str = Field(min_length=1)
-    languages: list[Language] | None = Field(
-        default=None, description="Own languages, a subset of the team's (default: all)."
-    )
-    channels: list[Channel] | None = Field(
-        default=None, description="Own channels, a subset of the team's (default: all)."
-    )
-    contract: Contract | None = Field(
-        default=None, description="Weekly hours; the team's rules if absent."
-    )
-    unavailable: list[WeekdayOrDate] = Field(
-        default_factory=list, description="Weekdays or dates never worked (hard)."
-    )
-    time_off: list[DateRange] = Field(default_factory=list, description="Leave (hard).")
-    prefers: Preferences | None = None
-
-    @field_validator("unavailable", "time_off", mode="before")
-    @classmethod
-    def _listed(cls, value: Any) -> Any:
-        if isinstance(value, str | dt.date):
-            return [value]
-        return value
-
-
-class Planning(_Model):
-    """Choices of ``optimize`` that are the planner's, not labour rules."""
-
-    mip_gap: float = Field(
-        default=0.01, ge=0, lt=1, description="Relative gap at which each solve may stop."
-    )
-    weekly_hours_margin: float = Field(
-        default=0.05,
-        ge=0,
-        lt=0.5,
-        description="Share of each crew's weekly paid hours the schedule leaves unplanned, so "
-        "whole shifts fit each person's week.",
-    )
-    start_time_changes_hours: float = Field(
-        default=4.0,
-        ge=0,
-        le=100,
-        description="Soft penalty, in hours of the agent's pay, for each start time beyond "
-        "the first in an agent's week.",
-    )
-    single_day_off_hours: float = Field(
-        default=1.0,
-        ge=0,
-        le=100,
-        description="Soft penalty, in hours of pay, for a day off that is not next to another.",
-    )
-    fairness_hours: float = Field(
-        default=4.0,
-        ge=0,
-        le=100,
-        description="Soft penalty, in hours of pay, for each weekend or night shift above an "
-        "agent's fair share.",
-    )
-    preference_hours: float = Field(
-        default=1.0,
-        ge=0,
-        le=100,
-        description="Soft penalty, in hours of pay, for each employee preference not granted.",
-    )
-
-
 class Business(_Model):
     customer_monthly_value: float = Field(default=0.0, ge=0, le=1e9)
     churn_probability_per_missed_sla: float = Field(default=0.0, ge=0, le=1)
@@ -965,6 +545,8 @@ class Scenario(_Model):
                     f"escalation.to_tier is {self.escalation.to_tier}, but no team has that "
                     f"tier (expected a team with tier: {self.escalation.to_tier})"
                 )
+        self._check_channels()
+        self._check_overflow()
         return self
 
     def _check_employees(self) -> None:
@@ -1055,11 +637,171 @@ class Scenario(_Model):
             }
         )
 
+    def _check_channels(self) -> None:
+        """Every channel named is built in or defined with its kind; live-only keys only on
+        live channels."""
+        for name, spec in self.channels.items():
+            builtin = BUILTIN_CHANNEL_KINDS.get(name)
+            if builtin is None and spec.kind is None:
+                raise ValueError(
+                    f"channels.{name}.kind: missing (expected live or async for a channel "
+                    f"other than {', '.join(CHANNELS)})"
+                )
+            if builtin is not None and spec.kind not in (None, builtin):
+                raise ValueError(
+                    f"channels.{name}.kind: found {spec.kind!r}, but {name} is always "
+                    f"{builtin} (expected {builtin}, or a channel of another name such as "
+                    f"'social' for a {spec.kind} channel)"
+                )
+            if (spec.kind or builtin) == "async":
+                for key, given in (
+                    ("balk_probability", spec.balk_probability > 0),
+                    ("retrial", spec.retrial is not None),
+                    ("lines", spec.lines is not None),
+                ):
+                    if given:
+                        raise ValueError(
+                            f"channels.{name}.{key}: {name} is asynchronous (its customers do "
+                            f"not wait on the line), expected {key} only on a live channel"
+                        )
+        used = [
+            (f"demand.streams[{i}].channel", s.channel) for i, s in enumerate(self.demand.streams)
+        ]
+        used += [
+            (f"teams[{i}].channels", ch) for i, t in enumerate(self.teams) for ch in t.channels
+        ]
+        used += [
+            (f"service_levels[{i}].channel", sl.channel) for i, sl in enumerate(self.service_levels)
+        ]
+        used += [("routing.channel_priority", ch) for ch in self.routing.channel_priority or []]
+        used += [
+            (f"routing.overflow[{i}].channel", r.channel)
+            for i, r in enumerate(self.routing.overflow)
+        ]
+        known = [*CHANNELS, *(n for n in self.channels if n not in BUILTIN_CHANNEL_KINDS)]
+        for where, name in used:
+            if name not in known:
+                raise ValueError(
+                    f"{where}: found channel {name!r}, expected one of {known} (a new channel "
+                    f"is defined under channels with its kind, e.g. {name}: {{kind: async, "
+                    "handle_minutes: 8}})"
+                )
+        for i, stream in enumerate(self.demand.streams):
+            if stream.patience_minutes is not None and not self.is_live(stream.channel):
+                raise ValueError(
+                    f"demand.streams[{i}].patience_minutes: {stream.channel} is asynchronous "
+                    "(its customers do not wait on the line), expected patience only on a "
+                    "stream of a live channel"
+                )
+
+    def _check_overflow(self) -> None:
+        """Overflow teams exist, answer the queue's language and channel, and are tier 1."""
+        teams = {t.name: t for t in self.teams}
+        for i, rule in enumerate(self.routing.overflow):
+            for name in rule.teams:
+                team = teams.get(name)
+                if team is None:
+                    raise ValueError(
+                        f"routing.overflow[{i}].teams names {name!r}, expected one of {list(teams)}"
+                    )
+                if (
+                    rule.language not in team.languages
+                    or rule.channel not in team.channels
+                    or team.tier != 1
+                ):
+                    raise ValueError(
+                        f"routing.overflow[{i}].teams: team {name!r} does not answer "
+                        f"{rule.language} on {rule.channel} at tier 1 (expected teams with "
+                        "that language and channel)"
+                    )
+
     def channel(self, name: str) -> ChannelSpec:
         """The scenario's spec for a channel, or the documented default."""
         if name in self.channels:
             return self.channels[name]
+        if name not in DEFAULT_CHANNELS:
+            raise KeyError(f"channel {name!r} is not defined in this scenario")
         return ChannelSpec.model_validate(DEFAULT_CHANNELS[name])
+
+    def channel_kind(self, name: str) -> ChannelKind:
+        """A channel's kind: ``live`` (the customer waits on the line) or ``async``.
+
+        The one definition of which channels are live: the built-ins keep theirs (phone
+        and chat live, email async); any other channel says its own ``kind``.
+        """
+        builtin = BUILTIN_CHANNEL_KINDS.get(name)
+        if builtin is not None:
+            return builtin
+        kind = self.channel(name).kind
+        if kind is None:  # pragma: no cover - guarded by _check_channels
+            raise KeyError(f"channel {name!r} has no kind")
+        return kind
+
+    def is_live(self, name: str) -> bool:
+        """Whether a channel's customers wait on the line (may abandon, balk, retry)."""
+        return self.channel_kind(name) == "live"
+
+    def channel_names(self) -> list[str]:
+        """The built-in channels, then the scenario's own, in the order defined."""
+        return [*CHANNELS, *(n for n in self.channels if n not in BUILTIN_CHANNEL_KINDS)]
+
+    def concurrency(self, channel: str, team: Team | None = None) -> int:
+        """Contacts of a channel one agent (of ``team``) holds at once.
+
+        Live channels other than phone honour ``concurrency`` (a team's
+        ``chat_concurrency`` overrides chat's); a phone call and an asynchronous touch take
+        the whole agent.
+        """
+        if channel == "phone" or not self.is_live(channel):
+            return 1
+        if channel == "chat" and team is not None and team.chat_concurrency:
+            return team.chat_concurrency
+        return self.channel(channel).concurrency
+
+    def handle_for(self, stream: Stream) -> Distribution:
+        """A stream's handle time: its own, else its channel's."""
+        return stream.handle_minutes or self.channel(stream.channel).handle_minutes
+
+    def patience_for(self, stream: Stream) -> Distribution | None:
+        """A stream's patience: its own, else its channel's; none on asynchronous channels."""
+        if not self.is_live(stream.channel):
+            return None
+        return stream.patience_minutes or self.channel(stream.channel).patience_minutes
+
+    def segment(self, name: str) -> Segment:
+        """A customer segment by name."""
+        for seg in self.demand.segments:
+            if seg.name == name:
+                return seg
+        raise KeyError(f"segment {name!r} is not defined in demand.segments")
+
+    def priority_shares(self, stream: Stream) -> dict[str, float]:
+        """Shares of each priority among a stream's tickets, after segments that set one."""
+        mix = self.demand.segment_mix(stream)
+        if not mix:
+            return {str(k): v for k, v in stream.priority_mix.items()}
+        out: dict[str, float] = {}
+        for name, share in mix.items():
+            seg = self.segment(name)
+            parts = {seg.priority: 1.0} if seg.priority else stream.priority_mix
+            for priority, p in parts.items():
+                out[priority] = out.get(priority, 0.0) + share * p
+        return out
+
+    def stream_priorities(self, stream: Stream) -> set[str]:
+        """Priorities a stream's tickets can have (the queues it can fill)."""
+        mix = self.demand.segment_mix(stream)
+        if not mix:
+            return set(stream.priority_mix)
+        out: set[str] = set()
+        for name, share in mix.items():
+            seg = self.segment(name)
+            if seg.priority is not None:
+                if share > 0:
+                    out.add(seg.priority)
+            else:
+                out.update(stream.priority_mix)
+        return out
 
     def templates_for(self, team: Team) -> ShiftTemplates:
         """A team's shift templates: its own, the scenario's, or the defaults."""
@@ -1070,11 +812,15 @@ class Scenario(_Model):
             return shift.break_rule
         return self.templates_for(team).break_rule
 
-    def service_level_for(self, language: str, channel: str, priority: str) -> ServiceLevel | None:
-        """The most specific service level matching a queue (language and priority first)."""
+    def _most_specific(
+        self, language: str, channel: str, priority: str, resolution: bool = False
+    ) -> ServiceLevel | None:
+        """The most specific rule for a queue: one naming the priority beats one naming the
+        language, which beats a channel-only rule; the first listed wins a tie. With
+        ``resolution``, only rules with a resolution target take part."""
         best: tuple[int, ServiceLevel] | None = None
         for sl in self.service_levels:
-            if sl.channel != channel:
+            if sl.channel != channel or (resolution and sl.resolve_within is None):
                 continue
             if sl.priority is not None and sl.priority != priority:
                 continue
@@ -1085,6 +831,20 @@ class Scenario(_Model):
                 best = (score, sl)
         return best[1] if best else None
 
+    def service_level_for(self, language: str, channel: str, priority: str) -> ServiceLevel | None:
+        """The most specific service level matching a queue (language and priority first)."""
+        return self._most_specific(language, channel, priority)
+
+    def resolution_target_for(
+        self, language: str, channel: str, priority: str
+    ) -> tuple[float, float] | None:
+        """A queue's resolution target (minutes) and goal, from the most specific service
+        level that has ``resolve_within``, matched as first-response targets are."""
+        sl = self._most_specific(language, channel, priority, resolution=True)
+        if sl is None or sl.resolve_within is None:
+            return None
+        return sl.resolve_within, sl.resolve_goal if sl.resolve_goal is not None else sl.goal
+
     def to_data(self) -> dict[str, Any]:
         """The scenario as plain YAML-ready data (durations and days in their spelling)."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -1094,78 +854,3 @@ class Scenario(_Model):
             elif not raw.get("shifts"):
                 raw.pop("shifts", None)
         return data
-
-
-def template_grid(templates: ShiftTemplates) -> list[tuple[int, float]]:
-    """(start minute, length in hours) of every shift template of a grid."""
-    step = float(templates.starts_every)
-    lo, hi = time_of_day_minutes(templates.earliest), time_of_day_minutes(templates.latest)
-    starts: list[int] = []
-    m = float(lo)
-    while m <= hi + 1e-9:
-        starts.append(round(m))
-        m += step
-    return [(s, float(h)) for s in starts for h in templates.lengths_hours]
-
-
-def rule_conflicts(scenario: Scenario) -> list[str]:
-    """Labour rules that contradict each other or the shift templates, in words.
-
-    Checked per team (its own rules, and each contract's hours): a weekly minimum above the
-    maximum; days off that leave too few working days for the minimum hours with the
-    longest template; a minimum rest longer than the gap between any two templates on
-    consecutive days (nobody could work two days running); a run of at most
-    ``max_consecutive_days`` that cannot hold the working days the minimum hours need.
-    """
-    out: list[str] = []
-    for t_i, team in enumerate(scenario.teams):
-        where = f"teams[{t_i}] ({team.name!r})"
-        try:
-            rules = scenario.rules_for(team)
-        except ValueError as exc:
-            out.append(f"{where}.labor_rules: {_first_error(exc)}")
-            continue
-        if not team.optimize_shifts:
-            continue
-        grid = template_grid(scenario.templates_for(team))
-        longest = max(h for _, h in grid)
-        working_days = 7 - rules.min_days_off_per_week
-        ranges = [("labor_rules", rules.min_hours_per_week)]
-        ranges += [(f"contracts[{k}]", c.min_hours_per_week) for k, c in enumerate(team.contracts)]
-        ranges += [
-            (f"employee {p.name!r}", p.contract.min_hours_per_week)
-            for p in scenario.employees
-            if p.team == team.name and p.contract is not None
-        ]
-        for label, minimum in ranges:
-            if minimum > working_days * longest + 1e-9:
-                out.append(
-                    f"{where}: {label} asks for at least {minimum:g} h a week, but "
-                    f"min_days_off_per_week {rules.min_days_off_per_week} leaves "
-                    f"{working_days} working days of at most {longest:g} h "
-                    f"({working_days * longest:g} h; expected a minimum that fits)"
-                )
-        rest = rules.min_rest_hours * 60.0
-        gaps = [
-            b_start + 1440.0 - (a_start + a_hours * 60.0)
-            for a_start, a_hours in grid
-            for b_start, _ in grid
-        ]
-        if gaps and max(gaps) < rest - 1e-9 and rules.max_consecutive_days > 1:
-            out.append(
-                f"{where}: min_rest_hours {rules.min_rest_hours:g} is longer than the longest "
-                f"gap between two shift templates on consecutive days ({max(gaps) / 60:g} h), "
-                "so nobody could work two days in a row (expected a shorter rest or "
-                "templates further apart)"
-            )
-    return out
-
-
-def _first_error(exc: ValueError) -> str:
-    """The first message of a pydantic validation error, or the error's own words."""
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        found = errors()
-        if found:
-            return str(found[0].get("msg", exc)).removeprefix("Value error, ")
-    return str(exc)

@@ -14,7 +14,7 @@ import math
 import re
 import reprlib
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
@@ -302,3 +302,28 @@ CalendarDate = Annotated[dt.date, AfterValidator(check_calendar_date)]
 
 CalendarDateTime = Annotated[dt.datetime, AfterValidator(check_calendar_date)]
 """A date and time whose date is inside the calendar scenarios may use."""
+
+
+def parse_channel_name(value: Any) -> str:
+    """Check a channel name: ``phone``, ``chat``, ``email``, or a name of one's own such as
+    ``social`` (lower-case letters, digits, ``-`` and ``_``, starting with a letter)."""
+    if isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", value):
+        return value
+    raise ValueError(
+        f"found {value!r}, expected a channel name such as 'phone', 'chat', 'email' or "
+        "'social' (lower-case letters, digits, '-' and '_')"
+    )
+
+
+ChannelName = Annotated[str, BeforeValidator(parse_channel_name)]
+"""A channel's name; which names exist and their kind (live or async) the scenario says."""
+
+
+Channel = ChannelName
+Priority = Literal["urgent", "high", "normal", "low"]
+PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+"""Order of ticket priorities, most urgent first."""
+AgentSelection = Literal["longest_idle", "random", "ordered"]
+HorizonEnd = Literal["cut", "serve"]
+MAX_ITEMS = 1_000
+"""Most items in a scenario's lists (streams, surges, teams, shifts of a team, rules)."""
