@@ -260,13 +260,16 @@ def check_shifts(
             row = table.iloc[k]
             r = rules[row["agent"]].rules
             first_day = horizon_start + dt.timedelta(days=7 * int(row["week"]))
-            found, limit = {
-                "hours": (row["hours"], r.max_hours_per_week + allowance[k]),
-                "nights": (row["nights"], r.max_night_shifts_per_week),
-                "days_off": (7 - row["days_worked"], r.min_days_off_per_week),
-                "min_hours": (row["hours"], table["min_hours_owed"].iloc[k]),
-                "weekends": (table["weekends_worked"].iloc[k], r.max_working_weekends or 0),
-            }[rule]
+            if rule == "hours":
+                found, limit = row["hours"], r.max_hours_per_week + allowance[k]
+            elif rule == "nights":
+                found, limit = row["nights"], r.max_night_shifts_per_week
+            elif rule == "days_off":
+                found, limit = 7 - row["days_worked"], r.min_days_off_per_week
+            elif rule == "min_hours":
+                found, limit = row["hours"], table["min_hours_owed"].iloc[k]
+            else:
+                found, limit = table["weekends_worked"].iloc[k], r.max_working_weekends or 0
             details.append(
                 {
                     "agent": row["agent"],
