@@ -26,7 +26,7 @@ import pandas as pd
 from scenarios.calendar import horizon_origin
 from scenarios.schema import Scenario, ServiceLevel
 from sim.demand import CELL_MINUTES, PRIORITIES, expected_arrivals
-from sim.queueing import staff_erlang_a, staff_erlang_c
+from sim.staffing import staff_erlang_a, staff_erlang_c
 
 DEFAULT_WINDOW_MINUTES = 240.0
 
@@ -70,7 +70,7 @@ def live_agents_needed(
     rules = scenario.labor_rules
     spec = scenario.channel(channel)
     handle = spec.handle_minutes.mean
-    slots = spec.concurrency if channel == "chat" else 1
+    slots = scenario.concurrency(channel)
     offered = rate * (1 + scenario.reopen_rate)
     if sl is None:
         servers = np.ceil(offered * handle / rules.max_occupancy - 1e-9)
@@ -119,7 +119,7 @@ def interval_requirements(scenario: Scenario) -> pd.DataFrame:
         rate = counts / interval  # per minute
         sl = scenario.service_level_for(language, channel, priority)
         handle = spec.handle_minutes.mean
-        if channel == "email":
+        if not scenario.is_live(channel):
             touches = spec.touches + scenario.reopen_rate
             erlangs = rate * handle * touches
             window = sl.answer_within if sl else DEFAULT_WINDOW_MINUTES

@@ -654,7 +654,7 @@ def group_requirements(scenario: Scenario, *, pooled: bool = True) -> pd.DataFra
         pooled_counts: dict[tuple[str, str], FloatArray] = {}
         levels: dict[tuple[str, str], list[ServiceLevel | None]] = {}
         for (language, channel, priority), counts in arrivals.items():
-            if channel == "email":
+            if not scenario.is_live(channel):
                 continue
             key = (language, channel)
             pooled_counts[key] = pooled_counts.get(key, 0.0) + counts

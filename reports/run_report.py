@@ -167,10 +167,15 @@ def headline_section(summary: Summary | Mapping[str, Any]) -> Section:
         + paragraph(
             f"Over {run}: {fmt_num(counts.arrived)} tickets arrived "
             f"({fmt_num(counts.deflected)} deflected, {fmt_num(counts.handled)} handled, "
-            f"{fmt_num(counts.abandoned)} abandoned, {fmt_num(counts.open)} still open at the "
-            f"end); counts are means over {s.replications} replication(s). SLA attainment "
-            "counts abandoned tickets as misses. Money is per week unless a figure says "
-            "otherwise."
+            f"{fmt_num(counts.abandoned)} abandoned, "
+            + "".join(
+                f"{fmt_num(v)} {k}, "
+                for k, v in (("balked", counts.balked), ("blocked", counts.blocked))
+                if v
+            )
+            + f"{fmt_num(counts.open)} still open at the end); counts are means over "
+            f"{s.replications} replication(s). SLA attainment counts abandoned tickets as "
+            "misses. Money is per week unless a figure says otherwise."
         )
     )
     return Section("headline", "Headline", body)
@@ -222,6 +227,161 @@ def sla_section(summary: Summary | Mapping[str, Any]) -> Section:
     )
     figs = [("attainment", figures.plot_attainment_by_queue(att))] if len(att) else []
     return Section("sla", "SLA attainment per queue", body, figs, after)
+
+
+def _contact_cards(s: Summary) -> list[Markup]:
+    """Tiles for live contacts: blocked, balked, retrials, lost, first response per attempt
+    against per customer (only the ones that happened in this run)."""
+    c = s.contacts
+    cards = []
+    blocked = c.blocked + c.blocked_in_outage
+    if blocked:
+        cards.append(
+            kpi_card(
+                "Attempts blocked",
+                fmt_pct(blocked / c.attempts) if c.attempts else "n/a",
+                f"{fmt_num(c.blocked)} found every line busy, "
+                f"{fmt_num(c.blocked_in_outage)} came in an outage",
+                key="contacts.blocked",
+            )
+        )
+    if c.balked:
+        cards.append(
+            kpi_card(
+                "Attempts balked",
+                fmt_pct(c.balked / c.attempts) if c.attempts else "n/a",
+                f"{fmt_num(c.balked)} left at once rather than wait",
+                key="contacts.balked",
+            )
+        )
+    if c.retrials:
+        per_customer = fmt_num(c.retrials / c.customers, 2) if c.customers else "n/a"
+        cards.append(
+            kpi_card(
+                "Retrials",
+                f"{per_customer} a customer",
+                f"{fmt_num(c.retrials)} attempts after a failed one",
+                key="contacts.retrials",
+            )
+        )
+    if blocked or c.balked or c.retrials:
+        cards.append(
+            kpi_card(
+                "Customers lost",
+                fmt_pct(c.customers_lost / c.customers) if c.customers else "n/a",
+                f"{fmt_num(c.customers_lost)} never answered (abandoned, balked or blocked "
+                "at their last attempt)",
+                key="contacts.customers_lost",
+            )
+        )
+        cards.append(
+            kpi_card(
+                "First response per attempt / customer",
+                f"{fmt_minutes(c.first_response_per_attempt.mean_minutes)} / "
+                f"{fmt_minutes(c.first_response_per_customer.mean_minutes)}",
+                "mean; per customer counts from the first attempt",
+                key="contacts.first_response_per_customer",
+            )
+        )
+    return cards
+
+
+def contacts_section(summary: Summary | Mapping[str, Any]) -> Section | None:
+    """Blocked, balked and retried contacts, resolution targets and customer segments; None
+    when the run has none of them."""
+    s = as_summary(summary)
+    cards = _contact_cards(s)
+    res_rows = [
+        [
+            q.queue,
+            fmt_minutes(60 * q.resolution_target_hours),
+            fmt_pct(q.resolution_goal, 0),
+            fmt_pct(q.resolution_attainment),
+            _interval(q.resolution_attainment_ci95),
+            badge(q.resolution_goal_met),
+        ]
+        for q in s.by_queue
+        if q.resolution_target_hours is not None
+    ]
+    if not cards and not res_rows and not s.by_segment:
+        return None
+    if res_rows:
+        cards.append(
+            kpi_card(
+                "Resolution attainment",
+                fmt_pct(s.resolution.attainment),
+                f"{s.resolution.queues_meeting_goal} of {s.resolution.queues_with_goal} "
+                "queues meet their resolution goal",
+                s.resolution.goal_met,
+                key="resolution.attainment",
+            )
+        )
+    parts = [Markup('<div class="kpis">' + "".join(cards) + "</div>")] if cards else []
+    parts.append(
+        paragraph(
+            "A live contact that finds every line busy (or comes in an outage) is blocked; "
+            "one that must wait may balk; an abandoned, balked or blocked contact may try "
+            "again, as a new attempt. Resolution is arrival to the end of the last touch; "
+            "abandoned, balked and blocked tickets miss their resolution target."
+        )
+    )
+    if res_rows:
+        parts.append(
+            table_html(
+                ["queue", "resolve within", "goal", "attainment", "95% interval", "status"],
+                res_rows,
+                numeric=range(1, 5),
+                caption="Resolution targets",
+            )
+        )
+    if s.by_segment:
+        parts.append(_segment_table(s))
+    return Section("contacts", "Contacts, resolution and segments", Markup("".join(parts)))
+
+
+def _segment_table(s: Summary) -> Markup:
+    """Customer segments: tickets, target, attainment and revenue at risk, per week."""
+    currency = s.cost.currency
+    weeks = s.weeks or 1.0
+    return table_html(
+        [
+            "segment",
+            "priority",
+            "tickets per week",
+            "target",
+            "goal",
+            "attainment",
+            "95% interval",
+            "missed per week",
+            f"value / month ({currency})",
+            f"revenue at risk per week ({currency})",
+            "status",
+        ],
+        [
+            [
+                g.segment,
+                g.priority or "stream's mix",
+                fmt_num(g.arrived / weeks, 1),
+                fmt_minutes(g.target_minutes) if g.target_minutes is not None else "queue's",
+                fmt_pct(g.goal, 0),
+                fmt_pct(g.attainment),
+                _interval(g.attainment_ci95),
+                fmt_num(g.missed_sla_tickets / weeks, 1),
+                fmt_num(g.monthly_value),
+                fmt_num(g.revenue_at_risk / weeks),
+                badge(g.goal_met),
+            ]
+            for g in s.by_segment
+        ],
+        numeric=(2, 3, 4, 5, 7, 8, 9),
+        caption=f"Customer segments ({s.replications} replication(s); means per week)",
+    )
+
+
+def _interval(ci: tuple[float | None, float | None] | None) -> str:
+    if not ci or ci[0] is None:
+        return ""
+    return f"{fmt_pct(ci[0])} – {fmt_pct(ci[1])}"
 
 
 def first_response_section(summary: Summary | Mapping[str, Any], data: Tables) -> Section:
@@ -506,9 +666,11 @@ def run_sections(
     """
     s = as_summary(summary)
     tz = reporting_timezone(summary, scenario)
+    contacts = contacts_section(s)
     return [
         headline_section(s),
         sla_section(s),
+        *([contacts] if contacts is not None else []),
         first_response_section(s, data),
         coverage_section(s, data, tz),
         backlog_section(data, tz),

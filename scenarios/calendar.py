@@ -25,6 +25,7 @@ __all__ = [
     "NIGHT_SHIFT_MIN_MINUTES",
     "NIGHT_START_MINUTE",
     "holiday_dates",
+    "horizon_cells",
     "horizon_minutes",
     "horizon_origin",
     "local_dates",
@@ -33,6 +34,7 @@ __all__ = [
     "premium_minutes",
     "surge_minutes",
     "week_of",
+    "with_warmup",
 ]
 
 NIGHT_START_MINUTE = 22 * 60
@@ -51,6 +53,14 @@ def horizon_origin(scenario: Scenario) -> pd.Timestamp:
 def horizon_minutes(scenario: Scenario) -> float:
     """Length of the horizon in minutes (whole days)."""
     return scenario.horizon.days * 1440.0
+
+
+def horizon_cells(scenario: Scenario, timezone: str, cell_minutes: int) -> pd.DatetimeIndex:
+    """Start of every ``cell_minutes`` cell of the horizon, on the wall clock of ``timezone``
+    (so ``.hour``, ``.day_of_week`` and ``.date`` are local)."""
+    n_cells = int(horizon_minutes(scenario) // cell_minutes)
+    cells = pd.date_range(horizon_origin(scenario), periods=n_cells, freq=f"{cell_minutes}min")
+    return cells.tz_convert(timezone)
 
 
 def surge_minutes(scenario: Scenario, surge: Surge, origin: pd.Timestamp) -> tuple[float, float]:
@@ -122,3 +132,21 @@ def premium_minutes(
         if local_day in holidays_:
             holiday += on_day
     return night, weekend, holiday
+
+
+def with_warmup(scenario: Scenario) -> Scenario:
+    """The scenario to simulate: with ``horizon.warmup_days``, the same scenario whose
+    horizon starts that many days earlier (and lasts that much longer), so that the
+    warm-up can be cropped off afterwards; otherwise the scenario itself."""
+    h = scenario.horizon
+    if h.warmup_days <= 0:
+        return scenario
+    days = h.days + h.warmup_days
+    horizon = h.model_copy(
+        update={
+            "start": h.start - dt.timedelta(days=h.warmup_days),
+            "weeks": days / 7,
+            "warmup_days": 0,
+        }
+    )
+    return scenario.model_copy(update={"horizon": horizon})

@@ -19,8 +19,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     ValidationInfo,
@@ -29,10 +27,20 @@ from pydantic import (
 )
 from scipy import stats
 
+from scenarios.channels import (
+    BUILTIN_CHANNEL_KINDS,
+    CHANNELS,
+    DEFAULT_CHANNELS,
+    ChannelKind,
+    ChannelSpec,
+    Distribution,
+)
+from scenarios.channels import StrictModel as _Model
 from scenarios.types import (
     LATEST_DATE,
     CalendarDate,
     CalendarDateTime,
+    ChannelName,
     Country,
     Days,
     Duration,
@@ -44,12 +52,11 @@ from scenarios.types import (
 )
 from scenarios.volume import mean_week, read_volume_file
 
-Channel = Literal["phone", "chat", "email"]
-CHANNELS: tuple[str, ...] = ("phone", "chat", "email")
-SYNCHRONOUS_CHANNELS = frozenset({"phone", "chat"})
+Channel = ChannelName
 Priority = Literal["urgent", "high", "normal", "low"]
 PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
-DistributionName = Literal["lognormal", "exponential", "gamma", "fixed"]
+AgentSelection = Literal["longest_idle", "random", "ordered"]
+HorizonEnd = Literal["cut", "serve"]
 
 
 MAX_SEED = 2**63 - 1
@@ -60,14 +67,6 @@ MAX_ITEMS = 1_000
 """Most items in a scenario's lists (streams, surges, teams, shifts of a team, rules)."""
 MAX_ROSTER_ENTRIES = 1_000_000
 """Most dated shifts in one team's roster."""
-
-
-class _Model(BaseModel):
-    # allow_inf_nan=False: NaN and infinity are not numbers a scenario can mean, in any
-    # field of any model (a NaN passes every comparison-based bound).
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
-    )
 
 
 # --------------------------------------------------------------------------- horizon
@@ -82,6 +81,18 @@ class Horizon(_Model):
         default=30, description="Reporting and planning interval, dividing a day evenly."
     )
     timezone: TimeZone = Field(default="UTC", description="Reporting time zone (IANA).")
+    warmup_days: int = Field(
+        default=0,
+        ge=0,
+        le=28,
+        description="Days simulated before `start` to fill queues and backlogs; every KPI "
+        "leaves them out.",
+    )
+    end: HorizonEnd = Field(
+        default="cut",
+        description="'cut' stops the clock at the end; 'serve' takes no new tickets and lets "
+        "the agents on shift serve everyone still waiting.",
+    )
 
     @field_validator("interval_minutes")
     @classmethod
@@ -174,6 +185,18 @@ Profile = Annotated[str | tuple[tuple[float, ...], ...], Field(union_mode="left_
 
 def _all_normal() -> dict[Priority, float]:
     return {"normal": 1.0}
+
+
+def _check_shares(value: dict[str, float]) -> dict[str, float]:
+    """Shares of a mix: not empty, none negative, summing to 1."""
+    if not value:
+        raise ValueError("found an empty mix, expected shares such as {normal: 1.0}")
+    if any(v < 0 for v in value.values()):
+        raise ValueError(f"found {excerpt(value)}, expected shares of zero or more")
+    total = sum(value.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"shares sum to {total:g}, expected them to sum to 1")
+    return value
 
 
 # --------------------------------------------------------------------------- dated demand
@@ -307,6 +330,15 @@ class Stream(_Model):
     deflection: float | None = Field(
         default=None, ge=0, lt=1, description="Stream-specific deflection (overrides demand's)."
     )
+    handle_minutes: Distribution | None = Field(
+        default=None, description="This stream's handle time (overrides the channel's)."
+    )
+    patience_minutes: Distribution | None = Field(
+        default=None, description="This stream's patience, live channels (overrides the channel's)."
+    )
+    segments: dict[str, float] | None = Field(
+        default=None, description="Mix of customer segments (overrides demand.segments' shares)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -336,14 +368,12 @@ class Stream(_Model):
     @field_validator("priority_mix")
     @classmethod
     def _mix(cls, value: dict[str, float]) -> dict[str, float]:
-        if not value:
-            raise ValueError("found an empty mix, expected shares such as {normal: 1.0}")
-        if any(v < 0 for v in value.values()):
-            raise ValueError(f"found {excerpt(value)}, expected shares of zero or more")
-        total = sum(value.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"shares sum to {total:g}, expected them to sum to 1")
-        return value
+        return _check_shares(value)
+
+    @field_validator("segments")
+    @classmethod
+    def _segments(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        return None if value is None else _check_shares(value)
 
     def weights(self) -> np.ndarray:
         """Hour-of-week weights (7 x 24, Monday first, local time), summing to 1."""
@@ -366,6 +396,35 @@ class Surge(_Model):
     )
 
 
+class Segment(_Model):
+    """A group of customers with their own priority, first-response target and value."""
+
+    name: str = Field(min_length=1, max_length=200)
+    share: float = Field(ge=0, le=1, description="Share of every stream's tickets by default.")
+    priority: Priority | None = Field(
+        default=None, description="Priority of the segment's tickets (else the stream's mix)."
+    )
+    monthly_value: float | None = Field(
+        default=None, ge=0, le=1e9, description="Value of one customer (else business's)."
+    )
+    answer_within: Duration | None = Field(
+        default=None, description="The segment's own first-response target (else the queue's)."
+    )
+    goal: float | None = Field(
+        default=None, gt=0, le=1, description="Share of the segment's tickets within target."
+    )
+
+    @model_validator(mode="after")
+    def _target(self) -> Segment:
+        if (self.answer_within is None) != (self.goal is None):
+            given = "answer_within" if self.goal is None else "goal"
+            raise ValueError(
+                f"segment {self.name!r} has {given} alone (expected answer_within and goal "
+                "together, or neither)"
+            )
+        return self
+
+
 class Demand(_Model):
     """Ticket streams and what shapes them."""
 
@@ -383,6 +442,11 @@ class Demand(_Model):
         gt=-1,
         le=10,
         description="Volume growth per year, compounded over the horizon.",
+    )
+    segments: list[Segment] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="Customer segments; shares sum to 1.",
     )
     events: list[DemandEvent] = Field(
         default_factory=list, description="Dated multipliers of volume (campaigns, launches)."
@@ -405,7 +469,33 @@ class Demand(_Model):
             for name in event.streams or []:
                 if name not in names:
                     raise ValueError(f"events[{i}].streams names {name!r}, expected one of {names}")
+        self._check_segments()
         return self
+
+    def _check_segments(self) -> None:
+        known = [seg.name for seg in self.segments]
+        dupes = sorted({n for n in known if known.count(n) > 1})
+        if dupes:
+            raise ValueError(f"demand.segments names repeat: {dupes} (expected unique names)")
+        if self.segments:
+            total = sum(seg.share for seg in self.segments)
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(
+                    f"demand.segments shares sum to {total:g}, expected them to sum to 1"
+                )
+        for i, stream in enumerate(self.streams):
+            for name in stream.segments or {}:
+                if name not in known:
+                    raise ValueError(
+                        f"streams[{i}].segments names {name!r}, expected one of "
+                        f"{known or 'the segments under demand.segments (none are defined)'}"
+                    )
+
+    def segment_mix(self, stream: Stream) -> dict[str, float]:
+        """Shares of each segment among a stream's tickets (empty without segments)."""
+        if stream.segments is not None:
+            return dict(stream.segments)
+        return {seg.name: seg.share for seg in self.segments}
 
     def busyness_for(self, stream: Stream) -> Busyness | None:
         """The busyness that applies to a stream: its own, else the demand's, else none."""
@@ -413,61 +503,6 @@ class Demand(_Model):
 
 
 # --------------------------------------------------------------------------- channels
-
-
-def _number_as_mean(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return {"mean": value}
-    return value
-
-
-MAX_MEAN_MINUTES = 30 * 1440.0
-"""Longest mean of a random duration (30 days, in minutes)."""
-
-
-class Distribution(_Model):
-    """A positive random duration: mean, coefficient of variation, family."""
-
-    mean: float = Field(gt=0, le=MAX_MEAN_MINUTES)
-    cv: float = Field(default=1.0, ge=0, le=10)
-    distribution: DistributionName | None = Field(
-        default=None, description="lognormal (handle default), exponential (patience default)."
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _coerce(cls, value: Any) -> Any:
-        return _number_as_mean(value)
-
-
-class ChannelSpec(_Model):
-    """How one channel behaves: handle time, patience, concurrency, touches."""
-
-    handle_minutes: Distribution
-    patience_minutes: Distribution | None = Field(
-        default=None, description="Customer patience (phone, chat); none means nobody abandons."
-    )
-    concurrency: int = Field(default=1, ge=1, le=10, description="Chats one agent holds at once.")
-    touches: float = Field(
-        default=1.0, ge=1, le=20, description="Mean agent touches per ticket (email)."
-    )
-    customer_reply_hours: float = Field(
-        default=6.0,
-        gt=0,
-        le=720,
-        description="Mean customer reply gap between touches (email).",
-    )
-
-
-DEFAULT_CHANNELS: dict[str, dict[str, Any]] = {
-    "phone": {"handle_minutes": {"mean": 6, "cv": 0.8}, "patience_minutes": {"mean": 3}},
-    "chat": {
-        "handle_minutes": {"mean": 12, "cv": 0.9},
-        "patience_minutes": {"mean": 5},
-        "concurrency": 2,
-    },
-    "email": {"handle_minutes": {"mean": 8, "cv": 1.0}, "touches": 1.5},
-}
 
 
 class Escalation(_Model):
@@ -486,6 +521,30 @@ class LanguageFallback(_Model):
     after: Duration
 
 
+class Overflow(_Model):
+    """A queue tries teams in order: the first at once, each next one after a further wait."""
+
+    language: Language
+    channel: Channel
+    teams: list[str] = Field(
+        min_length=1, max_length=MAX_ITEMS, description="Team names, first tried first."
+    )
+    after: Duration = Field(description="Wait before the next team may take the ticket.")
+
+    @field_validator("teams")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"found {value}, expected each team at most once")
+        return value
+
+    def wait_for(self, team: str) -> float | None:
+        """Minutes a ticket waits before ``team`` may take it (None: never)."""
+        if team not in self.teams:
+            return None
+        return self.teams.index(team) * self.after
+
+
 class Routing(_Model):
     """How waiting tickets reach agents beyond priority and first-come-first-served."""
 
@@ -495,6 +554,37 @@ class Routing(_Model):
         description="Channels a blended agent serves first, e.g. [phone, chat, email]; "
         "ranked before ticket priority. Unlisted channels come last.",
     )
+    agent_selection: AgentSelection = Field(
+        default="longest_idle",
+        description="Which idle agent an arriving ticket goes to: the longest idle, one at "
+        "random, or the first in the teams' listed order.",
+    )
+    overflow: list[Overflow] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="Queues that try teams in a fixed order.",
+    )
+
+    @field_validator("overflow")
+    @classmethod
+    def _one_rule_per_queue(cls, value: list[Overflow]) -> list[Overflow]:
+        seen: set[tuple[str, str]] = set()
+        for rule in value:
+            key = (rule.language, rule.channel)
+            if key in seen:
+                raise ValueError(
+                    f"two rules for language {rule.language!r} on {rule.channel} "
+                    "(expected one overflow rule per language and channel)"
+                )
+            seen.add(key)
+        return value
+
+    def overflow_for(self, language: str, channel: str) -> Overflow | None:
+        """The overflow rule of a (language, channel) queue, if any."""
+        for rule in self.overflow:
+            if rule.language == language and rule.channel == channel:
+                return rule
+        return None
 
     @field_validator("channel_priority")
     @classmethod
@@ -512,6 +602,23 @@ class ServiceLevel(_Model):
     language: Language | None = None
     answer_within: Duration = Field(description="First-response threshold, e.g. '20s', '4h'.")
     goal: float = Field(gt=0, le=1, description="Share of tickets answered within the threshold.")
+    resolve_within: Duration | None = Field(
+        default=None, description="Resolution threshold (arrival to last touch), e.g. '24h'."
+    )
+    resolve_goal: float | None = Field(
+        default=None, gt=0, le=1, description="Share resolved within it (default: `goal`)."
+    )
+
+    @model_validator(mode="after")
+    def _resolution(self) -> ServiceLevel:
+        if self.resolve_goal is not None and self.resolve_within is None:
+            raise ValueError(
+                "found resolve_goal without resolve_within (expected a resolution target "
+                "such as resolve_within: 24h)"
+            )
+        if self.resolve_within is not None and self.resolve_within <= 0:
+            raise ValueError("found resolve_within 0, expected a duration above zero")
+        return self
 
 
 # --------------------------------------------------------------------------- teams
@@ -735,13 +842,175 @@ class Scenario(_Model):
                     f"escalation.to_tier is {self.escalation.to_tier}, but no team has that "
                     f"tier (expected a team with tier: {self.escalation.to_tier})"
                 )
+        self._check_channels()
+        self._check_overflow()
         return self
+
+    def _check_channels(self) -> None:
+        """Every channel named is built in or defined with its kind; live-only keys only on
+        live channels."""
+        for name, spec in self.channels.items():
+            builtin = BUILTIN_CHANNEL_KINDS.get(name)
+            if builtin is None and spec.kind is None:
+                raise ValueError(
+                    f"channels.{name}.kind: missing (expected live or async for a channel "
+                    f"other than {', '.join(CHANNELS)})"
+                )
+            if builtin is not None and spec.kind not in (None, builtin):
+                raise ValueError(
+                    f"channels.{name}.kind: found {spec.kind!r}, but {name} is always "
+                    f"{builtin} (expected {builtin}, or a channel of another name such as "
+                    f"'social' for a {spec.kind} channel)"
+                )
+            if (spec.kind or builtin) == "async":
+                for key, given in (
+                    ("balk_probability", spec.balk_probability > 0),
+                    ("retrial", spec.retrial is not None),
+                    ("lines", spec.lines is not None),
+                ):
+                    if given:
+                        raise ValueError(
+                            f"channels.{name}.{key}: {name} is asynchronous (its customers do "
+                            f"not wait on the line), expected {key} only on a live channel"
+                        )
+        used = [
+            (f"demand.streams[{i}].channel", s.channel) for i, s in enumerate(self.demand.streams)
+        ]
+        used += [
+            (f"teams[{i}].channels", ch) for i, t in enumerate(self.teams) for ch in t.channels
+        ]
+        used += [
+            (f"service_levels[{i}].channel", sl.channel) for i, sl in enumerate(self.service_levels)
+        ]
+        used += [("routing.channel_priority", ch) for ch in self.routing.channel_priority or []]
+        used += [
+            (f"routing.overflow[{i}].channel", r.channel)
+            for i, r in enumerate(self.routing.overflow)
+        ]
+        known = [*CHANNELS, *(n for n in self.channels if n not in BUILTIN_CHANNEL_KINDS)]
+        for where, name in used:
+            if name not in known:
+                raise ValueError(
+                    f"{where}: found channel {name!r}, expected one of {known} (a new channel "
+                    f"is defined under channels with its kind, e.g. {name}: {{kind: async, "
+                    "handle_minutes: 8}})"
+                )
+        for i, stream in enumerate(self.demand.streams):
+            if stream.patience_minutes is not None and not self.is_live(stream.channel):
+                raise ValueError(
+                    f"demand.streams[{i}].patience_minutes: {stream.channel} is asynchronous "
+                    "(its customers do not wait on the line), expected patience only on a "
+                    "stream of a live channel"
+                )
+
+    def _check_overflow(self) -> None:
+        """Overflow teams exist, answer the queue's language and channel, and are tier 1."""
+        teams = {t.name: t for t in self.teams}
+        for i, rule in enumerate(self.routing.overflow):
+            for name in rule.teams:
+                team = teams.get(name)
+                if team is None:
+                    raise ValueError(
+                        f"routing.overflow[{i}].teams names {name!r}, expected one of {list(teams)}"
+                    )
+                if (
+                    rule.language not in team.languages
+                    or rule.channel not in team.channels
+                    or team.tier != 1
+                ):
+                    raise ValueError(
+                        f"routing.overflow[{i}].teams: team {name!r} does not answer "
+                        f"{rule.language} on {rule.channel} at tier 1 (expected teams with "
+                        "that language and channel)"
+                    )
 
     def channel(self, name: str) -> ChannelSpec:
         """The scenario's spec for a channel, or the documented default."""
         if name in self.channels:
             return self.channels[name]
+        if name not in DEFAULT_CHANNELS:
+            raise KeyError(f"channel {name!r} is not defined in this scenario")
         return ChannelSpec.model_validate(DEFAULT_CHANNELS[name])
+
+    def channel_kind(self, name: str) -> ChannelKind:
+        """A channel's kind: ``live`` (the customer waits on the line) or ``async``.
+
+        The one definition of which channels are live: the built-ins keep theirs (phone
+        and chat live, email async); any other channel says its own ``kind``.
+        """
+        builtin = BUILTIN_CHANNEL_KINDS.get(name)
+        if builtin is not None:
+            return builtin
+        kind = self.channel(name).kind
+        if kind is None:  # pragma: no cover - guarded by _check_channels
+            raise KeyError(f"channel {name!r} has no kind")
+        return kind
+
+    def is_live(self, name: str) -> bool:
+        """Whether a channel's customers wait on the line (may abandon, balk, retry)."""
+        return self.channel_kind(name) == "live"
+
+    def channel_names(self) -> list[str]:
+        """The built-in channels, then the scenario's own, in the order defined."""
+        return [*CHANNELS, *(n for n in self.channels if n not in BUILTIN_CHANNEL_KINDS)]
+
+    def concurrency(self, channel: str, team: Team | None = None) -> int:
+        """Contacts of a channel one agent (of ``team``) holds at once.
+
+        Live channels other than phone honour ``concurrency`` (a team's
+        ``chat_concurrency`` overrides chat's); a phone call and an asynchronous touch take
+        the whole agent.
+        """
+        if channel == "phone" or not self.is_live(channel):
+            return 1
+        if channel == "chat" and team is not None and team.chat_concurrency:
+            return team.chat_concurrency
+        return self.channel(channel).concurrency
+
+    def handle_for(self, stream: Stream) -> Distribution:
+        """A stream's handle time: its own, else its channel's."""
+        return stream.handle_minutes or self.channel(stream.channel).handle_minutes
+
+    def patience_for(self, stream: Stream) -> Distribution | None:
+        """A stream's patience: its own, else its channel's; none on asynchronous channels."""
+        if not self.is_live(stream.channel):
+            return None
+        return stream.patience_minutes or self.channel(stream.channel).patience_minutes
+
+    def segment(self, name: str) -> Segment:
+        """A customer segment by name."""
+        for seg in self.demand.segments:
+            if seg.name == name:
+                return seg
+        raise KeyError(f"segment {name!r} is not defined in demand.segments")
+
+    def priority_shares(self, stream: Stream) -> dict[str, float]:
+        """Shares of each priority among a stream's tickets, after segments that set one."""
+        mix = self.demand.segment_mix(stream)
+        if not mix:
+            return {str(k): v for k, v in stream.priority_mix.items()}
+        out: dict[str, float] = {}
+        for name, share in mix.items():
+            seg = self.segment(name)
+            parts = {seg.priority: 1.0} if seg.priority else stream.priority_mix
+            for priority, p in parts.items():
+                out[priority] = out.get(priority, 0.0) + share * p
+        return out
+
+    def stream_priorities(self, stream: Stream) -> set[str]:
+        """Priorities a stream's tickets can have (the queues it can fill)."""
+        mix = self.demand.segment_mix(stream)
+        if not mix:
+            return set(stream.priority_mix)
+        out: set[str] = set()
+        for name, share in mix.items():
+            seg = self.segment(name)
+            if seg.priority is not None:
+                if share > 0:
+                    out.add(seg.priority)
+            else:
+                out.update(stream.priority_mix)
+        return out
 
     def templates_for(self, team: Team) -> ShiftTemplates:
         """A team's shift templates: its own, the scenario's, or the defaults."""
@@ -752,11 +1021,15 @@ class Scenario(_Model):
             return shift.break_rule
         return self.templates_for(team).break_rule
 
-    def service_level_for(self, language: str, channel: str, priority: str) -> ServiceLevel | None:
-        """The most specific service level matching a queue (language and priority first)."""
+    def _most_specific(
+        self, language: str, channel: str, priority: str, resolution: bool = False
+    ) -> ServiceLevel | None:
+        """The most specific rule for a queue: one naming the priority beats one naming the
+        language, which beats a channel-only rule; the first listed wins a tie. With
+        ``resolution``, only rules with a resolution target take part."""
         best: tuple[int, ServiceLevel] | None = None
         for sl in self.service_levels:
-            if sl.channel != channel:
+            if sl.channel != channel or (resolution and sl.resolve_within is None):
                 continue
             if sl.priority is not None and sl.priority != priority:
                 continue
@@ -766,6 +1039,20 @@ class Scenario(_Model):
             if best is None or score > best[0]:
                 best = (score, sl)
         return best[1] if best else None
+
+    def service_level_for(self, language: str, channel: str, priority: str) -> ServiceLevel | None:
+        """The most specific service level matching a queue (language and priority first)."""
+        return self._most_specific(language, channel, priority)
+
+    def resolution_target_for(
+        self, language: str, channel: str, priority: str
+    ) -> tuple[float, float] | None:
+        """A queue's resolution target (minutes) and goal, from the most specific service
+        level that has ``resolve_within``, matched as first-response targets are."""
+        sl = self._most_specific(language, channel, priority, resolution=True)
+        if sl is None or sl.resolve_within is None:
+            return None
+        return sl.resolve_within, sl.resolve_goal if sl.resolve_goal is not None else sl.goal
 
     def to_data(self) -> dict[str, Any]:
         """The scenario as plain YAML-ready data (durations and days in their spelling)."""

@@ -271,3 +271,18 @@ CalendarDate = Annotated[dt.date, AfterValidator(check_calendar_date)]
 
 CalendarDateTime = Annotated[dt.datetime, AfterValidator(check_calendar_date)]
 """A date and time whose date is inside the calendar scenarios may use."""
+
+
+def parse_channel_name(value: Any) -> str:
+    """Check a channel name: ``phone``, ``chat``, ``email``, or a name of one's own such as
+    ``social`` (lower-case letters, digits, ``-`` and ``_``, starting with a letter)."""
+    if isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", value):
+        return value
+    raise ValueError(
+        f"found {value!r}, expected a channel name such as 'phone', 'chat', 'email' or "
+        "'social' (lower-case letters, digits, '-' and '_')"
+    )
+
+
+ChannelName = Annotated[str, BeforeValidator(parse_channel_name)]
+"""A channel's name; which names exist and their kind (live or async) the scenario says."""

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.calendar import horizon_minutes, horizon_origin
-from scenarios.schema import SYNCHRONOUS_CHANNELS, Scenario
+from scenarios.schema import Scenario
 from scenarios.ticket_import import TicketImportError
 from sim.agents import SHIFT_COLUMNS, Staffing
 from sim.demand import PRIORITIES, Tickets, draw_durations, stream_seed
@@ -324,7 +324,7 @@ def _tickets_from_frame(
         spec = scenario.channel(str(channel))
         need = mine & ~np.isfinite(handle)
         handle[need] = draw_durations(rng, spec.handle_minutes, int(need.sum()), "lognormal")
-        if channel in SYNCHRONOUS_CHANNELS:
+        if scenario.is_live(str(channel)):
             patience[mine & abandoned] = wait[mine & abandoned]
             served = mine & ~abandoned
             if spec.patience_minutes is not None:

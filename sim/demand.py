@@ -10,12 +10,16 @@ bulk with NumPy.
 
 Also drawn here, per ticket and in bulk, so that two scenarios run with the same seed see
 the same customers (common random numbers): priority, deflection, patience, handle times,
-number of touches, customer reply gaps, reopen and escalation. Must not import SimPy.
+number of touches, customer reply gaps, reopen and escalation; and, each from a seed of its
+own so that the draws above stay the same when they are switched on, customer segment,
+balking and arrival during an outage. Must not import SimPy.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,13 +27,13 @@ import pandas as pd
 
 from scenarios.calendar import (
     holiday_dates,
-    horizon_minutes,
+    horizon_cells,
     horizon_origin,
     local_dates,
     surge_minutes,
     week_of,
 )
-from scenarios.schema import PRIORITY_RANK, SYNCHRONOUS_CHANNELS, Distribution, Scenario, Stream
+from scenarios.schema import PRIORITY_RANK, Distribution, Scenario, Stream, Surge
 
 CELL_MINUTES = 15
 """Resolution of the arrival-rate grid in minutes (rates are constant within a cell)."""
@@ -55,10 +59,13 @@ def draw_durations(
     """Draw positive durations (minutes) with the distribution's mean and cv.
 
     lognormal: sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2; gamma: shape 1/cv^2;
-    exponential: cv is 1 by definition; fixed: always the mean.
+    exponential: cv is 1 by definition; fixed: always the mean; uniform: from ``low`` to
+    ``high``. Factors by hour (``by_hour``) are applied by :func:`hour_factors`.
     """
     family = dist.distribution or default
     mean, cv = dist.mean, dist.cv
+    if family == "uniform" and dist.low is not None and dist.high is not None:
+        return rng.uniform(dist.low, dist.high, size)
     if family == "fixed" or (cv == 0 and family != "exponential"):
         return np.full(size, mean)
     if family == "exponential":
@@ -70,42 +77,125 @@ def draw_durations(
     return rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2), size)
 
 
+def hour_factors(dist: Distribution, hours: np.ndarray) -> np.ndarray | None:
+    """Each ticket's factor on a drawn time for its local hour of day (None: no factors)."""
+    if dist.by_hour is None:
+        return None
+    return np.asarray(dist.by_hour, dtype=float)[hours]
+
+
+def block_draws(draw: Callable[[int], np.ndarray], block: int = 512) -> Callable[[], float]:
+    """Random values drawn in blocks of ``block`` from a seeded generator, one per call.
+
+    For draws the engine needs one at a time (a retrial's delay, a routing choice): as
+    reproducible as bulk draws, without a NumPy call per value. The returned callable is
+    the ``__next__`` of an endless chain of blocks (a C call, not a Python one).
+    """
+    blocks = iter(lambda: draw(block).tolist(), None)  # never None: an endless iterator
+    return itertools.chain.from_iterable(blocks).__next__
+
+
 def stream_rates(scenario: Scenario, stream: Stream, origin: pd.Timestamp) -> np.ndarray:
     """Expected arrivals per grid cell (before deflection) over the horizon.
 
     The weekly volume is spread over the hour-of-week weights in the stream's local time,
     multiplied by the holiday factor on local public holidays, by surges and by growth.
+    A surge with multiplier 0 on a stream whose channel has retrials is an outage: its
+    customers still arrive (and are blocked, see :func:`outage_windows`).
     """
-    n_cells = int(horizon_minutes(scenario) // CELL_MINUTES)
-    cells = pd.date_range(origin, periods=n_cells, freq=f"{CELL_MINUTES}min")
-    local = cells.tz_convert(stream.region)
-    weights = stream.weights()
-    volume = stream.tickets_per_week * scenario.demand.scale
-    per_hour = volume * weights[local.day_of_week, local.hour]
-    by_day = np.zeros(n_cells, dtype=bool)
-    if stream.volume is not None:
-        per_hour, by_day = _dated_volume(stream, local, per_hour, scenario.demand.scale)
-    rate = per_hour * (CELL_MINUTES / 60.0)
-    if stream.country is not None:
-        local_dates = local.date
-        days = holiday_dates(stream.country, local_dates[0], local_dates[-1])
-        if days:
-            # A daily series already says what each day brings, holidays included.
-            is_holiday = pd.Index(local_dates).isin(list(days)) & ~by_day
-            rate = np.where(is_holiday, rate * stream.holiday_factor, rate)
-    offsets = np.arange(n_cells) * CELL_MINUTES
-    if scenario.demand.growth_per_year:
-        years = offsets / (365.25 * 1440)
-        rate = rate * (1 + scenario.demand.growth_per_year) ** years
+    local = horizon_cells(scenario, stream.region, CELL_MINUTES)
+    rate, by_day = _volume_rate(scenario, stream, local)
+    rate = _holiday_rate(stream, local, rate, by_day)
+    offsets = np.arange(len(local)) * CELL_MINUTES
+    rate = _growth_rate(scenario, offsets, rate)
     for surge in scenario.demand.surges:
-        if surge.streams is not None and stream.name not in surge.streams:
-            continue
-        lo, hi = surge_minutes(scenario, surge, origin)
-        mid = offsets + CELL_MINUTES / 2
-        rate = np.where((mid >= lo) & (mid < hi), rate * surge.multiplier, rate)
+        if _surge_applies(surge, stream) and not _is_outage(scenario, stream, surge):
+            rate = np.where(
+                _surge_cells(scenario, surge, origin, offsets), rate * surge.multiplier, rate
+            )
     if scenario.demand.events:
         rate = rate * _event_factors(scenario, stream, local)
     return np.asarray(rate, dtype=float)
+
+
+def _volume_rate(
+    scenario: Scenario, stream: Stream, local: pd.DatetimeIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """Tickets per cell from the weekly volume over the local hour-of-week weights, or from
+    the dated volume series; and which cells a daily value set."""
+    weights = stream.weights()
+    volume = stream.tickets_per_week * scenario.demand.scale
+    per_hour = volume * weights[local.day_of_week, local.hour]
+    by_day = np.zeros(len(local), dtype=bool)
+    if stream.volume is not None:
+        per_hour, by_day = _dated_volume(stream, local, per_hour, scenario.demand.scale)
+    return np.asarray(per_hour * (CELL_MINUTES / 60.0)), by_day
+
+
+def _holiday_rate(
+    stream: Stream, local: pd.DatetimeIndex, rate: np.ndarray, by_day: np.ndarray
+) -> np.ndarray:
+    """The holiday factor on the customers' public holidays (not on cells whose daily value
+    already says what the day brings, holidays included)."""
+    if stream.country is None:
+        return rate
+    local_dates = local.date
+    days = holiday_dates(stream.country, local_dates[0], local_dates[-1])
+    if not days:
+        return rate
+    is_holiday = pd.Index(local_dates).isin(list(days)) & ~by_day
+    return np.where(is_holiday, rate * stream.holiday_factor, rate)
+
+
+def _growth_rate(scenario: Scenario, offsets: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Growth per year, compounded from the horizon's origin."""
+    if not scenario.demand.growth_per_year:
+        return rate
+    years = offsets / (365.25 * 1440)
+    return rate * (1 + scenario.demand.growth_per_year) ** years
+
+
+def _surge_applies(surge: Surge, stream: Stream) -> bool:
+    return surge.streams is None or stream.name in surge.streams
+
+
+def _is_outage(scenario: Scenario, stream: Stream, surge: Surge) -> bool:
+    """A surge with multiplier 0 whose lost contacts come back (the channel has retrials)."""
+    return (
+        surge.multiplier == 0
+        and scenario.is_live(stream.channel)
+        and scenario.channel(stream.channel).retrial is not None
+    )
+
+
+def _surge_cells(
+    scenario: Scenario, surge: Surge, origin: pd.Timestamp, offsets: np.ndarray
+) -> np.ndarray:
+    """Cells (by their midpoint) inside a surge."""
+    lo, hi = surge_minutes(scenario, surge, origin)
+    mid = offsets + CELL_MINUTES / 2
+    return np.asarray((mid >= lo) & (mid < hi))
+
+
+def outage_windows(scenario: Scenario, stream: Stream) -> list[tuple[float, float]]:
+    """Outages of a stream, as [start, end) minutes on whole cells: surges with multiplier
+    0 when its channel has retrials. A contact arriving then is blocked and may retry."""
+    origin = horizon_origin(scenario)
+    n_cells = len(horizon_cells(scenario, "UTC", CELL_MINUTES))
+    offsets = np.arange(n_cells) * CELL_MINUTES
+    out = []
+    for surge in scenario.demand.surges:
+        if _surge_applies(surge, stream) and _is_outage(scenario, stream, surge):
+            cells = np.flatnonzero(_surge_cells(scenario, surge, origin, offsets))
+            if len(cells):
+                out.append((float(offsets[cells[0]]), float(offsets[cells[-1]] + CELL_MINUTES)))
+    merged: list[tuple[float, float]] = []
+    for lo, hi in sorted(out):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 def _local_days(local: pd.DatetimeIndex) -> np.ndarray:
@@ -221,7 +311,10 @@ class Tickets:
 
     Times are minutes since the horizon origin. ``extra_*`` arrays hold follow-up touches
     (later email touches and reopens) flat; ticket i owns ``extra_start[i]`` to
-    ``extra_start[i] + n_extra[i]``.
+    ``extra_start[i] + n_extra[i]``. ``segment`` indexes ``demand.segments`` (-1: none),
+    ``balks`` says whether the first attempt leaves at once if it must wait, ``outage``
+    whether it arrives while its stream is out (it is blocked). The last three may be left
+    out of hand-made tickets (none, none, no).
     """
 
     arrival: np.ndarray
@@ -237,6 +330,9 @@ class Tickets:
     extra_start: np.ndarray
     extra_handle: np.ndarray
     extra_gap: np.ndarray
+    segment: np.ndarray | None = None
+    balks: np.ndarray | None = None
+    outage: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -257,8 +353,12 @@ def _stream_tickets(
         rate = rate * busy
     counts = rng.poisson(rate)
     n = int(counts.sum())
-    cell_start = np.repeat(np.arange(len(rate)) * float(CELL_MINUTES), counts)
-    arrival = np.sort(cell_start + rng.uniform(0, CELL_MINUTES, n))
+    cell = np.repeat(np.arange(len(rate)), counts)
+    cell_start = cell * float(CELL_MINUTES)
+    offsets = rng.uniform(0, CELL_MINUTES, n)
+    order = np.argsort(cell_start + offsets, kind="stable")
+    arrival = (cell_start + offsets)[order]
+    cell = cell[order]
     names = list(stream.priority_mix)
     probs = np.array([stream.priority_mix[p] for p in names])
     drawn = rng.choice(len(names), size=n, p=probs / probs.sum())
@@ -268,9 +368,11 @@ def _stream_tickets(
     deflection = stream.deflection if stream.deflection is not None else scenario.demand.deflection
     deflected = attr.random(n) < deflection
     spec = scenario.channel(stream.channel)
-    handle = draw_durations(attr, spec.handle_minutes, n, "lognormal")
-    if stream.channel in SYNCHRONOUS_CHANNELS and spec.patience_minutes is not None:
-        patience = draw_durations(attr, spec.patience_minutes, n, "exponential")
+    handle_dist = scenario.handle_for(stream)
+    handle = draw_durations(attr, handle_dist, n, "lognormal")
+    patience_dist = scenario.patience_for(stream)
+    if patience_dist is not None:
+        patience = draw_durations(attr, patience_dist, n, "exponential")
     else:
         patience = np.full(n, np.inf)
     esc = scenario.escalation
@@ -280,12 +382,26 @@ def _stream_tickets(
     )
     reopen = attr.random(n) < scenario.reopen_rate
     extra_touches = (
-        attr.poisson(spec.touches - 1.0, n) if stream.channel == "email" else np.zeros(n, int)
+        attr.poisson(spec.touches - 1.0, n)
+        if not scenario.is_live(stream.channel)
+        else np.zeros(n, int)
     )
     n_extra = (extra_touches + reopen).astype(np.int32)
     total = int(n_extra.sum())
-    extra_handle = draw_durations(attr, spec.handle_minutes, total, "lognormal")
+    extra_handle = draw_durations(attr, handle_dist, total, "lognormal")
     extra_gap = attr.exponential(spec.customer_reply_hours * 60.0, total)
+    hours = _local_hours(scenario, stream, cell)
+    handle, extra_handle, patience, escalation_handle = _by_hour(
+        scenario, stream, hours, n_extra, handle, extra_handle, patience, escalation_handle
+    )
+    segment, priority = _segments(scenario, stream, seed, replication, priority)
+    balks = np.zeros(n, dtype=bool)
+    if scenario.is_live(stream.channel) and spec.balk_probability > 0:
+        draws = np.random.default_rng(stream_seed(seed, replication, stream.name, "balking"))
+        balks = draws.random(n) < spec.balk_probability
+    outage = np.zeros(n, dtype=bool)
+    for lo, hi in outage_windows(scenario, stream):
+        outage |= (arrival >= lo) & (arrival < hi)
     return {
         "arrival": arrival,
         "stream": np.full(n, index, dtype=np.int16),
@@ -299,7 +415,76 @@ def _stream_tickets(
         "n_extra": n_extra,
         "extra_handle": extra_handle,
         "extra_gap": extra_gap,
+        "segment": segment,
+        "balks": balks,
+        "outage": outage,
     }
+
+
+def _local_hours(scenario: Scenario, stream: Stream, cell: np.ndarray) -> np.ndarray | None:
+    """Each ticket's hour of day in the customers' time zone, where a time needs it."""
+    dists = [scenario.handle_for(stream), scenario.patience_for(stream)]
+    if scenario.escalation is not None:
+        dists.append(scenario.escalation.handle_minutes)
+    if all(d is None or d.by_hour is None for d in dists):
+        return None
+    local = horizon_cells(scenario, stream.region, CELL_MINUTES)
+    return np.asarray(local.hour)[cell]
+
+
+def _by_hour(
+    scenario: Scenario,
+    stream: Stream,
+    hours: np.ndarray | None,
+    n_extra: np.ndarray,
+    handle: np.ndarray,
+    extra_handle: np.ndarray,
+    patience: np.ndarray,
+    escalation_handle: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Handle, follow-up handle, patience and escalation handle times times their factor
+    for the hour of day the ticket arrived (customers' local time)."""
+    if hours is None:
+        return handle, extra_handle, patience, escalation_handle
+    factor = hour_factors(scenario.handle_for(stream), hours)
+    if factor is not None:
+        handle = handle * factor
+        extra_handle = extra_handle * np.repeat(factor, n_extra)
+    patience_dist = scenario.patience_for(stream)
+    if patience_dist is not None:
+        factor = hour_factors(patience_dist, hours)
+        if factor is not None:
+            patience = patience * factor
+    if scenario.escalation is not None:
+        factor = hour_factors(scenario.escalation.handle_minutes, hours)
+        if factor is not None:
+            escalation_handle = escalation_handle * factor
+    return handle, extra_handle, patience, escalation_handle
+
+
+def _segments(
+    scenario: Scenario, stream: Stream, seed: int, replication: int, priority: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each ticket's customer segment (-1: no segments), and its priority where the segment
+    sets one."""
+    n = len(priority)
+    mix = scenario.demand.segment_mix(stream)
+    if not mix:
+        return np.full(n, -1, dtype=np.int8), priority
+    names = [seg.name for seg in scenario.demand.segments]
+    codes = np.array([names.index(name) for name in mix], dtype=np.int8)
+    probs = np.array(list(mix.values()), dtype=float)
+    rng = np.random.default_rng(stream_seed(seed, replication, stream.name, "segments"))
+    segment = codes[rng.choice(len(codes), size=n, p=probs / probs.sum())]
+    segment_priority = np.array(
+        [
+            -1 if seg.priority is None else PRIORITIES.index(seg.priority)
+            for seg in scenario.demand.segments
+        ],
+        dtype=np.int8,
+    )[segment]
+    priority = np.where(segment_priority >= 0, segment_priority, priority).astype(np.int8)
+    return segment, priority
 
 
 def generate_tickets(scenario: Scenario, seed: int, replication: int = 0) -> Tickets:
@@ -332,6 +517,9 @@ def generate_tickets(scenario: Scenario, seed: int, replication: int = 0) -> Tic
         extra_start=flat_start[order],
         extra_handle=np.concatenate([p["extra_handle"] for p in parts]),
         extra_gap=np.concatenate([p["extra_gap"] for p in parts]),
+        segment=per_ticket("segment"),
+        balks=per_ticket("balks"),
+        outage=per_ticket("outage"),
     )
 
 

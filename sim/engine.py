@@ -4,136 +4,101 @@ Steps of one replication:
 
 1. Tickets (``sim.demand``) and agents' availability windows (``sim.agents``) are drawn in
    bulk beforehand; two callback chains feed them into the SimPy clock in time order.
-2. An arriving ticket goes to the longest-idle agent who has its language and channel (chat
-   also to an agent with a free chat slot, fewest chats first); otherwise it waits in its
-   queue (language, channel, priority, tier).
-3. An agent who becomes free takes the waiting ticket with the highest priority, then the
-   longest wait, among the queues it serves; a language fallback lets it take another
-   language's ticket once that ticket has waited long enough.
-4. Phone and chat tickets abandon at their patience. Abandonment is applied lazily: a
-   ticket whose patience ran out is dropped when it reaches the head of its queue and is
-   recorded as abandoned at its patience deadline (exact for first-come-first-served).
-5. A touch ends after its drawn handle time; the ticket then escalates to tier 2, comes
-   back for its next touch after a customer reply gap (email, reopen), or is resolved.
-6. An agent whose window closes mid-touch finishes the touch (overtime).
+2. An arriving live contact may find its stream out (an outage) or every line of its
+   channel busy: it is blocked. Otherwise the ticket goes to an idle agent who has its
+   language and channel (the longest idle, the first in order, or one at random, as
+   ``routing.agent_selection`` says; an overflow queue tries its teams in their order; a
+   concurrent channel such as chat also to an agent with room, least loaded first). If it
+   must wait, a live contact may balk; else it waits in its queue (language, channel,
+   priority, tier).
+3. An agent who becomes free takes, while it has room, the waiting ticket with the highest
+   priority, then the longest wait, among the queues it serves; a language fallback or an
+   overflow lets it take a ticket only once that ticket has waited long enough.
+4. Live tickets abandon at their patience. Abandonment is applied lazily where nothing
+   depends on its moment (a ticket whose patience ran out is dropped when it reaches the
+   head of its queue, recorded at its deadline: exact for first-come-first-served); on a
+   channel with lines or retrials it is applied at the deadline itself.
+5. A contact that abandoned, balked or was blocked may try again (``retrial``) after a
+   delay, as a new attempt with a fresh patience.
+6. A touch ends after its drawn handle time; the ticket then escalates to tier 2, comes
+   back for its next touch after a customer reply gap (asynchronous channels, reopen), or
+   is resolved. A live contact holds its line from arrival to the end of its first touch.
+7. An agent whose window closes mid-touch finishes the touch (overtime). With
+   ``horizon.end: serve`` the clock runs on after the horizon: no new attempts, agents on
+   shift at the end stay until nobody they can serve is left.
 
-The hot loop records into ``array.array`` columns; DataFrames are built afterwards in
-``sim.metrics``. No printing and no files here.
+Admission, failed attempts and retrials are in ``sim.attempts`` (mixed into the engine),
+the routing tables and idle lines in ``sim.routing``, the result arrays and the warm-up crop
+in ``sim.results``. The hot loop records into ``array.array`` columns; DataFrames are built
+afterwards in ``sim.metrics``. No printing and no files here.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from array import array
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL, Timeout
+from simpy.events import Timeout
 
-from scenarios.calendar import horizon_minutes
-from scenarios.schema import PRIORITY_RANK, Scenario
+from scenarios.calendar import horizon_minutes, local_dates, with_warmup
+from scenarios.schema import Scenario
 from sim.agents import Staffing, availability_events, build_staffing
-from sim.demand import PRIORITIES, Tickets, generate_tickets
+from sim.attempts import Attempts, delay_to, needs_retrials, packed
+from sim.demand import PRIORITIES, Tickets, block_draws, generate_tickets, stream_seed
+from sim.results import (
+    ATTEMPT_BALKED,
+    OUTCOME_ABANDONED,
+    OUTCOME_BALKED,
+    OUTCOME_BLOCKED,
+    OUTCOME_DEFLECTED,
+    OUTCOME_HANDLED,
+    OUTCOME_OPEN,
+    TOUCH_ESCALATION,
+    TOUCH_FIRST,
+    TOUCH_FOLLOW_UP,
+    LoadTrace,
+    SimResult,
+    crop_warmup,
+)
+from sim.routing import (
+    OrderedIdle,
+    Queue,
+    RandomIdle,
+    build_queues,
+    build_routes,
+    pick_random,
+)
 
-OUTCOME_OPEN, OUTCOME_HANDLED, OUTCOME_ABANDONED, OUTCOME_DEFLECTED = 0, 1, 2, 3
-TOUCH_FIRST, TOUCH_ESCALATION, TOUCH_FOLLOW_UP = 0, 1, 2
 INF = math.inf
 
 
-@dataclass(frozen=True, slots=True)
-class Queue:
-    """A queue of tickets: one language, channel, priority and tier."""
-
-    language: str
-    channel: str
-    priority: str
-    tier: int
-
-
-@dataclass(slots=True)
-class SimResult:
-    """Raw logs of one replication (see ``sim.metrics`` for the tables built from them)."""
-
-    seed: int
-    replication: int
-    tickets: Tickets
-    staffing: Staffing
-    queues: list[Queue]
-    ticket_queue: np.ndarray
-    first_response: np.ndarray
-    first_agent: np.ndarray
-    resolved: np.ndarray
-    outcome: np.ndarray
-    touch_ticket: np.ndarray
-    touch_agent: np.ndarray
-    touch_queue: np.ndarray
-    touch_kind: np.ndarray
-    touch_start: np.ndarray
-    touch_end: np.ndarray
-    touch_units: np.ndarray
-    sample_time: np.ndarray
-    sample_backlog: np.ndarray
-    sample_on_shift: np.ndarray
-    sample_busy: np.ndarray
-    horizon_minutes: float
-    capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
-
-_NUMPY_TYPE = {"d": np.float64, "i": np.int32, "b": np.int8, "q": np.int64}
-
-
-def _packed(code: str, values: np.ndarray) -> array[Any]:
-    """A compact ``array.array`` copy of a NumPy array (fast scalar access in the loop)."""
-    out = array(code)
-    out.frombytes(np.ascontiguousarray(values, dtype=_NUMPY_TYPE[code]).tobytes())
-    return out
-
-
-def build_queues(scenario: Scenario) -> tuple[list[Queue], dict[tuple[int, int, int], int]]:
-    """Every queue the scenario can fill, and the map (stream, priority, tier) -> queue."""
-    queues: list[Queue] = []
-    index: dict[Queue, int] = {}
-    by_stream: dict[tuple[int, int, int], int] = {}
-    tiers = [1]
-    if scenario.escalation is not None:
-        tiers.append(scenario.escalation.to_tier)
-    for s_i, stream in enumerate(scenario.demand.streams):
-        for p_i, priority in enumerate(PRIORITIES):
-            if priority not in stream.priority_mix:
-                continue
-            for tier in tiers:
-                q = Queue(stream.language, stream.channel, priority, tier)
-                if q not in index:
-                    index[q] = len(queues)
-                    queues.append(q)
-                by_stream[(s_i, p_i, tier)] = index[q]
-    return queues, by_stream
-
-
-class _Engine:
+class _Engine(Attempts):
     """State and callbacks of one replication (see the module docstring for the steps)."""
 
-    def __init__(self, scenario: Scenario, tickets: Tickets, staffing: Staffing) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        tickets: Tickets,
+        staffing: Staffing,
+        seed: int = 0,
+        replication: int = 0,
+    ) -> None:
         self.env = simpy.Environment()
         self.end = horizon_minutes(scenario)
+        self.serve_at_end = scenario.horizon.end == "serve"
+        self.closed = False
         self.tickets = tickets
         queues, by_stream = build_queues(scenario)
+        routes = build_routes(scenario, queues)
         self.queues = queues
         n_q = len(queues)
-        self.q_chat = [q.channel == "chat" for q in queues]
-        order = scenario.routing.channel_priority
-        # Rank = channel rank (when the scenario orders channels), then ticket priority.
-        self.q_rank = [
-            (order.index(q.channel) if q.channel in order else len(order)) * 10
-            + PRIORITY_RANK[q.priority]
-            if order
-            else PRIORITY_RANK[q.priority]
-            for q in queues
-        ]
+        self.q_rank = routes.rank
         n = len(tickets)
         streams = tickets.stream.astype(np.int64)
         prios = tickets.priority.astype(np.int64)
@@ -145,59 +110,58 @@ class _Engine:
 
         # Teams are the skill groups: every agent of a team has the same skills.
         teams = scenario.teams
-        fallback = scenario.routing.language_fallback
-        serve: list[list[tuple[int, float]]] = []
-        groups_for: list[list[tuple[int, float]]] = [[] for _ in range(n_q)]
-        for g, team in enumerate(teams):
-            entries: list[tuple[int, float]] = []
-            for q_i, queue in enumerate(queues):
-                if queue.channel not in team.channels or queue.tier != team.tier:
-                    continue
-                if queue.language in team.languages:
-                    entries.append((q_i, 0.0))
-                    continue
-                waits = [
-                    f.after
-                    for f in fallback
-                    if f.from_language == queue.language and (f.to in team.languages)
-                ]
-                if waits:
-                    entries.append((q_i, min(waits)))
-            entries.sort(key=lambda e: self.q_rank[e[0]])
-            serve.append(entries)
-            for q_i, wait in entries:
-                groups_for[q_i].append((g, wait))
-        self.serve = serve
-        self.groups_for = groups_for
-        self.q_fallback = [any(w > 0 for _, w in groups_for[q]) for q in range(n_q)]
-        self.q_fallback_wait = [
-            min((w for _, w in groups_for[q] if w > 0), default=0.0) for q in range(n_q)
+        self.groups_for = routes.groups_for
+        self.q_waits = routes.waits
+        self.q_fallback = [bool(w) for w in routes.waits]
+        # Teams that take a queue after a wait (language fallback, overflow) hear of it when a
+        # waiting ticket has waited long enough, but only while one of their agents is idle:
+        # per queue and wait, at most one pending event, at its next ticket's maturity.
+        self.armed = [[False] * len(waits) for waits in routes.waits]
+        self.wait_groups = [
+            [[g for g, w in routes.groups_for[q] if w == wait] for wait in waits]
+            for q, waits in enumerate(routes.waits)
         ]
-        self.q_abandons = [q.channel in ("phone", "chat") for q in queues]
+        self.team_watch: list[list[tuple[int, int]]] = [[] for _ in scenario.teams]
+        for q, waits in enumerate(routes.waits):
+            for k, wait in enumerate(waits):
+                for g, w in routes.groups_for[q]:
+                    if w == wait:
+                        self.team_watch[g].append((q, k))
+        self.q_ordered = routes.ordered
+        live = [scenario.is_live(q.channel) for q in queues]
+        self.q_abandons = live
+        self.team_cap = routes.capacity
+        self.units = [[0] * n_q for _ in teams]
+        for g, entries in enumerate(routes.serve):
+            for q, _wait, units in entries:
+                self.units[g][q] = units
+        # A queue whose contacts some team may hold several at once (chat).
+        self.q_shared = [
+            any(self.units[g][q] < self.team_cap[g] for g, w in self.groups_for[q] if w <= 0)
+            for q in range(n_q)
+        ]
 
-        chat_conc = scenario.channel("chat").concurrency
-        team_capacity = [t.chat_concurrency or chat_conc for t in teams]
         agent_team = staffing.agents["team_index"].to_numpy(np.int64)
         n_a = len(agent_team)
         self.agent_team = agent_team.tolist()
-        self.capacity = [team_capacity[g] for g in self.agent_team]
+        self.capacity = [self.team_cap[g] for g in self.agent_team]
         self.level = [0] * n_a
         self.load = [0] * n_a
         self.token = [0] * n_a
-        self.idle: list[deque[tuple[int, int, float]]] = [deque() for _ in teams]
         self.partial: list[set[int]] = [set() for _ in teams]
         self.queue: list[deque[int]] = [deque() for _ in range(n_q)]
         # Per team, everything the pick loop needs about each queue, in one tuple.
         self.serve_queues = [
-            [(q, wait, self.queue[q], self.q_rank[q], self.q_chat[q]) for q, wait in entries]
-            for entries in serve
+            [(q, wait, self.queue[q], self.q_rank[q], units) for q, wait, units in entries]
+            for entries in routes.serve
         ]
+        self._init_selection(scenario, len(teams), seed, replication)
 
         # Per-ticket state.
         self.arrival = tickets.arrival
-        self.deadline = _packed("d", tickets.arrival + tickets.patience)
+        self.deadline = packed("d", tickets.arrival + tickets.patience)
         self.enq = array("d", bytes(8 * n))
-        self.cur_handle = _packed("d", tickets.handle)
+        self.cur_handle = packed("d", tickets.handle)
         self.next_extra = array("i", bytes(4 * n))
         self.escalated = array("b", bytes(n))
         self.first_response = array("d", [math.nan]) * n
@@ -212,7 +176,11 @@ class _Engine:
         self.t_kind = array("b")
         self.t_start = array("d")
         self.t_end = array("d")
-        self.t_units = array("d")
+        # Failed attempts (abandoned, balked, blocked).
+        self.f_ticket = array("i")
+        self.f_start = array("d")
+        self.f_end = array("d")
+        self.f_kind = array("b")
         # Interval samples.
         self.interval = float(scenario.horizon.interval_minutes)
         self.s_time = array("d")
@@ -226,24 +194,69 @@ class _Engine:
         self._return_cb = self._follow_up_returns
         self._fallback_cb = self._fallback_due
         self._sample_cb = self._sample
+        self._retry_cb = self._retries_due
         self.av_time, self.av_agent, self.av_kind = (
             a.tolist() for a in availability_events(staffing)
         )
         self.av_pos = 0
         self.arr_pos = 0
-        self.arr_times = _packed("d", tickets.arrival)
-        self.deflected = _packed("b", tickets.deflected)
-        self.ticket_queue_l = _packed("i", self.ticket_queue)
-        self.escalate = _packed("b", tickets.escalate & (self.escalation_queue >= 0))
-        self.escalation_handle = _packed("d", tickets.escalation_handle)
-        self.escalation_queue_l = _packed("i", self.escalation_queue)
-        self.n_extra = _packed("i", tickets.n_extra)
-        self.extra_start = _packed("q", tickets.extra_start)
-        self.extra_handle = _packed("d", tickets.extra_handle)
-        self.extra_gap = _packed("d", tickets.extra_gap)
+        self.arr_times = packed("d", tickets.arrival)
+        self.deflected = packed("b", tickets.deflected)
+        self.ticket_queue_l = packed("i", self.ticket_queue)
+        self.escalate = packed("b", tickets.escalate & (self.escalation_queue >= 0))
+        self.escalation_handle = packed("d", tickets.escalation_handle)
+        self.escalation_queue_l = packed("i", self.escalation_queue)
+        self.n_extra = packed("i", tickets.n_extra)
+        self.extra_start = packed("q", tickets.extra_start)
+        self.extra_handle = packed("d", tickets.extra_handle)
+        self.extra_gap = packed("d", tickets.extra_gap)
         # Waiting tickets (abandoned ones included until purged) per team's queues, so an
         # agent whose queues are all empty goes idle without scanning them.
         self.waiting = [0] * len(teams)
+        self._init_attempts(scenario, tickets, seed, replication)
+
+    def _init_selection(self, scenario: Scenario, n_teams: int, seed: int, rep: int) -> None:
+        """Idle lines per team and the way an arriving ticket picks among idle agents."""
+        mode = scenario.routing.agent_selection
+        self.uniform: Callable[[], float] | None = None
+        if mode == "ordered":
+            self.idle: list[Any] = [OrderedIdle() for _ in range(n_teams)]
+            self._find_idle = self._find_ordered
+            self._first_idle = self._first_ordered
+        elif mode == "random":
+            rng = np.random.default_rng(stream_seed(seed, rep, "routing", "agent_selection"))
+            self.uniform = block_draws(rng.random)
+            self.idle = [RandomIdle() for _ in range(n_teams)]
+            self._find_idle = self._find_random
+            self._first_idle = self._first_random
+        else:
+            self.idle = [deque() for _ in range(n_teams)]
+            self._find_idle = self._find_longest_idle
+            self._first_idle = self._first_longest_idle
+        self.idle_mode = mode
+        n_q = len(self.groups_for)
+        # An overflow queue's teams that take it at once, in order: how to find one of their
+        # idle agents, the team, and whether its agents share themselves between contacts.
+        self.q_order = [
+            [
+                (self._idle_finder(g), g, self.units[g][q] < self.team_cap[g])
+                for g, w in groups
+                if w <= 0
+            ]
+            for q, groups in enumerate(self.groups_for)
+        ]
+        # Idle lines of the teams that take each queue at once (random picks draw over them).
+        self.q_pools = [[self.idle[g] for g, w in groups if w <= 0] for groups in self.groups_for]
+        # How an arriving ticket of each queue finds its agent.
+        ordered = self._find_in_order
+        self.finder = [ordered if self.q_ordered[q] else self._find_idle for q in range(n_q)]
+
+    def _idle_finder(self, g: int) -> Callable[[], int]:
+        """A call that finds an idle agent of team g by the selection rule (or -1)."""
+        if self.idle_mode == "random":
+            assert self.uniform is not None
+            return functools.partial(self.idle[g].pick, self.token, self.uniform)
+        return functools.partial(self._first_idle, g)
 
     # ------------------------------------------------------------------ scheduling
 
@@ -257,8 +270,16 @@ class _Engine:
         if self.av_time:
             self._at(self.av_time[0], self._avail_cb)
         self._at(0.0, self._sample_cb)
-        self.env.run(until=self.end)
+        if self.serve_at_end:
+            self._at(self.end, self._horizon_end)
+            self.env.run()
+        else:
+            self.env.run(until=self.end)
         self._close()
+
+    def _horizon_end(self, _ev: object) -> None:
+        """Serve mode: no new attempts and no more shift changes from now on."""
+        self.closed = True
 
     # ------------------------------------------------------------------ arrivals
 
@@ -268,13 +289,23 @@ class _Engine:
         times = self.arr_times
         pos = self.arr_pos
         n = len(times)
+        admission = self.admission
         while pos < n and times[pos] <= now:
             i = pos
             pos += 1
             if self.deflected[i]:
                 self.outcome[i] = OUTCOME_DEFLECTED
                 continue
-            self._enqueue(i, self.ticket_queue_l[i], now, TOUCH_FIRST)
+            q = self.ticket_queue_l[i]
+            if admission:
+                c = self.q_line[q]
+                if self.outage[i] or (c >= 0 and self.lines_free[c] <= 0):
+                    if not self._admit(i, q, now, bool(self.outage[i])):
+                        continue
+                elif c >= 0:  # a free line: the common case, inline
+                    self.lines_free[c] -= 1
+                    self.holds_line[i] = 1
+            self._enqueue(i, q, now, TOUCH_FIRST)
         self.arr_pos = pos
         if pos < n:
             ev = Timeout(self.env, times[pos] - now)
@@ -284,22 +315,31 @@ class _Engine:
         """Offer touch `kind` of ticket i to an agent now, or put it in queue q."""
         self.enq[i] = now
         self.touch_kind_now[i] = kind
-        if kind != TOUCH_FIRST or not self.q_abandons[q]:
+        abandons, balk, fallback, retry = self.q_info[q]
+        first = kind == TOUCH_FIRST
+        if not first or not abandons:
             self.deadline[i] = INF
         dq = self.queue[q]
         if not dq:
-            agent = self._find_agent(q)
+            agent = self.finder[q](q)
             if agent >= 0:
                 self._start(agent, i, q, now)
                 return
+        if first and balk and self.balks[i]:
+            self._fail(i, now, ATTEMPT_BALKED)
+            return
         dq.append(i)
         waiting = self.waiting
         for g, _wait in self.groups_for[q]:
             waiting[g] += 1
-        if self.q_fallback[q]:
-            self._at(now + self.q_fallback_wait[q], self._fallback_cb, q)
+        if fallback:
+            self._mature(q, now)
+        if retry and first and self.deadline[i] < INF:
+            self._retry_if_abandoned(i, now)
 
-    def _find_agent(self, q: int) -> int:
+    # ------------------------------------------------------------------ picking an agent
+
+    def _find_longest_idle(self, q: int) -> int:
         """The longest-idle available agent for queue q (chat: else the least loaded)."""
         best = -1
         best_since = INF
@@ -316,14 +356,94 @@ class _Engine:
                 if since < best_since:
                     best, best_since = agent, since
                 break
-        if best < 0 and self.q_chat[q]:
-            best_load = 1 << 30
-            for g, wait in self.groups_for[q]:
-                if wait > 0:
-                    continue
-                for agent in self.partial[g]:
-                    if self.load[agent] < best_load:
-                        best, best_load = agent, self.load[agent]
+        if best < 0 and self.q_shared[q]:
+            best = self._least_loaded(q)
+        return best
+
+    def _find_ordered(self, q: int) -> int:
+        """The lowest-numbered idle agent for queue q (teams in listed order, then agents)."""
+        best = -1
+        token = self.token
+        for g, wait in self.groups_for[q]:
+            if wait <= 0:
+                agent = self.idle[g].first(token)
+                if agent >= 0 and (best < 0 or agent < best):
+                    best = agent
+        if best < 0 and self.q_shared[q]:
+            best = self._least_loaded(q)
+        return best
+
+    def _find_random(self, q: int) -> int:
+        """An idle agent for queue q chosen uniformly at random."""
+        assert self.uniform is not None
+        best = pick_random(self.q_pools[q], self.token, self.uniform)
+        if best < 0 and self.q_shared[q]:
+            best = self._least_loaded(q)
+        return best
+
+    def _find_in_order(self, q: int) -> int:
+        """Overflow: the first team in the queue's order with an idle agent (or room)."""
+        for find, g, shared in self.q_order[q]:
+            agent = find()
+            if agent >= 0:
+                return agent
+            if shared:
+                agent = self._least_loaded_in(g, q)
+                if agent >= 0:
+                    return agent
+        return -1
+
+    def _first_longest_idle(self, g: int, draw: bool = True) -> int:
+        """The longest-idle agent of team g, or -1."""
+        token = self.token
+        idle = self.idle[g]
+        while idle:
+            agent, tok, _since = idle[0]
+            if tok != token[agent]:
+                idle.popleft()
+                continue
+            return int(agent)
+        return -1
+
+    def _first_ordered(self, g: int, draw: bool = True) -> int:
+        """The lowest-numbered idle agent of team g, or -1."""
+        return int(self.idle[g].first(self.token))
+
+    def _first_random(self, g: int, draw: bool = True) -> int:
+        """An idle agent of team g at random, or -1 (without ``draw``: any, no number drawn)."""
+        if not draw:
+            return int(self.idle[g].any_valid(self.token))
+        assert self.uniform is not None
+        return self.idle[g].pick(self.token, self.uniform)
+
+    def _least_loaded(self, q: int) -> int:
+        """The least-loaded agent with room for a contact of queue q, or -1."""
+        best = -1
+        best_load = 1 << 30
+        load = self.load
+        for g, wait in self.groups_for[q]:
+            if wait > 0:
+                continue
+            units = self.units[g][q]
+            cap = self.team_cap[g]
+            if units >= cap:
+                continue
+            for agent in self.partial[g]:
+                held = load[agent]
+                if held + units <= cap and held < best_load:
+                    best, best_load = agent, held
+        return best
+
+    def _least_loaded_in(self, g: int, q: int) -> int:
+        units = self.units[g][q]
+        cap = self.team_cap[g]
+        best = -1
+        best_load = 1 << 30
+        if units < cap:
+            for agent in self.partial[g]:
+                held = self.load[agent]
+                if held + units <= cap and held < best_load:
+                    best, best_load = agent, held
         return best
 
     # ------------------------------------------------------------------ service
@@ -333,34 +453,39 @@ class _Engine:
         if self.touch_kind_now[i] == TOUCH_FIRST:
             self.first_response[i] = now
             self.first_agent[i] = agent
+        g = self.agent_team[agent]
         cap = self.capacity[agent]
-        units = 1 if self.q_chat[q] else cap
+        units = self.units[g][q]
         load = self.load[agent] + units
         self.load[agent] = load
         self.token[agent] += 1
-        g = self.agent_team[agent]
-        if self.q_chat[q] and load < cap:
+        if units < cap and load < cap:
             self.partial[g].add(agent)
         else:
             self.partial[g].discard(agent)
-        handle = self.cur_handle[i]
-        ev = Timeout(self.env, handle, (agent, i, q, units, now))
+        ev = Timeout(self.env, self.cur_handle[i], (agent, i, q, units, now))
         ev.callbacks.append(self._finish_cb)
 
     def _finish(self, ev: Timeout) -> None:
         """A touch ends: log it, move the ticket on, let the agent take new work."""
         agent, i, q, units, started = ev._value
         now = self.env.now
-        cap = self.capacity[agent]
+        kind = self.touch_kind_now[i]
         self.t_ticket.append(i)
         self.t_agent.append(agent)
         self.t_queue.append(q)
-        self.t_kind.append(self.touch_kind_now[i])
+        self.t_kind.append(kind)
         self.t_start.append(started)
         self.t_end.append(now)
-        self.t_units.append(units / cap)
         self.load[agent] -= units
-        self._advance(i, now)
+        if self.lines_on and kind == TOUCH_FIRST and self.holds_line[i]:
+            self.holds_line[i] = 0
+            self.lines_free[self.q_line[self.ticket_queue_l[i]]] += 1
+        if self.escalate[i] or self.next_extra[i] < self.n_extra[i]:
+            self._advance(i, now)
+        else:  # resolved: the common case, inline
+            self.resolved[i] = now
+            self.outcome[i] = OUTCOME_HANDLED
         self._agent_free(agent, now)
 
     def _advance(self, i: int, now: float) -> None:
@@ -391,32 +516,38 @@ class _Engine:
             return
         g = self.agent_team[agent]
         cap = self.capacity[agent]
-        while self.waiting[g]:
-            load = self.load[agent]
-            q = self._best_waiting(g, load > 0, now)
+        load = self.load[agent]
+        # The load is checked before every start: an agent coming back from a break or
+        # into its next shift may still hold work, and must not take more than it can.
+        while load < cap and self.waiting[g]:
+            q = self._best_waiting(g, cap - load, now)
             if q < 0:
                 break
             i = self._pop(q)
             self._start(agent, i, q, now)
-            if self.load[agent] >= cap:
-                return
-        load = self.load[agent]
+            load = self.load[agent]
+        if load >= cap:
+            return
         self.token[agent] += 1
         if load == 0:
             self.partial[g].discard(agent)
             self.idle[g].append((agent, self.token[agent], now))
-        elif load < cap:
+            for q, k in self.team_watch[g]:
+                if not self.armed[q][k] and self.queue[q]:
+                    self._arm(q, k, now)
+        else:
             self.partial[g].add(agent)
 
-    def _best_waiting(self, g: int, chat_only: bool, now: float) -> int:
-        """The queue whose head ticket comes first by priority, then by waiting time."""
+    def _best_waiting(self, g: int, room: int, now: float) -> int:
+        """The queue whose head ticket comes first by priority, then by waiting time, among
+        those whose contacts fit in ``room`` capacity units."""
         best = -1
         best_rank = 1 << 30
         best_enq = INF
         deadline = self.deadline
         enq = self.enq
-        for q, wait, dq, rank, is_chat in self.serve_queues[g]:
-            if not dq or (chat_only and not is_chat):
+        for q, wait, dq, rank, units in self.serve_queues[g]:
+            if not dq or units > room:
                 continue
             if deadline[dq[0]] <= now:
                 while dq and deadline[dq[0]] <= now:
@@ -437,32 +568,62 @@ class _Engine:
             waiting[g] -= 1
         return self.queue[q].popleft()
 
-    def _abandon(self, i: int) -> None:
-        self.outcome[i] = OUTCOME_ABANDONED
-        self.resolved[i] = self.deadline[i]
+    # ------------------------------------------------------------------ fallback, overflow
+
+    def _mature(self, q: int, now: float) -> None:
+        """A ticket starts to wait in queue q: make sure a team that takes q after a wait,
+        and has an idle agent, hears when the queue's next ticket has waited long enough."""
+        for k in range(len(self.q_waits[q])):
+            if not self.armed[q][k] and self._any_idle(self.wait_groups[q][k]):
+                self._arm(q, k, now)
+
+    def _arm(self, q: int, k: int, now: float, later: bool = False) -> None:
+        """Schedule the check of queue q when its first ticket not yet old enough for wait k
+        will be (``later``: strictly after now). A ticket already old enough is not waiting
+        for these teams: an agent of theirs that became idle took it, or was busy. A queue is
+        in the order its tickets started to wait."""
+        wait = self.q_waits[q][k]
+        enq = self.enq
+        for i in self.queue[q]:
+            # The instant an event scheduled when the ticket started to wait falls at.
+            e = enq[i]
+            target = e + ((e + wait) - e)
+            if target > now or (target == now and not later):
+                break
+        else:
+            return
+        self.armed[q][k] = True
+        ev = Timeout(self.env, delay_to(now, target), (q, k))
+        ev.callbacks.append(self._fallback_cb)
+
+    def _any_idle(self, groups: list[int]) -> bool:
+        return any(self._first_idle(g, draw=False) >= 0 for g in groups)
 
     def _fallback_due(self, ev: Timeout) -> None:
-        """A queue's head may now be old enough for fallback agents: offer it to them."""
-        q = ev._value
+        """A ticket of queue q has now waited long enough for the teams that take q after
+        wait k (language fallback, overflow): if the queue's head has, offer it to their
+        idle agents. Then watch the next maturity while one of them is idle."""
+        q, k = ev._value
         now = self.env.now
+        wait_due = self.q_waits[q][k]
         dq = self.queue[q]
         deadline = self.deadline
         while dq and deadline[dq[0]] <= now:
             self._abandon(self._pop(q))
-        if not dq or now - self.enq[dq[0]] < self.q_fallback_wait[q] - 1e-9:
-            return
-        token = self.token
-        for g, wait in self.groups_for[q]:
-            if wait <= 0:
-                continue
-            idle = self.idle[g]
-            while idle and dq:
-                agent, tok, _since = idle[0]
-                if tok != token[agent]:
-                    idle.popleft()
+        # Still armed while offering: an offered agent that takes nothing and goes idle
+        # again must not schedule this same instant once more.
+        if dq and now - self.enq[dq[0]] >= wait_due - 1e-9:
+            for g, wait in self.groups_for[q]:
+                if wait <= 0 or wait > wait_due + 1e-9:
                     continue
-                self._agent_free_for(agent, now)
-                break
+                if not dq:
+                    break
+                agent = self._first_idle(g)
+                if agent >= 0:
+                    self._agent_free_for(agent, now)
+        self.armed[q][k] = False
+        if dq and self._any_idle(self.wait_groups[q][k]):
+            self._arm(q, k, now, later=True)
 
     def _agent_free_for(self, agent: int, now: float) -> None:
         self.token[agent] += 1
@@ -472,6 +633,8 @@ class _Engine:
 
     def _availability(self, _ev: object) -> None:
         """Availability chain: apply every shift/break change due now."""
+        if self.closed:
+            return
         now = self.env.now
         times, who, kinds = self.av_time, self.av_agent, self.av_kind
         pos = self.av_pos
@@ -513,25 +676,94 @@ class _Engine:
             ev.callbacks.append(self._sample_cb)
 
     def _close(self) -> None:
-        """At the horizon: waiting tickets past their patience have abandoned; others are open."""
+        """At the end: waiting tickets past their patience have abandoned; others are open.
+
+        With ``horizon.end: serve`` the run has gone on until nothing could happen: a live
+        ticket nobody could serve has abandoned at its patience."""
+        self.closed = True
+        deadline = self.deadline
         for dq in self.queue:
             for i in dq:
-                if self.deadline[i] <= self.end:
+                if deadline[i] <= self.end or (self.serve_at_end and deadline[i] < INF):
                     self._abandon(i)
 
 
+class _TracingEngine(_Engine):
+    """The engine, recording every agent's load after each touch start and end."""
+
+    def __init__(
+        self, scenario: Scenario, tickets: Tickets, staffing: Staffing, seed: int, rep: int
+    ) -> None:
+        super().__init__(scenario, tickets, staffing, seed, rep)
+        self.l_time = array("d")
+        self.l_agent = array("i")
+        self.l_load = array("i")
+        self.l_available = array("b")
+        self.l_start = array("b")
+
+    def _record(self, agent: int, start: bool) -> None:
+        self.l_time.append(self.env.now)
+        self.l_agent.append(agent)
+        self.l_load.append(self.load[agent])
+        self.l_available.append(self.level[agent] > 0)
+        self.l_start.append(start)
+
+    def _start(self, agent: int, i: int, q: int, now: float) -> None:
+        super()._start(agent, i, q, now)
+        self._record(agent, True)
+
+    def _finish(self, ev: Timeout) -> None:
+        agent = ev._value[0]
+        super()._finish(ev)
+        self._record(agent, False)
+
+    def trace(self) -> LoadTrace:
+        agent = np.frombuffer(self.l_agent, np.int32).copy() if self.l_agent else np.zeros(0, int)
+        return LoadTrace(
+            time=np.array(self.l_time, dtype=float),
+            agent=agent,
+            load=np.array(self.l_load, dtype=np.int64),
+            capacity=np.array(self.capacity, dtype=np.int64)[agent],
+            available=np.array(self.l_available, dtype=bool),
+            start=np.array(self.l_start, dtype=bool),
+        )
+
+
 def run_replication(scenario: Scenario, seed: int, replication: int = 0) -> SimResult:
-    """Simulate one replication; deterministic for a given scenario, seed and number."""
-    tickets = generate_tickets(scenario, seed, replication)
-    staffing = build_staffing(scenario, seed, replication)
-    return simulate(scenario, tickets, staffing, seed, replication)
+    """Simulate one replication; deterministic for a given scenario, seed and number.
+
+    With ``horizon.warmup_days``, the warm-up days are simulated first and then cropped
+    (:func:`sim.results.crop_warmup`): the result covers the horizon only.
+    """
+    run = with_warmup(scenario)
+    tickets = generate_tickets(run, seed, replication)
+    staffing = build_staffing(run, seed, replication)
+    result = simulate(run, tickets, staffing, seed, replication)
+    if run is scenario:
+        return result
+    warmup = scenario.horizon.warmup_days * 1440.0
+    return crop_warmup(result, warmup, set(local_dates(scenario)))
 
 
 def simulate(
-    scenario: Scenario, tickets: Tickets, staffing: Staffing, seed: int, replication: int = 0
+    scenario: Scenario,
+    tickets: Tickets,
+    staffing: Staffing,
+    seed: int,
+    replication: int = 0,
+    *,
+    trace: bool = False,
 ) -> SimResult:
-    """Play given tickets against given staffing (the engine without the draws)."""
-    engine = _Engine(scenario, tickets, staffing)
+    """Play given tickets against given staffing (the engine without the bulk draws).
+
+    With ``trace``, the result also carries the :class:`LoadTrace` of every touch start
+    and end (slower; for checks).
+    """
+    engine = (
+        _TracingEngine(scenario, tickets, staffing, seed, replication)
+        if trace
+        else _Engine(scenario, tickets, staffing, seed, replication)
+    )
     engine.run()
     n_q = len(engine.queues)
 
@@ -539,6 +771,17 @@ def simulate(
         return np.frombuffer(a, dtype=dtype).copy() if len(a) else np.zeros(0, dtype)
 
     backlog = arr(engine.s_backlog, np.int32).reshape(-1, n_q) if n_q else np.zeros((0, 0))
+    touch_agent = arr(engine.t_agent, np.int32)
+    touch_queue = arr(engine.t_queue, np.int32)
+    # Share of its agent a touch took: its units over the agent's capacity.
+    units = np.array(engine.units, dtype=np.float64).reshape(len(engine.units), n_q)
+    capacity = np.array(engine.capacity, dtype=np.float64)
+    team = np.array(engine.agent_team, dtype=np.int64)
+    touch_units = (
+        units[team[touch_agent], touch_queue] / capacity[touch_agent]
+        if len(touch_agent)
+        else np.zeros(0)
+    )
     return SimResult(
         seed=seed,
         replication=replication,
@@ -551,19 +794,43 @@ def simulate(
         resolved=arr(engine.resolved, np.float64),
         outcome=arr(engine.outcome, np.int8),
         touch_ticket=arr(engine.t_ticket, np.int32),
-        touch_agent=arr(engine.t_agent, np.int32),
-        touch_queue=arr(engine.t_queue, np.int32),
+        touch_agent=touch_agent,
+        touch_queue=touch_queue,
         touch_kind=arr(engine.t_kind, np.int8),
         touch_start=arr(engine.t_start, np.float64),
         touch_end=arr(engine.t_end, np.float64),
-        touch_units=arr(engine.t_units, np.float64),
+        touch_units=touch_units,
         sample_time=arr(engine.s_time, np.float64),
         sample_backlog=backlog,
         sample_on_shift=arr(engine.s_on, np.int32),
         sample_busy=arr(engine.s_busy, np.int32),
         horizon_minutes=engine.end,
         capacity=np.array(engine.capacity, dtype=np.int32),
+        attempts=arr(engine.attempts, np.int32),
+        attempt_arrival=arr(engine.attempt_arrival, np.float64) if engine.attempts else np.zeros(0),
+        failed_ticket=arr(engine.f_ticket, np.int32),
+        failed_start=arr(engine.f_start, np.float64),
+        failed_end=arr(engine.f_end, np.float64),
+        failed_kind=arr(engine.f_kind, np.int8),
+        load_trace=engine.trace() if isinstance(engine, _TracingEngine) else None,
     )
 
 
-__all__ = ["NORMAL", "Queue", "SimResult", "build_queues", "run_replication", "simulate"]
+__all__ = [
+    "OUTCOME_ABANDONED",
+    "OUTCOME_BALKED",
+    "OUTCOME_BLOCKED",
+    "OUTCOME_DEFLECTED",
+    "OUTCOME_HANDLED",
+    "OUTCOME_OPEN",
+    "TOUCH_ESCALATION",
+    "TOUCH_FIRST",
+    "TOUCH_FOLLOW_UP",
+    "LoadTrace",
+    "Queue",
+    "SimResult",
+    "build_queues",
+    "needs_retrials",
+    "run_replication",
+    "simulate",
+]

@@ -34,7 +34,7 @@ def _service_level(
     if not ok.any():
         return out
     c, lam = servers[ok].astype(int), rate[ok]
-    if spec.patience_minutes is not None and channel != "email":
+    if spec.patience_minutes is not None and scenario.is_live(channel):
         sl = erlang_a(c, lam, handle, spec.patience_minutes.mean, target=target).service_level
     else:
         sl = erlang_c_service_level(c, lam * handle, handle, target)
@@ -80,8 +80,7 @@ def marginal_value(scenario: Scenario, seed: int | None = None) -> pd.DataFrame:
     for stream in scenario.demand.streams:
         counts = arrivals.loc[arrivals["stream"] == stream.name, "arrivals"].to_numpy()
         per_interval = counts[: n_int * cells].reshape(n_int, cells).sum(axis=1)
-        spec = scenario.channel(stream.channel)
-        slots = spec.concurrency if stream.channel == "chat" else 1
+        slots = scenario.concurrency(stream.channel)
         servers = skill_servers.get((stream.language, stream.channel), np.zeros(n_int))
         for priority in PRIORITIES:
             share = stream.priority_mix.get(priority, 0.0)  # type: ignore[call-overload]

@@ -4,18 +4,22 @@ Tables carry their unit in ``df.attrs["unit"]`` where a single unit applies; the
 sections come back as the typed parts of :mod:`sim.summary`. Confidence intervals are
 computed here, from independent units: the replications when there are two or more,
 otherwise batches of whole days of the one run. Means get a t interval over the units.
-Shares (SLA attainment) get a Wilson score interval whose number of tickets is the
-effective one the spread between units implies, so it stays inside [0, 1] and is as wide
-as the replications say (tickets within one run are not independent). SLA attainment counts
-abandoned tickets as misses; tickets still waiting at the end of the horizon count as
-misses once they have waited past the target, and are left out otherwise (their outcome is
-unknown). Must not import SimPy, Pyomo or plotly.
+Shares (SLA and resolution attainment) get a Wilson score interval whose number of tickets
+is the effective one the spread between units implies, so it stays inside [0, 1] and is as
+wide as the replications say (tickets within one run are not independent). SLA attainment
+counts abandoned, balked and blocked tickets as misses; tickets still waiting at the end of
+the horizon count as misses once they have waited past the target, and are left out
+otherwise (their outcome is unknown). A ticket is one customer: with retrials, its first
+response is measured from its first attempt (per customer), and per attempt from the
+attempt answered. A customer segment with a target of its own measures its tickets against
+it. Must not import SimPy, Pyomo or plotly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,20 +29,23 @@ from scenarios.calendar import horizon_origin
 from scenarios.schema import Scenario
 from sim.engine import (
     OUTCOME_ABANDONED,
+    OUTCOME_BALKED,
+    OUTCOME_BLOCKED,
     OUTCOME_DEFLECTED,
     OUTCOME_HANDLED,
     OUTCOME_OPEN,
     Queue,
     SimResult,
 )
-from sim.summary import FirstResponse, QueueKpis, Resolution, TicketCounts
-
-OUTCOME_NAMES = {
-    OUTCOME_OPEN: "open",
-    OUTCOME_HANDLED: "handled",
-    OUTCOME_ABANDONED: "abandoned",
-    OUTCOME_DEFLECTED: "deflected",
-}
+from sim.results import ATTEMPT_NAMES, OUTCOME_NAMES
+from sim.summary import (
+    Contacts,
+    FirstResponse,
+    QueueKpis,
+    Resolution,
+    SegmentKpis,
+    TicketCounts,
+)
 
 
 def queue_label(q: Queue) -> str:
@@ -140,8 +147,12 @@ def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) ->
     agents = np.concatenate(
         [result.staffing.agents["agent"].to_numpy(dtype=object), np.array([None], dtype=object)]
     )
-    touches = np.bincount(result.touch_ticket, minlength=n) if n else np.zeros(0, int)
+    # Touches of warm-up tickets (ticket -1) count for agents, not for any ticket here.
+    own = result.touch_ticket[result.touch_ticket >= 0]
+    touches = np.bincount(own, minlength=n) if n else np.zeros(0, int)
     q = result.ticket_queue
+    segment_names = [seg.name for seg in scenario.demand.segments]
+    segment_codes = t.segment if t.segment is not None else np.full(n, -1, dtype=np.int8)
     frt = result.first_response - t.arrival
 
     def stamp(minutes: np.ndarray) -> pd.DatetimeIndex:
@@ -166,10 +177,10 @@ def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) ->
             "first_response_minutes": frt,
             "resolution_hours": (result.resolved - t.arrival) / 60.0,
             "agent": agents[np.where(result.first_agent >= 0, result.first_agent, -1)],
-            "outcome": pd.Categorical.from_codes(
-                result.outcome, categories=[OUTCOME_NAMES[k] for k in range(4)]
-            ),
+            "outcome": pd.Categorical.from_codes(result.outcome, categories=list(OUTCOME_NAMES)),
             "touches": touches.astype(np.int16),
+            "attempts": attempts(result).astype(np.int16),
+            "segment": pd.Categorical.from_codes(segment_codes, categories=segment_names),
             "escalated": t.escalate & (result.outcome == OUTCOME_HANDLED),
             "reopened": t.reopen & (result.outcome == OUTCOME_HANDLED),
         }
@@ -178,12 +189,47 @@ def ticket_frame(scenario: Scenario, result: SimResult, replication: int = 0) ->
     return frame
 
 
-def met_mask(result: SimResult, targets: list[QueueTarget]) -> tuple[np.ndarray, np.ndarray]:
-    """Per ticket: whether it counts for SLA, and whether it met its queue's target."""
-    t = result.tickets
+def segment_targets(scenario: Scenario) -> list[float | None]:
+    """Each customer segment's own first-response target in minutes (None: its queue's)."""
+    return [seg.answer_within for seg in scenario.demand.segments]
+
+
+def attempts(result: SimResult) -> np.ndarray:
+    """Attempts each ticket made (1 without retrials)."""
+    if len(result.attempts) == len(result.tickets):
+        return result.attempts
+    return np.ones(len(result.tickets), dtype=np.int32)
+
+
+def attempt_arrival(result: SimResult) -> np.ndarray:
+    """Start of each ticket's last attempt (its arrival without retrials)."""
+    if len(result.attempt_arrival) == len(result.tickets):
+        return result.attempt_arrival
+    return result.tickets.arrival
+
+
+def ticket_target(
+    result: SimResult, targets: list[QueueTarget], segments: Sequence[float | None] = ()
+) -> np.ndarray:
+    """Each ticket's first-response target in minutes (NaN: none): its segment's own,
+    else its queue's."""
     target = np.array([np.nan if x.target_minutes is None else x.target_minutes for x in targets])[
         result.ticket_queue
     ]
+    seg = result.tickets.segment
+    if seg is not None and any(x is not None for x in segments):
+        own = np.array([np.nan if x is None else x for x in segments] + [np.nan])[seg]
+        target = np.where(np.isfinite(own), own, target)
+    return target
+
+
+def met_mask(
+    result: SimResult, targets: list[QueueTarget], segments: Sequence[float | None] = ()
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per ticket: whether it counts for SLA, and whether it met its target (its segment's
+    own, else its queue's; see :func:`segment_targets`)."""
+    t = result.tickets
+    target = ticket_target(result, targets, segments)
     wait = result.first_response - t.arrival
     open_wait = result.horizon_minutes - t.arrival
     answered = np.isfinite(wait)
@@ -207,13 +253,14 @@ def queue_replication_table(scenario: Scenario, results: Sequence[SimResult]) ->
     """One row per queue x replication (or x batch when there is one replication).
 
     Columns: ``unit`` (replication or batch number), ``queue`` index, ``arrived``,
-    ``counted``, ``met``, ``abandoned``, ``answered``, ``frt_sum`` (minutes).
+    ``counted``, ``met``, ``abandoned``, ``balked``, ``blocked``, ``answered``, ``frt_sum``
+    (minutes).
     """
     rows = []
     batched = len(results) == 1
     for r_i, result in enumerate(results):
         targets = queue_targets(scenario, result.queues)
-        counted, met = met_mask(result, targets)
+        counted, met = met_mask(result, targets, segment_targets(scenario))
         n_units = max(2, min(20, round(result.horizon_minutes / 1440))) if batched else 1
         unit = _batches(result, n_units) if batched else np.full(len(result.tickets), r_i)
         live = result.outcome != OUTCOME_DEFLECTED
@@ -225,6 +272,8 @@ def queue_replication_table(scenario: Scenario, results: Sequence[SimResult]) ->
                 "counted": counted[live],
                 "met": (met & counted)[live],
                 "abandoned": (result.outcome == OUTCOME_ABANDONED)[live],
+                "balked": (result.outcome == OUTCOME_BALKED)[live],
+                "blocked": (result.outcome == OUTCOME_BLOCKED)[live],
                 "answered": np.isfinite(wait)[live],
                 "frt": np.nan_to_num(wait, nan=0.0)[live],
             }
@@ -234,6 +283,8 @@ def queue_replication_table(scenario: Scenario, results: Sequence[SimResult]) ->
             counted=("counted", "sum"),
             met=("met", "sum"),
             abandoned=("abandoned", "sum"),
+            balked=("balked", "sum"),
+            blocked=("blocked", "sum"),
             answered=("answered", "sum"),
             frt_sum=("frt", "sum"),
         )
@@ -286,6 +337,8 @@ def by_queue(
                 if answered
                 else None,
                 abandonment_rate=float(rows["abandoned"].sum() / arrived),
+                balked_rate=float(rows["balked"].sum() / arrived),
+                blocked_rate=float(rows["blocked"].sum() / arrived),
             )
         )
     return tuple(out)
@@ -342,7 +395,7 @@ def interval_table(
         slot = np.minimum((result.tickets.arrival // minutes).astype(np.int64), n_int - 1)
         q = result.ticket_queue
         np.add.at(arrivals, (slot[live], q[live]), 1)
-        c, m = met_mask(result, targets)
+        c, m = met_mask(result, targets, segment_targets(scenario))
         np.add.at(counted, (slot[c], q[c]), 1)
         np.add.at(met, (slot[c & m], q[c & m]), 1)
         b = result.sample_backlog[:n_int]
@@ -381,16 +434,7 @@ def interval_table(
 def first_response_stats(results: Sequence[SimResult]) -> FirstResponse:
     """Mean and percentiles (minutes) of first response over answered tickets."""
     waits = np.concatenate([r.first_response - r.tickets.arrival for r in results])
-    waits = waits[np.isfinite(waits)]
-    if len(waits) == 0:
-        return FirstResponse()
-    p50, p90, p95 = np.percentile(waits, [50, 90, 95])
-    return FirstResponse(
-        mean_minutes=float(waits.mean()),
-        p50_minutes=float(p50),
-        p90_minutes=float(p90),
-        p95_minutes=float(p95),
-    )
+    return _percentiles(waits[np.isfinite(waits)])
 
 
 def resolution_stats(results: Sequence[SimResult]) -> Resolution:
@@ -406,9 +450,9 @@ def resolution_stats(results: Sequence[SimResult]) -> Resolution:
 def ticket_counts(results: Sequence[SimResult]) -> TicketCounts:
     """Tickets per outcome, averaged over replications (arrived includes deflected)."""
     k = len(results)
-    counts = np.zeros(4)
+    counts = np.zeros(len(OUTCOME_NAMES))
     for r in results:
-        counts += np.bincount(r.outcome, minlength=4)[:4]
+        counts += np.bincount(r.outcome, minlength=len(OUTCOME_NAMES))[: len(OUTCOME_NAMES)]
     counts /= k
     live = float(counts.sum() - counts[OUTCOME_DEFLECTED])
     return TicketCounts(
@@ -417,6 +461,8 @@ def ticket_counts(results: Sequence[SimResult]) -> TicketCounts:
         handled=float(counts[OUTCOME_HANDLED]),
         abandoned=float(counts[OUTCOME_ABANDONED]),
         open=float(counts[OUTCOME_OPEN]),
+        balked=float(counts[OUTCOME_BALKED]),
+        blocked=float(counts[OUTCOME_BLOCKED]),
         abandonment_rate=float(counts[OUTCOME_ABANDONED]) / live if live > 0 else None,
     )
 
@@ -427,10 +473,240 @@ def overall_sla(
     """Attainment over all tickets with a target; and the tickets that missed (per rep)."""
     met_total = counted_total = 0
     for r in results:
-        c, m = met_mask(r, queue_targets(scenario, r.queues))
+        c, m = met_mask(r, queue_targets(scenario, r.queues), segment_targets(scenario))
         met_total += int((c & m).sum())
         counted_total += int(c.sum())
     if counted_total == 0:
         return None, 0.0, 0
     missed = (counted_total - met_total) / len(results)
     return met_total / counted_total, missed, counted_total
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+def _percentiles(waits: np.ndarray) -> FirstResponse:
+    """Mean and percentiles of waits in minutes (all None when there are none)."""
+    if len(waits) == 0:
+        return FirstResponse()
+    p50, p90, p95 = np.percentile(waits, [50, 90, 95])
+    return FirstResponse(
+        mean_minutes=float(waits.mean()),
+        p50_minutes=float(p50),
+        p90_minutes=float(p90),
+        p95_minutes=float(p95),
+    )
+
+
+def contact_stats(results: Sequence[SimResult]) -> Contacts:
+    """Attempts of live contacts: retrials, blocked, balked, abandoned, lost customers, and
+    first response per attempt (from the answered attempt) and per customer (from the first).
+
+    Counts are means per replication. An attempt fails by abandoning, balking, being blocked
+    by busy lines, or arriving while its stream is out (``blocked_in_outage``).
+    """
+    k = len(results)
+    tickets = retrials = 0.0
+    failed = np.zeros(len(ATTEMPT_NAMES))
+    lost = 0.0
+    per_attempt, per_customer = [], []
+    for r in results:
+        live = r.outcome != OUTCOME_DEFLECTED
+        n_attempts = attempts(r)
+        tickets += float(live.sum())
+        retrials += float((n_attempts[live] - 1).sum())
+        failed += np.bincount(r.failed_kind, minlength=len(ATTEMPT_NAMES))[: len(ATTEMPT_NAMES)]
+        lost += float(
+            np.isin(r.outcome, (OUTCOME_ABANDONED, OUTCOME_BALKED, OUTCOME_BLOCKED)).sum()
+        )
+        answered = np.isfinite(r.first_response)
+        per_attempt.append((r.first_response - attempt_arrival(r))[answered])
+        per_customer.append((r.first_response - r.tickets.arrival)[answered])
+    by_kind = dict(zip(ATTEMPT_NAMES, (failed / k).tolist(), strict=True))
+    return Contacts(
+        customers=tickets / k,
+        attempts=(tickets + retrials) / k,
+        retrials=retrials / k,
+        abandoned=by_kind["abandoned"],
+        balked=by_kind["balked"],
+        blocked=by_kind["blocked"],
+        blocked_in_outage=by_kind["outage"],
+        customers_lost=lost / k,
+        first_response_per_attempt=_percentiles(np.concatenate(per_attempt)),
+        first_response_per_customer=_percentiles(np.concatenate(per_customer)),
+    )
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def resolution_mask(
+    scenario: Scenario, result: SimResult
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per ticket: its resolution target (minutes, NaN: none), whether it counts, and
+    whether it was resolved within it. Like first response: abandoned, balked and blocked
+    tickets are misses; a ticket open at the end is a miss once past its target."""
+    targets = np.array(
+        [
+            (lambda rt: np.nan if rt is None else rt[0])(
+                scenario.resolution_target_for(q.language, q.channel, q.priority)
+                if q.tier == 1
+                else None
+            )
+            for q in result.queues
+        ]
+        + [np.nan]
+    )[result.ticket_queue]
+    t = result.tickets
+    took = result.resolved - t.arrival
+    handled = result.outcome == OUTCOME_HANDLED
+    met = handled & (took <= targets + 1e-9)
+    open_ = result.outcome == OUTCOME_OPEN
+    counted = (result.outcome != OUTCOME_DEFLECTED) & np.isfinite(targets)
+    counted &= ~(open_ & (result.horizon_minutes - t.arrival <= targets))
+    return targets, counted, met
+
+
+def _unit_of_ticket(result: SimResult, batched: bool, r_i: int) -> np.ndarray:
+    """Replication number of each ticket, or its batch of days in a single run."""
+    if not batched:
+        return np.full(len(result.tickets), r_i)
+    n_units = max(2, min(20, round(result.horizon_minutes / 1440)))
+    return _batches(result, n_units)
+
+
+def _attainment(
+    parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], n_rep: int
+) -> tuple[float | None, tuple[float | None, float | None] | None, float, float]:
+    """Attainment of (counted, met, unit) parts (one per replication): the share, its 95%
+    interval over the units (:func:`proportion_ci95`), and counted and missed tickets per
+    replication."""
+    units = np.concatenate([unit[c] for c, _m, unit in parts])
+    hits = np.concatenate([m[c] for c, m, _unit in parts]).astype(float)
+    if len(units) == 0:
+        return None, None, 0.0, 0.0
+    _, index = np.unique(units, return_inverse=True)
+    counted_u = np.bincount(index).astype(float)
+    met_u = np.bincount(index, weights=hits)
+    counted, met = float(counted_u.sum()), float(met_u.sum())
+    lo, hi = proportion_ci95(met_u, counted_u)
+    return met / counted, (_finite(lo), _finite(hi)), counted / n_rep, (counted - met) / n_rep
+
+
+def resolution_by_queue(
+    scenario: Scenario, results: Sequence[SimResult]
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Resolution attainment over every queue with a resolution target, and per queue.
+
+    Returns
+    -------
+    overall : dict
+        ``attainment``, ``goal_met``, ``queues_with_goal``, ``queues_meeting_goal`` (the
+        :class:`sim.summary.Resolution` fields they fill).
+    per_queue : dict
+        Queue label -> ``resolution_target_hours``, ``resolution_goal``,
+        ``resolution_attainment``, ``resolution_attainment_ci95``, ``resolution_goal_met``
+        (the :class:`sim.summary.QueueKpis` fields they fill).
+    """
+    queues = results[0].queues
+    batched = len(results) == 1
+    masks = [resolution_mask(scenario, r) for r in results]
+    units = [_unit_of_ticket(r, batched, i) for i, r in enumerate(results)]
+    all_parts = [(c, m, u) for (_, c, m), u in zip(masks, units, strict=True)]
+    overall, _, _, _ = _attainment(all_parts, len(results))
+    per_queue: dict[str, dict[str, Any]] = {}
+    goals_met = []
+    for q_i, q in enumerate(queues):
+        rt = scenario.resolution_target_for(q.language, q.channel, q.priority)
+        if rt is None or q.tier != 1:
+            continue
+        parts = [
+            (c & (r.ticket_queue == q_i), m, u)
+            for (_, c, m), u, r in zip(masks, units, results, strict=True)
+        ]
+        att, ci, _, _ = _attainment(parts, len(results))
+        met_goal = None if att is None else att >= rt[1] - 1e-12
+        if met_goal is not None:
+            goals_met.append(met_goal)
+        per_queue[queue_label(q)] = {
+            "resolution_target_hours": rt[0] / 60.0,
+            "resolution_goal": rt[1],
+            "resolution_attainment": att,
+            "resolution_attainment_ci95": ci,
+            "resolution_goal_met": met_goal,
+        }
+    summary = {
+        "attainment": overall,
+        "goal_met": bool(all(goals_met)) if goals_met else None,
+        "queues_with_goal": len(goals_met),
+        "queues_meeting_goal": sum(goals_met),
+    }
+    return summary, per_queue
+
+
+# --------------------------------------------------------------------------- segments
+
+
+def revenue_at_risk(scenario: Scenario, missed: float, segment: str | None = None) -> float:
+    """Money at risk from ``missed`` tickets that missed their target: missed x churn
+    probability per miss x the customer's monthly value (the segment's own, else
+    ``business.customer_monthly_value``) x ``value_months``."""
+    b = scenario.business
+    value = b.customer_monthly_value
+    if segment is not None:
+        own = scenario.segment(segment).monthly_value
+        value = own if own is not None else value
+    return missed * (b.churn_probability_per_missed_sla * value * b.value_months)
+
+
+def total_revenue_at_risk(
+    scenario: Scenario, missed: float, segments: Sequence[SegmentKpis] = ()
+) -> float:
+    """Revenue at risk of a run: the sum over customer segments, each at its own value, or
+    ``missed`` tickets at ``business.customer_monthly_value`` without segments."""
+    if segments:
+        return float(sum(seg.revenue_at_risk for seg in segments))
+    return revenue_at_risk(scenario, missed)
+
+
+def by_segment(scenario: Scenario, results: Sequence[SimResult]) -> tuple[SegmentKpis, ...]:
+    """Per customer segment: tickets, attainment against the segment's targets (its own,
+    else its queues'), tickets that missed, and revenue at risk (empty without segments)."""
+    segments = scenario.demand.segments
+    if not segments:
+        return ()
+    batched = len(results) == 1
+    seg_targets = segment_targets(scenario)
+    parts_by_segment: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in segments]
+    arrived = np.zeros(len(segments))
+    for r_i, r in enumerate(results):
+        counted, met = met_mask(r, queue_targets(scenario, r.queues), seg_targets)
+        unit = _unit_of_ticket(r, batched, r_i)
+        seg = r.tickets.segment if r.tickets.segment is not None else np.full(len(r.tickets), -1)
+        live = r.outcome != OUTCOME_DEFLECTED
+        for s_i in range(len(segments)):
+            mine = seg == s_i
+            arrived[s_i] += float((mine & live).sum())
+            parts_by_segment[s_i].append((counted & mine, met, unit))
+    out = []
+    default_value = scenario.business.customer_monthly_value
+    for s_i, spec in enumerate(segments):
+        att, ci, _, missed = _attainment(parts_by_segment[s_i], len(results))
+        out.append(
+            SegmentKpis(
+                segment=spec.name,
+                priority=spec.priority,
+                arrived=round(arrived[s_i] / len(results), 1),
+                target_minutes=spec.answer_within,
+                goal=spec.goal,
+                attainment=att,
+                attainment_ci95=ci,
+                goal_met=None if att is None or spec.goal is None else att >= spec.goal - 1e-12,
+                missed_sla_tickets=missed,
+                monthly_value=spec.monthly_value
+                if spec.monthly_value is not None
+                else default_value,
+                revenue_at_risk=revenue_at_risk(scenario, missed, spec.name),
+            )
+        )
+    return tuple(out)

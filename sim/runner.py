@@ -11,7 +11,7 @@ caller passes ``progress`` to hear about finished replications.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import numpy as np
@@ -175,14 +175,11 @@ def _replication_kpis(
         cost_per_contact=(staff + bot) / counts.arrived if counts.arrived else None,
         first_response_p90_minutes=metrics.first_response_stats([result]).p90_minutes,
         abandoned_per_week=counts.abandoned / weeks,
-        revenue_at_risk_per_week=missed * _value_per_missed_ticket(scenario) / weeks,
+        revenue_at_risk_per_week=metrics.total_revenue_at_risk(
+            scenario, missed, metrics.by_segment(scenario, [result])
+        )
+        / weeks,
     )
-
-
-def _value_per_missed_ticket(scenario: Scenario) -> float:
-    """Revenue at risk of one ticket that missed its target (currency)."""
-    b = scenario.business
-    return b.churn_probability_per_missed_sla * b.customer_monthly_value * b.value_months
 
 
 def summarize(
@@ -222,7 +219,12 @@ def summarize(
     by_team = costs.groupby("team", sort=False)["total"].sum()
     total_cost = float(costs["total"].sum())
     bot_total = scenario.costs.bot_cost_per_contact * counts.deflected
-    revenue_at_risk = missed * _value_per_missed_ticket(scenario)
+    # Resolution targets per queue and overall, and customer segments with their value.
+    resolution_all, resolution_by_queue = metrics.resolution_by_queue(scenario, results)
+    queues = tuple(replace(q, **resolution_by_queue.get(q.queue, {})) for q in queues)
+    resolution = replace(metrics.resolution_stats(results), **resolution_all)
+    segments = metrics.by_segment(scenario, results)
+    revenue_at_risk = metrics.total_revenue_at_risk(scenario, missed, segments)
 
     occupancy = workforce.occupancy_by_team_hour(scenario, results)
     busy = float(agents["busy_hours"].sum())
@@ -244,6 +246,8 @@ def summarize(
             weeks=scenario.horizon.weeks,
             timezone=scenario.horizon.timezone,
             interval_minutes=scenario.horizon.interval_minutes,
+            warmup_days=scenario.horizon.warmup_days,
+            end=scenario.horizon.end,
         ),
         tickets=counts,
         first_response=metrics.first_response_stats(results),
@@ -256,7 +260,9 @@ def summarize(
             queues_with_goal=len(goals_met),
         ),
         by_queue=queues,
-        resolution=metrics.resolution_stats(results),
+        resolution=resolution,
+        contacts=metrics.contact_stats(results),
+        by_segment=segments,
         occupancy=Occupancy(
             mean=busy / available if available else None,
             max_agent=float(np.nanmax(agent_occ)) if len(agent_occ) else None,

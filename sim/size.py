@@ -107,7 +107,7 @@ def estimate_run(scenario: Scenario, replications: int) -> RunEstimate:
             stream.deflection if stream.deflection is not None else scenario.demand.deflection
         )
         spec = scenario.channel(stream.channel)
-        follow_ups = spec.touches - 1 if stream.channel == "email" else 0.0
+        follow_ups = 0.0 if scenario.is_live(stream.channel) else spec.touches - 1
         tickets += arrivals
         touches += (
             arrivals * (1 - deflection) * (1 + follow_ups + scenario.reopen_rate + escalation)

@@ -48,6 +48,8 @@ class Horizon:
     weeks: float = _unit("weeks", 0.0)
     timezone: str = _unit("IANA time zone of the reporting clock", "UTC")
     interval_minutes: int = _unit("min", 30)
+    warmup_days: int = _unit("days simulated before start and left out of every figure", 0)
+    end: str = _unit("cut (the clock stops) or serve (who is waiting is served)", "cut")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ class TicketCounts:
     handled: float = _unit("tickets per run", 0.0)
     abandoned: float = _unit("tickets per run", 0.0)
     open: float = _unit("tickets per run (still waiting or in progress at the end)", 0.0)
+    balked: float = _unit("tickets per run (left at once rather than wait, last attempt)", 0.0)
+    blocked: float = _unit("tickets per run (every line busy or the stream out, last attempt)", 0.0)
     abandonment_rate: float | None = _unit(
         "share of the tickets that reached an agent queue (arrived - deflected)"
     )
@@ -118,6 +122,15 @@ class QueueKpis:
     goal_met: bool | None = _unit("flag")
     mean_first_response_minutes: float | None = _unit("min")
     abandonment_rate: float = _unit("share of the queue's tickets", 0.0)
+    balked_rate: float = _unit("share of the queue's tickets", 0.0)
+    blocked_rate: float = _unit("share of the queue's tickets", 0.0)
+    resolution_target_hours: float | None = _unit("h")
+    resolution_goal: float | None = _unit("share of tickets")
+    resolution_attainment: float | None = _unit("share of tickets resolved within target")
+    resolution_attainment_ci95: tuple[float | None, float | None] | None = _unit(
+        "share of tickets (95% t interval over replications or days)"
+    )
+    resolution_goal_met: bool | None = _unit("flag")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +139,51 @@ class Resolution:
 
     mean_hours: float | None = _unit("h")
     p90_hours: float | None = _unit("h")
+    attainment: float | None = _unit("share of tickets with a resolution target resolved within it")
+    goal_met: bool | None = _unit("true when every queue meets its resolution goal")
+    queues_with_goal: int = _unit("queues", 0)
+    queues_meeting_goal: int = _unit("queues", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Contacts:
+    """Attempts of live contacts: a customer who abandons, balks or is blocked may try again.
+
+    Counts are attempts per run except ``customers`` and ``customers_lost`` (tickets).
+    First response per attempt is measured from the start of the attempt answered, per
+    customer from the first attempt.
+    """
+
+    customers: float = _unit("tickets per run (deflected excluded)", 0.0)
+    attempts: float = _unit("attempts per run (first attempts and retrials)", 0.0)
+    retrials: float = _unit("attempts per run", 0.0)
+    abandoned: float = _unit("attempts per run", 0.0)
+    balked: float = _unit("attempts per run", 0.0)
+    blocked: float = _unit("attempts per run (every line busy)", 0.0)
+    blocked_in_outage: float = _unit("attempts per run (the stream out)", 0.0)
+    customers_lost: float = _unit("tickets per run (never answered: last attempt failed)", 0.0)
+    first_response_per_attempt: FirstResponse = field(default_factory=FirstResponse)
+    first_response_per_customer: FirstResponse = field(default_factory=FirstResponse)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentKpis:
+    """One customer segment: attainment against its own target (else its queues'), the
+    tickets that missed, and the revenue they put at risk at the segment's value."""
+
+    segment: str = _unit("segment name", "")
+    priority: str | None = _unit("priority of the segment's tickets (None: the stream's mix)")
+    arrived: float = _unit("tickets per run (deflected excluded)", 0.0)
+    target_minutes: float | None = _unit("min (None: each ticket's queue target)")
+    goal: float | None = _unit("share of tickets")
+    attainment: float | None = _unit("share of tickets answered within target")
+    attainment_ci95: tuple[float | None, float | None] | None = _unit(
+        "share of tickets (95% t interval over replications or days)"
+    )
+    goal_met: bool | None = _unit("flag")
+    missed_sla_tickets: float = _unit("tickets per run", 0.0)
+    monthly_value: float = _unit("{currency} per customer per month", 0.0)
+    revenue_at_risk: float = _unit("{currency} per run", 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +295,8 @@ class Summary:
     sla: Sla = field(default_factory=Sla)
     by_queue: tuple[QueueKpis, ...] = ()
     resolution: Resolution = field(default_factory=Resolution)
+    contacts: Contacts = field(default_factory=Contacts)
+    by_segment: tuple[SegmentKpis, ...] = ()
     occupancy: Occupancy = field(default_factory=Occupancy)
     cost: Cost = field(default_factory=Cost)
     burnout: Burnout = field(default_factory=Burnout)

@@ -311,7 +311,7 @@ def test_unknown_key_without_a_close_match_lists_the_keys() -> None:
     with pytest.raises(
         ScenarioError,
         match=r"horizon: unknown key 'zzz' \(expected one of the documented keys: start, "
-        r"weeks, interval_minutes, timezone\)",
+        r"weeks, interval_minutes, timezone, warmup_days, end\)",
     ):
         scenario_from_data(data)
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from scenarios.schema import CHANNELS, SYNCHRONOUS_CHANNELS
+from scenarios.channels import BUILTIN_CHANNEL_KINDS, CHANNELS, DEFAULT_CHANNELS
 from scenarios.ticket_import.estimators import (
     _as_category,
     _fit_handle,
@@ -138,7 +138,7 @@ def fit_scenario(
         # Callers who hung up before reaching the agent queue (in the IVR): no agent could
         # have answered them, so they are the stream's deflection, not abandonment.
         before_queue = frame["abandoned"].to_numpy(bool) & (frame["wait_minutes"].to_numpy() <= 0)
-        if channel in SYNCHRONOUS_CHANNELS and before_queue.any():
+        if BUILTIN_CHANNEL_KINDS[channel] == "live" and before_queue.any():
             streams[-1]["deflection"] = round(float(before_queue.mean()), 6)
         here = rates if region == main_region else _shift_zone(rates, region, main_region, lo)
         rates_by_channel[channel] = rates_by_channel.get(channel, np.zeros((7, 24))) + here
@@ -161,10 +161,10 @@ def fit_scenario(
                 "distribution": "lognormal",
             }
         else:
-            default = {"phone": 6.0, "chat": 12.0, "email": 8.0}[channel]
+            default = float(DEFAULT_CHANNELS[channel]["handle_minutes"]["mean"])
             spec["handle_minutes"] = {"mean": default, "cv": 1.0, "distribution": "lognormal"}
             notes.append(f"no handle times for {channel}: assumed mean {default:g} min, cv 1")
-        if channel in SYNCHRONOUS_CHANNELS:
+        if BUILTIN_CHANNEL_KINDS[channel] == "live":
             pf = _fit_patience(channel, frame)
             if pf is not None:
                 patience_fits[channel] = pf
@@ -196,7 +196,7 @@ def fit_scenario(
     load = np.zeros((7, 24))
     for channel, rates in rates_by_channel.items():
         mean = channel_data[channel]["handle_minutes"]["mean"]
-        concurrency = 2 if channel == "chat" else 1
+        concurrency = DEFAULT_CHANNELS[channel].get("concurrency", 1)
         load += rates * mean / 60.0 / concurrency
     team, team_note = placeholder_team(
         tickets,
