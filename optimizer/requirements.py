@@ -29,7 +29,7 @@ from optimizer.solver import OptimizerError
 from scenarios.calendar import horizon_origin
 from scenarios.schema import Scenario, ServiceLevel
 from sim.demand import CELL_MINUTES, PRIORITIES, expected_arrivals
-from sim.queueing import staff_erlang_a, staff_erlang_c
+from sim.staffing import staff_erlang_a, staff_erlang_c
 
 DEFAULT_WINDOW_MINUTES = 240.0
 

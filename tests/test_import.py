@@ -38,7 +38,7 @@ from scenarios.ticket_import import (
     write_scenario_yaml,
 )
 from scenarios.ticket_import.estimators import _cover_shifts
-from sim.queueing import staff_for_wait_probability
+from sim.staffing import staff_for_wait_probability
 
 Fit = tuple[dict[str, Any], FitReport]
 # Published figures (shared/data/README.md, "Known answers"; T. W. Miller, Modeling

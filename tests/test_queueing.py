@@ -31,10 +31,8 @@ from sim.queueing import (
     erlang_c,
     erlang_c_mean_wait,
     erlang_c_service_level,
-    staff_erlang_a,
-    staff_erlang_c,
-    staff_for_wait_probability,
 )
+from sim.staffing import staff_erlang_a, staff_erlang_c, staff_for_wait_probability
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 REFERENCE_TABLE = SHARED_DATA / "erlang" / "erlang_reference_values.csv"

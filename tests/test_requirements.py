@@ -7,7 +7,7 @@ import pytest
 from conftest import make_scenario
 
 from optimizer.requirements import interval_requirements
-from sim.queueing import staff_erlang_a, staff_erlang_c
+from sim.staffing import staff_erlang_a, staff_erlang_c
 
 
 def test_phone_requirement_is_the_erlang_c_staffing_answer() -> None:
