@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import zoneinfo
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import icalendar
@@ -372,6 +373,26 @@ def test_the_published_files_agree_with_the_roster() -> None:
     assert read.equals(publication.grid.astype(str))
     calendars = {p: publication.files[f] for p, f in publication.calendar_files.items()}
     assert check_publication(roster, people, read, calendars, LEAVE_DATES) == []
+
+
+def test_the_files_are_written_atomically_into_their_folders(tmp_path: Path) -> None:
+    from sim import outputs
+
+    publication = build_publication(
+        sample_roster(), sample_people(), DATES, LEAVE_DATES, title="t", stamp=STAMP
+    )
+    outputs.write_all(
+        tmp_path,
+        {
+            name: (lambda p, data=data: outputs.write_bytes(p, data))
+            for name, data in publication.files.items()
+        },
+    )
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.*"))
+    assert written == sorted(publication.files)
+    assert (tmp_path / "calendars" / "Ciarán.ics").read_bytes() == publication.files[
+        "calendars/Ciarán.ics"
+    ]
 
 
 def test_the_same_roster_and_stamp_give_the_same_files() -> None:
