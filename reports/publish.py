@@ -32,6 +32,7 @@ import zoneinfo
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
 import icalendar
@@ -137,34 +138,46 @@ def person_calendar(
     mine = shifts[shifts["agent"].astype(str) == person] if len(shifts) else shifts
     if len(mine) != len(shifts):
         raise PublishError(f"calendar of {person!r}: the shifts include other people's")
-    local = local_shifts(mine.assign(team=team_name), people).sort_values("start", kind="stable")
+    local = local_shifts(mine.assign(team=team_name), people)
     when = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    return _calendar(local, person, team_name, team_timezone, when)
+
+
+@cache
+def _vtimezone(zone: str, first_year: int, last_year: int) -> icalendar.Timezone:
+    """The zone's VTIMEZONE for whole calendar years (built once per zone and years: it
+    walks every transition, the slowest part of writing a calendar)."""
+    return icalendar.Timezone.from_tzid(
+        zone, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year + 1, 1, 1)
+    )
+
+
+def _calendar(local: pd.DataFrame, person: str, team: str, zone: str, when: dt.datetime) -> bytes:
+    """The ``.ics`` file of one person's shifts as :func:`local_shifts` reads them."""
+    local = local.sort_values("start", kind="stable")
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"Shifts of {person} ({team_name})" if team_name else person)
-    cal.add("x-wr-timezone", team_timezone)
+    cal.add("x-wr-calname", f"Shifts of {person} ({team})" if team else person)
+    cal.add("x-wr-timezone", zone)
+    if len(local):
+        # The zone's rules for the whole calendar years the shifts touch, before the events
+        # that name it: small, and valid for every event of the file.
+        first = min(local["date"]).year
+        last = max(e.date() for e in local["end"]).year
+        cal.add_component(_vtimezone(zone, first, last))
     for rec in local.itertuples(index=False):
         event = icalendar.Event()
         event.add("uid", shift_uid(person, rec.start))
         event.add("dtstamp", when)
         event.add("dtstart", rec.start)
         event.add("dtend", rec.end)
-        event.add("summary", f"Shift {rec.cell} ({team_name})")
-        event.add(
-            "description",
-            f"{_break_text(rec.breaks)}\nTeam {team_name}; times in {team_timezone}.",
-        )
+        event.add("summary", f"Shift {rec.cell} ({team})")
+        event.add("description", f"{_break_text(rec.breaks)}\nTeam {team}; times in {zone}.")
         event.add("transp", "OPAQUE")
         cal.add_component(event)
-    if len(local):
-        # The zone's rules for the whole calendar years the shifts touch: small, and valid
-        # for every event of the file.
-        first = dt.date(min(local["date"]).year, 1, 1)
-        last = dt.date(max(e.date() for e in local["end"]).year + 1, 1, 1)
-        cal.add_missing_timezones(first_date=first, last_date=last)
     return bytes(cal.to_ical())
 
 
@@ -424,12 +437,12 @@ def build_publication(
         "roster.xlsx": roster_workbook(grid, table, title, stamp=when),
     }
     names = calendar_file_names(table["person"])
-    agents = roster["agent"].astype(str) if len(roster) else pd.Series([], dtype=str)
+    shifts = local_shifts(roster, table)
+    by_person = dict(tuple(shifts.groupby("person", sort=False)))
     calendars: dict[str, bytes] = {}
     for person, team, zone in table[["person", "team", "timezone"]].itertuples(index=False):
-        calendars[person] = person_calendar(
-            roster[agents == person], person, zone, team=team, stamp=when
-        )
+        mine = by_person.get(person, shifts.iloc[0:0])
+        calendars[person] = _calendar(mine, person, team, zone, when)
     paths = {p: f"{CALENDAR_DIR}/{names[p]}" for p in calendars}
     files.update({paths[p]: data for p, data in calendars.items()})
     problems = check_publication(roster, table, grid, calendars, leave)
