@@ -27,6 +27,7 @@ from reports.html import (
     render_page,
     table_html,
 )
+from reports.roster_shifts import PublishError
 from reports.roster_timeline import roster_figure
 from reports.run_report import reporting_timezone, run_lead, run_sections
 from reports.scenario_tables import scenario_section
@@ -245,18 +246,24 @@ def optimize_sections(
     """
     sections = [solver_section(optimize)]
     n_agents = int(roster["agent"].nunique()) if len(roster) else 0
+    intro = ""
     if people is not None and len(people):
         intro = (
             f"{n_agents} agents, {len(roster)} shifts; one panel per team, one row per "
             "person, times in the team's own time zone (named on each panel); breaks "
             "lighter, leave hatched, weekends shaded."
         )
-        chart = [("gantt", roster_figure(roster, people, leave))]
-    else:
+        try:
+            chart = [("gantt", roster_figure(roster, people, leave))]
+        except PublishError as exc:
+            # A roster the publisher cannot read still gets the single chart, said why.
+            people = None
+            intro = f"The roster is drawn in {timezone}, not per team: {exc}."
+    if people is None or not len(people):
         intro = (
             f"{n_agents} agents, {len(roster)} shifts; one row per agent, grouped by "
-            f"team, times in {timezone}; weekends shaded."
-        )
+            f"team, times in {timezone}; weekends shaded. {intro}"
+        ).strip()
         chart = [("gantt", figures.plot_roster_gantt(roster, timezone))] if len(roster) else []
     sections.append(Section("roster", "Roster", paragraph(intro), chart, roster_team_table(roster)))
     if coverage is not None and len(coverage):

@@ -38,6 +38,7 @@ LEAVE = "LEAVE"
 SHIFT_SEPARATOR = " / "
 """Between two shifts of one person on one local date in a grid cell."""
 _OFFSET = re.compile(r"(Z|[+-]\d{2}(:?\d{2})?)$")
+_CLOCKS = re.compile(r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -73,22 +74,48 @@ def _instant(value: object, where: str) -> pd.Timestamp:
     return stamp.tz_convert("UTC")
 
 
-def _breaks(value: object, where: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """``start/end`` pairs separated by ``;`` as UTC instants (empty or missing: none)."""
+def _after(start: dt.datetime, clock: str, where: str) -> dt.datetime:
+    """The first time at or after ``start`` that reads ``HH:MM`` on the wall of its zone."""
+    try:
+        time = dt.time.fromisoformat(clock.strip())
+    except ValueError:
+        raise PublishError(f"{where}: {clock.strip()!r} is not a time of day (HH:MM)") from None
+    zone = start.tzinfo
+    day = start.date()
+    for _ in range(2):
+        # Through UTC and back: a wall time inside a spring gap becomes the time after it.
+        moment = dt.datetime.combine(day, time, zone).astimezone(dt.UTC).astimezone(zone)
+        if moment >= start:
+            return moment
+        day += dt.timedelta(days=1)
+    return moment
+
+
+def _breaks(value: object, start: dt.datetime, where: str) -> list[tuple[dt.datetime, dt.datetime]]:
+    """A shift's breaks as local times: ``start/end`` ISO 8601 pairs separated by ``;``
+    (the contract), or ``HH:MM-HH:MM`` local wall-clock times read as the first such times
+    from the shift's ``start`` on (as earlier rosters wrote them).  Empty or missing: none.
+    """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return []
     text = str(value).strip()
     if not text:
         return []
+    zone = start.tzinfo
     out = []
-    for part in text.split(";"):
-        pair = part.strip().split("/")
-        if len(pair) != 2:
+    for part in (p.strip() for p in text.split(";")):
+        pair = part.split("/")
+        if len(pair) == 2:
+            b0, b1 = (_instant(v, where).to_pydatetime().astimezone(zone) for v in pair)
+        elif _CLOCKS.match(part):
+            b0 = _after(start, part.split("-")[0], where)
+            b1 = _after(b0, part.split("-")[1], where)
+        else:
             raise PublishError(
-                f"{where}: break {part.strip()!r} is not a start/end pair (expected "
+                f"{where}: break {part!r} is not a start/end pair (expected "
                 "2026-01-05T11:00:00+00:00/2026-01-05T11:30:00+00:00, pairs separated by ';')"
             )
-        out.append((_instant(pair[0], where), _instant(pair[1], where)))
+        out.append((b0, b1))
     return out
 
 
@@ -123,7 +150,8 @@ def local_shifts(roster: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     ----------
     roster : pandas.DataFrame
         ``agent``, ``team``, ``start``, ``end`` and optionally ``date`` and ``breaks``
-        (see the module docstring).
+        (see :mod:`reports.publish`; breaks may also be written ``HH:MM-HH:MM`` in local
+        time, as earlier rosters did).
     people : pandas.DataFrame
         ``person``, ``team``, ``timezone``; every agent of the roster must be one of them,
         in the same team.
@@ -173,10 +201,7 @@ def local_shifts(roster: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
             raise PublishError(f"{where}: end {rec['end']} is not after start {rec['start']}")
         local_start = start.to_pydatetime().astimezone(zone)
         local_end = end.to_pydatetime().astimezone(zone)
-        breaks = [
-            (b0.to_pydatetime().astimezone(zone), b1.to_pydatetime().astimezone(zone))
-            for b0, b1 in (_breaks(rec["breaks"], f"{where}: breaks") if has_breaks else [])
-        ]
+        breaks = _breaks(rec["breaks"], local_start, f"{where}: breaks") if has_breaks else []
         rows.append(
             {
                 "row": k,

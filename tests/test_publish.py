@@ -193,7 +193,8 @@ def test_the_roster_is_read_from_timestamps_too() -> None:
         ({"agent": "Zed"}, "not one of the people"),
         ({"team": "austin"}, "expected 'dublin'"),
         ({"end": "2026-03-23T06:00:00+00:00"}, "is not after start"),
-        ({"breaks": "11:00-11:30"}, "is not a start/end pair"),
+        ({"breaks": "lunch"}, "is not a start/end pair"),
+        ({"breaks": "25:00-25:30"}, "'25:00' is not a time of day"),
     ],
 )
 def test_a_roster_that_cannot_be_published_says_where(change: dict[str, str], message: str) -> None:
@@ -294,6 +295,35 @@ def test_events_describe_the_break_and_keep_their_uid_when_republished() -> None
     assert shift_uid("Eli", dt.datetime(2026, 3, 24, 14, tzinfo=UTC)) == shift_uid(
         "Eli", dt.datetime(2026, 3, 24, 9, tzinfo=zoneinfo.ZoneInfo("America/Chicago"))
     )
+
+
+def test_breaks_written_as_local_clock_times_are_read_too() -> None:
+    """Earlier rosters wrote a break as ``HH:MM-HH:MM`` on the team's wall clock: the first
+    such times from the shift's start on (a night shift's break falls the next day)."""
+    roster = sample_roster()
+    ciaran = roster[roster["agent"] == "Ciarán"].assign(breaks=["01:00-01:30", "02:00-02:30"])
+    cal = parse(person_calendar(ciaran, "Ciarán", "Europe/Dublin"))
+    texts = [str(e["description"]).split("\n")[0] for e in cal.walk("VEVENT")]
+    assert texts == ["Break 01:00-01:30.", "Break 02:00-02:30."]
+    people = sample_people()
+    iso = roster_grid(roster, people, DATES)
+    clock = roster.assign(
+        breaks=[
+            "; ".join(
+                f"{pd.Timestamp(p.split('/')[0]).tz_convert(ZONES[t]):%H:%M}-"
+                f"{pd.Timestamp(p.split('/')[1]).tz_convert(ZONES[t]):%H:%M}"
+                for p in b.split(";")
+                if p
+            )
+            for b, t in zip(roster["breaks"], roster["team"], strict=True)
+        ]
+    )
+    from reports.publish import local_shifts
+
+    assert [b for b in local_shifts(clock, people)["breaks"]] == [
+        b for b in local_shifts(roster, people)["breaks"]
+    ]
+    assert roster_grid(clock, people, DATES).equals(iso)
 
 
 def test_a_person_without_shifts_gets_an_empty_calendar() -> None:

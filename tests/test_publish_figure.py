@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pandas as pd
-from test_publish import DATES, LEAVE_DATES, sample_people, sample_roster
+from test_publish import DATES, LEAVE_DATES, ZONES, sample_people, sample_roster
 from test_reports import OPTIMIZE, figure_specs
 
 from reports import render_optimize_report
@@ -112,6 +112,15 @@ def test_the_optimize_report_draws_each_team_in_its_local_time() -> None:
     page = render_optimize_report(None, None, scenario, OPTIMIZE, unknown)
     spec = figure_specs(page)["spec-roster-gantt"]
     assert "xaxis2" not in spec["layout"] and isinstance(spec["data"], list)
+
+
+def test_a_roster_the_publisher_cannot_read_keeps_the_single_chart_and_says_why() -> None:
+    scenario = {"name": "spring", "teams": [{"name": t, "timezone": z} for t, z in ZONES.items()]}
+    roster = sample_roster().assign(breaks="lunch")
+    page = render_optimize_report(None, None, scenario, OPTIMIZE, roster)
+    spec = figure_specs(page)["spec-roster-gantt"]
+    assert "xaxis2" not in spec["layout"]
+    assert "not per team" in page and "is not a start/end pair" in page
 
 
 def test_people_derived_from_an_empty_roster_are_none() -> None:
