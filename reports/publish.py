@@ -50,7 +50,7 @@ from reports.roster_shifts import (
     roster_grid,
 )
 from reports.roster_timeline import roster_figure
-from reports.workbook import roster_workbook
+from reports.workbook import roster_workbook, workbook_grid
 
 __all__ = [
     "LEAVE",
@@ -295,12 +295,30 @@ def _differences(
     return out
 
 
+def _workbook_differences(grid: pd.DataFrame, shown: pd.DataFrame) -> list[str]:
+    """Cells where the workbook does not show the grid."""
+    want = grid.fillna("").astype(str).reset_index(drop=True)
+    if list(shown.columns) != list(want.columns) or len(shown) != len(want):
+        return [
+            f"workbook: {len(shown)} rows x columns {list(shown.columns)[:4]}..., expected "
+            f"{len(want)} rows x {list(want.columns)[:4]}..."
+        ]
+    return [
+        f"workbook: {want.at[i, 'person']!r} on {c} reads {shown.at[i, c]!r}, grid "
+        f"{want.at[i, c]!r}"
+        for c in want.columns
+        for i in range(len(want))
+        if shown.at[i, c] != want.at[i, c]
+    ]
+
+
 def check_publication(
     roster: pd.DataFrame,
     people: pd.DataFrame,
     grid: pd.DataFrame,
     calendars: Mapping[str, bytes],
     leave: Mapping[str, Iterable[dt.date | str]] | None = None,
+    workbook: bytes | None = None,
 ) -> list[str]:
     """Check that the grid and the calendars say what the roster says, shift by shift.
 
@@ -308,8 +326,9 @@ def check_publication(
     local start and end (and the calendar event the same instants, in the team's time
     zone), and every grid cell with times and every calendar event must be a shift of the
     roster.  Also: the roster's ``date`` is the local date of its start, everyone of
-    ``people`` has a grid row and a calendar, and (when ``leave`` is given) ``LEAVE`` cells
-    fall on leave dates and leave dates without a shift read ``LEAVE``.
+    ``people`` has a grid row and a calendar, (when ``leave`` is given) ``LEAVE`` cells
+    fall on leave dates, leave dates without a shift read ``LEAVE`` and no shift falls on
+    a leave date, and (when ``workbook`` is given) the workbook shows the grid's cells.
 
     Parameters
     ----------
@@ -319,6 +338,8 @@ def check_publication(
         A grid as :func:`roster_grid` returns it (or ``roster_grid.csv`` read back as text).
     calendars : mapping of str to bytes
         Person -> the ``.ics`` file's contents.
+    workbook : bytes, optional
+        ``roster.xlsx`` (its "All teams" sheet is compared with ``grid``, cell by cell).
 
     Returns
     -------
@@ -352,6 +373,13 @@ def check_publication(
                     problems.append(f"grid: {person!r} reads LEAVE on {column}, not a leave date")
                 if str(row[column]) == OFF and on_leave:
                     problems.append(f"grid: {person!r} reads OFF on {column}, a leave date")
+        problems += [
+            f"roster: {p!r} works on {d}, a date of leave"
+            for p, d, _ in sorted(expected)
+            if d in away.get(p, ())
+        ]
+    if workbook is not None:
+        problems += _workbook_differences(grid, workbook_grid(workbook))
     unknown = sorted(set(calendars) - set(table["person"]))
     problems += [f"calendars: {p!r} is not one of the people" for p in unknown]
     for person, zone in table[["person", "timezone"]].itertuples(index=False):
@@ -445,7 +473,9 @@ def build_publication(
         calendars[person] = _calendar(mine, person, team, zone, when)
     paths = {p: f"{CALENDAR_DIR}/{names[p]}" for p in calendars}
     files.update({paths[p]: data for p, data in calendars.items()})
-    problems = check_publication(roster, table, grid, calendars, leave)
+    problems = check_publication(
+        roster, table, grid, calendars, leave, workbook=files["roster.xlsx"]
+    )
     return Publication(grid=grid, files=files, calendar_files=paths, problems=problems)
 
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -35,6 +35,7 @@ __all__ = [
     "WEEKDAY_ROW",
     "roster_workbook",
     "sheet_names",
+    "workbook_grid",
 ]
 
 ALL_TEAMS = "All teams"
@@ -228,6 +229,23 @@ def roster_workbook(
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).write_data()
     return _fixed_zip_times(buffer.getvalue(), naive)
+
+
+def workbook_grid(data: bytes) -> pd.DataFrame:
+    """The grid a workbook shows, read back from its "All teams" sheet (as text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`reports.roster_shifts.roster_grid` (``time zone`` left out),
+        one row per person, empty cells as ``""``.
+    """
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    rows = list(book[ALL_TEAMS].iter_rows(min_row=HEADER_ROW, values_only=True))
+    book.close()
+    header = ["" if v is None else str(v) for v in rows[0]]
+    body = [["" if v is None else str(v) for v in row] for row in rows[FIRST_ROW - HEADER_ROW :]]
+    return pd.DataFrame(body, columns=header).drop(columns="time zone")
 
 
 def _fixed_zip_times(data: bytes, when: dt.datetime) -> bytes:

@@ -402,7 +402,8 @@ def test_the_published_files_agree_with_the_roster() -> None:
     read = read.fillna("")
     assert read.equals(publication.grid.astype(str))
     calendars = {p: publication.files[f] for p, f in publication.calendar_files.items()}
-    assert check_publication(roster, people, read, calendars, LEAVE_DATES) == []
+    workbook = publication.files["roster.xlsx"]
+    assert check_publication(roster, people, read, calendars, LEAVE_DATES, workbook) == []
 
 
 def test_the_files_are_written_atomically_into_their_folders(tmp_path: Path) -> None:
@@ -445,7 +446,9 @@ def test_the_check_finds_every_kind_of_disagreement() -> None:
     del others["Sam"]
     moved = roster.copy()
     moved.loc[5, "date"] = "2026-03-28"  # Ciarán's Friday night, dated Saturday
-    problems = check_publication(moved, people, grid, others, LEAVE_DATES)
+    leave = {**LEAVE_DATES, "Eli": {dt.date(2026, 3, 24)}}  # leave on a day Eli works
+    workbook = publication.files["roster.xlsx"]  # made from the grid before the edits
+    problems = check_publication(moved, people, grid, others, leave, workbook=workbook)
     text = "\n".join(problems)
     assert "grid: missing 'Aoife' on 2026-03-30 07:00-15:30" in text
     assert "grid: not in the roster: 'Aoife' on 2026-03-30 08:00-15:30" in text
@@ -455,6 +458,9 @@ def test_the_check_finds_every_kind_of_disagreement() -> None:
     assert "calendar of 'Rosa': event at" in text and "expected Asia/Manila" in text
     assert "calendar of 'Rosa': missing shift on 2026-03-28 06:00-16:00" in text
     assert "roster row 6 ('Ciarán'): date 2026-03-28 is not the local date 2026-03-27" in text
+    assert "roster: 'Eli' works on 2026-03-24, a date of leave" in text
+    assert "workbook: 'Aoife' on 2026-03-30 reads '07:00-15:30', grid '08:00-15:30'" in text
+    assert "workbook: 'Sam' on 2026-03-24 reads 'OFF', grid 'LEAVE'" in text
     # Nothing else: Ciarán's shifts themselves still agree with the files.
     assert not any("Ciarán" in p and "calendar" in p for p in problems)
 

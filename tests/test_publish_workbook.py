@@ -23,6 +23,7 @@ from reports.workbook import (
     WEEKDAY_ROW,
     WEEKEND_FILL,
     sheet_names,
+    workbook_grid,
 )
 
 
@@ -81,6 +82,11 @@ def test_the_all_teams_sheet_has_every_cell_and_each_time_zone(
         table.drop(columns="time zone"), grid[["person", "team", "contract", *grid.columns[3:]]]
     )
     assert table["time zone"].tolist() == sample_people()["timezone"].tolist()
+
+
+def test_the_grid_read_back_from_the_workbook_is_the_grid(grid: pd.DataFrame) -> None:
+    data = roster_workbook(grid, sample_people(), "t", stamp=STAMP)
+    assert same(workbook_grid(data), grid)
 
 
 def test_dates_have_weekday_names_and_panes_are_frozen(book: Any, grid: pd.DataFrame) -> None:
