@@ -2,31 +2,53 @@
 
 This module owns the terminal: it parses arguments, calls the scenario, simulation,
 optimizer and report layers, shows progress on a terminal (quiet in pipes and CI), writes
-the output files, and turns errors into exit codes — 0 success, 2 bad input (one paragraph
-on stderr, no traceback), 1 an internal error.
+the output files, and turns errors into exit codes — 0 success, 2 bad input (one message
+on stderr naming where, what was found and what was expected; no traceback), 1 an internal
+error, 130 interrupted (one line, every process of the run stopped: ``sim.supervisor``).
+Sizes are checked before any simulation (``sim.size``); a run's outputs replace the
+``--out`` folder as one set (``sim.outputs``).
 """
 
 from __future__ import annotations
 
+import signal
+import sys
+
+if __name__ == "__main__":
+    # A Ctrl-C while this program is still loading: one line and 130, like any other.
+    signal.signal(signal.SIGINT, lambda *_: (sys.stderr.write("interrupted\n"), sys.exit(130)))
+
 import argparse
 import datetime as dt
+import math
 import os
-import sys
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+from sim.supervisor import run_supervised, stop_children
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 ROOT = Path(__file__).resolve().parent
 DEMO_SCENARIO = ROOT / "scenarios" / "library" / "baseline.yaml"
+MAX_SWEEP_POINTS = 1_000
+"""Most points of a sweep grid (the product of the --set value counts)."""
+STOP_GRACE_SECONDS = 3
+"""After a Ctrl-C, how long the command may take to stop before it is stopped outright."""
 
 
 class UsageError(ValueError):
     """A bad flag value or an unusable path given on the command line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block) and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
 # --------------------------------------------------------------------------- terminal
@@ -65,36 +87,6 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"found {text!r}, expected a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"found {value}, expected 1 or more")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"found {text!r}, expected a number") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"found {text!r}, expected a positive number")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"found {text!r}, expected a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"found {value}, expected 0 or more")
-    return value
-
-
 # --------------------------------------------------------------------------- loading
 
 
@@ -124,19 +116,31 @@ def _refuse_unplanned(scenario: Any, path: str) -> None:
 
 
 def _out_dir(args: argparse.Namespace, scenario_name: str) -> Path:
+    """The output folder, checked before any work (it is written at the end, as one set)."""
+    from sim.outputs import OutputError, check_out_dir
+
     if args.out:
         out = Path(args.out)
     else:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in scenario_name)
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in scenario_name)[:80]
         out = Path("runs") / f"{safe}-{stamp}"
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out '{out}': exists and is not a directory (expected a directory)")
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--out '{out}': cannot be created ({exc.strerror})") from None
-    return out
+        return check_out_dir(out)
+    except OutputError as exc:
+        raise UsageError(f"--out {exc}") from None
+
+
+def _check_size(scenario: Any, replications: int, args: argparse.Namespace, source: str) -> Any:
+    """Refuse a simulation larger than --max-tickets allows (see ``sim.size``)."""
+    from sim.size import DEFAULT_MAX_TICKETS, estimate_run, size_problem
+
+    limit = getattr(args, "max_tickets", None) or DEFAULT_MAX_TICKETS
+    estimate = estimate_run(scenario, replications)
+    problem = size_problem(estimate, limit)
+    if problem is not None:
+        raise UsageError(f"{source}: {problem}")
+    return estimate
 
 
 # --------------------------------------------------------------------------- commands
@@ -157,7 +161,9 @@ def simulate_and_write(
         results = run_replications(scenario, replications, seed, client=client, progress=update)
     required = _requirements(scenario)
     run = summarize(scenario, results, required)
-    html = render_run_report(run.kpis, run.tables(), scenario.to_data())
+    # scenario.yaml reproduces the run as played, so it carries the seed --seed chose.
+    as_run = scenario if seed is None else scenario.model_copy(update={"seed": seed})
+    html = render_run_report(run.kpis, run.tables(), as_run.to_data())
     outputs.write_all(
         out,
         {
@@ -167,7 +173,7 @@ def simulate_and_write(
             "agents.csv": lambda p: outputs.write_csv(p, run.agents),
             "costs.csv": lambda p: outputs.write_csv(p, run.costs),
             "scenario.yaml": lambda p: outputs.write_text(
-                p, yaml.safe_dump(scenario.to_data(), sort_keys=False, allow_unicode=True)
+                p, yaml.safe_dump(as_run.to_data(), sort_keys=False, allow_unicode=True)
             ),
             "report.html": lambda p: outputs.write_text(p, html),
         },
@@ -193,93 +199,18 @@ def _print_summary(summary: Any, out: Path) -> None:
     print("\n".join(lines))
 
 
-def _client(args: argparse.Namespace) -> Any:
-    """A Dask client for --scheduler or --workers, or None for a serial run."""
-    if getattr(args, "scheduler", None):
-        from dask.distributed import Client
+def _cluster(args: argparse.Namespace) -> Any:
+    """The Dask cluster of --scheduler or --workers, connecting in the background."""
+    from sim.cluster import Cluster
 
-        try:
-            return Client(args.scheduler, timeout=10)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UsageError(
-                f"--scheduler '{args.scheduler}': cannot connect ({exc}; expected a running "
-                "Dask scheduler address such as tcp://127.0.0.1:8786)"
-            ) from None
-    workers = getattr(args, "workers", None)
-    if workers and workers > 1:
-        import dask
-        from dask.distributed import Client, LocalCluster
-
-        # Two of Dask's worker defaults cost simulation speed and serve nothing here.
-        # MALLOC_TRIM_THRESHOLD_ (returning freed memory to the system at once) also
-        # switches off glibc's adaptive mmap threshold, so every large NumPy array is
-        # mapped and page-faulted afresh: 13% slower per run. The statistical profiler
-        # samples each task's stack 100 times a second and nobody reads it.
-        settings = {
-            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-            "distributed.worker.profile.enabled": False,
-        }
-        with dask.config.set(settings):
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                preload=["sim.runner"],
-            )
-        return Client(cluster)
-    return None
-
-
-def _close(client: Any) -> None:
-    """Close a Dask client and, when this process started it, its local cluster."""
-    cluster = getattr(client, "cluster", None)
-    client.close()
-    if cluster is not None:
-        cluster.close()
-
-
-class Cluster:
-    """The Dask client of --workers/--scheduler, connected and closed in the background.
-
-    Starting a local cluster takes about a second, and so does closing it: connecting
-    while the main thread loads the scenarios, and closing while it writes the outputs,
-    hides both. ``client()`` waits for the connection (None for a serial run, and it raises
-    the connection's ``UsageError``); ``release()`` starts closing; leaving the ``with``
-    block waits until the cluster is gone.
-    """
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        wanted = bool(getattr(args, "scheduler", None)) or (getattr(args, "workers", 0) or 0) > 1
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="dask-connect") if wanted else None
-        self._connecting = self._pool.submit(_client, args) if self._pool else None
-        self._closing: Future[None] | None = None
-
-    def client(self) -> Any:
-        return None if self._connecting is None else self._connecting.result()
-
-    def release(self) -> None:
-        if self._pool is not None and self._closing is None:
-            self._closing = self._pool.submit(self._shut_down)
-
-    def _shut_down(self) -> None:
-        assert self._connecting is not None
-        if self._connecting.exception() is None:
-            _close(self._connecting.result())
-
-    def __enter__(self) -> Cluster:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._pool is not None:
-            self.release()
-            self._pool.shutdown(wait=True)
+    return Cluster(getattr(args, "scheduler", None), getattr(args, "workers", None))
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    with Cluster(args) as cluster:
+    with _cluster(args) as cluster:
         scenario = load(args.file, args.set or ())
         _refuse_unplanned(scenario, args.file)
+        _check_size(scenario, args.replications, args, f"scenario '{args.file}'")
         out = _out_dir(args, scenario.name)
         summary = simulate_and_write(scenario, out, args.replications, args.seed, cluster.client())
     _print_summary(summary, out)
@@ -289,7 +220,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     args.file = str(DEMO_SCENARIO)
     args.set, args.out, args.seed, args.workers, args.scheduler = [], None, None, None, None
-    args.replications = 3
+    args.replications, args.max_tickets = 3, None
     return cmd_simulate(args)
 
 
@@ -297,11 +228,13 @@ def _run_points(
     args: argparse.Namespace, scenarios: Sequence[Any], label: str, client: Any
 ) -> list[Any]:
     """Simulate and summarise each scenario (serially or on Dask) with one shared seed."""
-    from sim.runner import expected_tickets, map_tasks, run_point
+    from sim.runner import map_tasks, run_point
 
     seed = args.seed if args.seed is not None else scenarios[0].seed
     tasks = [(s, args.replications, seed) for s in scenarios]
-    sizes = [expected_tickets(s) for s in scenarios]
+    sizes = [
+        _check_size(s, args.replications, args, f"scenario '{s.name}'").tickets for s in scenarios
+    ]
     with progress_bar(label, len(tasks)) as update:
         return map_tasks(run_point, tasks, client=client, progress=update, sizes=sizes)
 
@@ -337,7 +270,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             "expected two or more scenarios (files, or a file and --variant "
             '"NAME: KEY=VALUE; KEY=VALUE")'
         )
-    with Cluster(args) as cluster:
+    with _cluster(args) as cluster:
         scenarios, changes = compare_scenarios(args.files, variants, args.set or ())
         sources = [*args.files, *[args.files[0]] * len(variants)]
         for scenario, path in zip(scenarios, sources, strict=True):
@@ -394,7 +327,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     axes = parse_sweep(args.set or [])
     if not axes:
         raise UsageError("sweep: no --set given (expected --set KEY=V1,V2,... at least once)")
-    with Cluster(args) as cluster:
+    grid = math.prod(len(values) for _, values in axes)
+    if grid > MAX_SWEEP_POINTS:
+        raise UsageError(
+            f"sweep: the --set values make a grid of {grid:,} points (expected at most "
+            f"{MAX_SWEEP_POINTS:,}; sweep fewer values or split the grid)"
+        )
+    with _cluster(args) as cluster:
         from reports import render_sweep_report
         from reports.sweep_report import frontier_text, sweep_keys
         from scenarios import read_scenario_data
@@ -468,10 +407,15 @@ def cmd_import_tickets(args: argparse.Namespace) -> int:
     data, report = fit_scenario(tickets, name, weeks=args.weeks)
     out = Path(args.out) if args.out else Path(f"{Path(args.file).stem}.scenario.yaml")
     scenario_from_data(data, f"imported scenario '{out}'")  # refuse to write an invalid file
+    if out.is_dir():
+        raise UsageError(f"--out '{out}': is a folder (expected the scenario file to write)")
     try:
         write_scenario_yaml(out, data, report)
     except OSError as exc:
-        raise UsageError(f"--out '{out}': cannot be written ({exc.strerror})") from None
+        raise UsageError(
+            f"--out '{out}': cannot be written ({exc.strerror or exc}; expected a file in a "
+            "folder this user can write to)"
+        ) from None
     print("\n".join(report.lines()))
     print(f"wrote {out} (next: python run_sim.py validate {out})")
     return EXIT_OK
@@ -515,34 +459,6 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         )
         print(f"outputs in {out}/ (backtest.csv, backtest.json, scenario.yaml)")
     return EXIT_OK
-
-
-def _horizon_days(text: str) -> int:
-    """``8w``, ``56d`` or a bare number of weeks -> days."""
-    word = text.strip().lower()
-    unit = word[-1:] if word[-1:] in ("w", "d") else "w"
-    number = word[:-1] if word[-1:] in ("w", "d") else word
-    try:
-        value = float(number)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"found {text!r}, expected weeks or days such as 8w or 56d"
-        ) from None
-    if value != value:
-        raise argparse.ArgumentTypeError(f"found {text!r}, expected weeks or days such as 8w")
-    days = round(value * (7 if unit == "w" else 1)) if abs(value) < 1e6 else 0
-    if not 1 <= days <= 104 * 7:
-        raise argparse.ArgumentTypeError(f"found {text!r}, expected 1 day to 104 weeks")
-    return days
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"found {text!r}, expected a date such as 2026-03-02"
-        ) from None
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
@@ -625,13 +541,14 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             f"scenario '{args.file}': no team has 'shifts: optimize' (expected at least one "
             "team whose shifts the optimizer should choose)"
         )
+    _check_size(scenario, args.replications, args, f"scenario '{args.file}'")
     out = _out_dir(args, f"{scenario.name}-optimize")
     rounds: list[dict[str, Any]] = []
     stop_reason = ""
     if args.verify:
         from optimizer.loop import verify_plan
 
-        with Cluster(args) as cluster, progress_bar("optimize and verify", args.rounds) as update:
+        with _cluster(args) as cluster, progress_bar("optimize and verify", args.rounds) as update:
             verified = verify_plan(
                 scenario,
                 time_limit=args.time_limit,
@@ -674,6 +591,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         },
     }
     optimized_data = plan.optimized.to_data()
+    if args.seed is not None:  # the roster was simulated with this seed
+        optimized_data["seed"] = args.seed
     html = render_optimize_report(
         run.summary, run.tables(), optimized_data, report, plan.roster, plan.coverage
     )
@@ -735,6 +654,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load(args.file, args.set or ())
+    estimate = _check_size(scenario, args.replications, args, f"scenario '{args.file}'")
     agents = sum(t.agents for t in scenario.teams)
     volume = sum(s.tickets_per_week for s in scenario.demand.streams)
     print(
@@ -742,11 +662,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{volume:,.0f} tickets/week, {len(scenario.teams)} teams, {agents} agents, "
         f"{scenario.horizon.weeks:g} weeks"
     )
+    print(f"size of a simulation: {estimate.describe()}")
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from scenarios import flags
+
+    parser = _Parser(
         prog="run_sim.py",
         description="Staffing and coverage simulation for customer-support teams. "
         "With no command, runs the demo (the library baseline) into runs/.",
@@ -763,19 +686,34 @@ def build_parser() -> argparse.ArgumentParser:
             help="override a scenario key, e.g. demand.deflection=0.33 or teams.dublin.agents=20",
         )
 
+    def size_args(p: argparse.ArgumentParser, replications: int) -> None:
+        p.add_argument("--replications", type=flags.replications, default=replications, metavar="N")
+        p.add_argument(
+            "--max-tickets",
+            type=flags.max_tickets,
+            default=None,
+            metavar="N",
+            help="largest simulation to run, in tickets over all replications "
+            "(default 5,000,000); larger scenarios are refused with their estimate",
+        )
+
     def run_args(
         p: argparse.ArgumentParser,
         replications: int,
         workers_help: str = "run on a local Dask cluster of N worker processes",
     ) -> None:
-        p.add_argument("--replications", type=_positive_int, default=replications, metavar="N")
+        size_args(p, replications)
         p.add_argument(
-            "--seed", type=_seed, default=None, metavar="S", help="default: the scenario's"
+            "--seed", type=flags.seed, default=None, metavar="S", help="default: the scenario's"
         )
-        p.add_argument("--out", metavar="DIR", help="output directory (default runs/NAME-TIME)")
+        p.add_argument(
+            "--out",
+            metavar="DIR",
+            help="output folder, replaced as one set (default runs/NAME-TIME)",
+        )
         p.add_argument(
             "--workers",
-            type=_positive_int,
+            type=flags.workers,
             default=None,
             metavar="N",
             help=workers_help,
@@ -853,15 +791,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="FILE", help="scenario YAML to write (default NAME.scenario.yaml)"
     )
     p.add_argument("--name", help="scenario name (default: the file's stem)")
-    p.add_argument("--weeks", type=float, default=1.0, help="horizon in weeks (default 1)")
+    p.add_argument("--weeks", type=flags.weeks, default=1.0, help="horizon in weeks (default 1)")
     p.set_defaults(func=cmd_import_tickets)
 
     p = sub.add_parser(
         "backtest", help="replay a ticket log against its own staffing and compare with reality"
     )
     import_args(p)
-    p.add_argument("--replications", type=_positive_int, default=5, metavar="N")
-    p.add_argument("--seed", type=_seed, default=None, metavar="S")
+    p.add_argument("--replications", type=flags.replications, default=5, metavar="N")
+    p.add_argument("--seed", type=flags.seed, default=None, metavar="S")
     p.add_argument("--out", metavar="DIR", help="write backtest.csv, backtest.json, scenario.yaml")
     p.add_argument(
         "--strict-availability",
@@ -892,14 +830,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--horizon",
-        type=_horizon_days,
+        type=flags.horizon_days,
         default=56,
         metavar="8w",
         help="how far to forecast: weeks (8w) or days (56d); default 8w",
     )
     p.add_argument(
         "--start",
-        type=_date,
+        type=flags.date,
         default=None,
         metavar="DATE",
         help="first day forecast (default: the day after the history)",
@@ -911,8 +849,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a day with no record had no contacts (default: it is a gap, not a zero)",
     )
-    p.add_argument("--since", type=_date, metavar="DATE", help="ignore history before DATE")
-    p.add_argument("--until", type=_date, metavar="DATE", help="ignore history after DATE")
+    p.add_argument("--since", type=flags.date, metavar="DATE", help="ignore history before DATE")
+    p.add_argument("--until", type=flags.date, metavar="DATE", help="ignore history after DATE")
     p.add_argument(
         "--country",
         metavar="CODE",
@@ -920,7 +858,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--holdout",
-        type=_positive_int,
+        type=flags.count,
         metavar="WEEKS",
         help="weeks held out to measure accuracy (default: up to 8, at most a fifth of the "
         "history and at most the horizon)",
@@ -940,7 +878,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--time-limit",
-        type=_positive_float,
+        type=flags.positive,
         default=120.0,
         metavar="SECONDS",
         help="wall-clock seconds for each optimisation, model building included (default 120)",
@@ -952,39 +890,87 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--rounds",
-        type=_positive_int,
+        type=flags.replications,
         default=4,
         metavar="R",
         help="most optimise-simulate rounds with --verify (default 4)",
     )
     p.set_defaults(func=cmd_optimize)
 
-    p = sub.add_parser("validate", help="check a scenario file and report its size")
+    p = sub.add_parser(
+        "validate", help="check a scenario file, estimate a simulation's size and memory"
+    )
     scenario_args(p)
+    size_args(p, 3)
     p.set_defaults(func=cmd_validate)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _run(argv: Sequence[str] | None) -> int:
+    """Parse the command line and run the command; bad input becomes one message, exit 2."""
     from optimizer.result import OptimizerError
     from scenarios import ScenarioError
     from scenarios.ticket_import import TicketImportError
+    from sim.cluster import ClusterError
+    from sim.outputs import OutputError
 
     try:
+        args = build_parser().parse_args(argv)
         return int(args.func(args))
-    except (ScenarioError, TicketImportError, OptimizerError, UsageError) as exc:
-        _say(f"error: {exc}")
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
+    except (ScenarioError, TicketImportError, OptimizerError, ClusterError, OutputError) as exc:
+        message = str(exc)
+    except UsageError as exc:
+        message = str(exc)
+    except MemoryError:
+        message = "this machine ran out of memory (expected a smaller run: see the size "
+        message += "estimate of 'run_sim.py validate FILE', and lower --max-tickets)"
+    except OSError as exc:
+        if exc.filename is None or isinstance(exc, BrokenPipeError):
+            raise
+        message = f"'{exc.filename}': {exc.strerror or exc} (expected a path this user can "
+        message += "read or write, on a disk with room)"
+    _say(f"error: {message}")
+    return EXIT_BAD_INPUT
+
+
+def main(argv: Sequence[str] | None = None, *, quiet_interrupt: bool = False) -> int:
+    """Run one command; its exit code: 0, 1, 2, or 130 when interrupted (said unless
+    ``quiet_interrupt``, when the supervising process says it)."""
+    try:
+        try:
+            return _run(argv)
+        except SystemExit as exc:  # --help
+            return exc.code if isinstance(exc.code, int) else EXIT_OK
+        except BrokenPipeError:  # the reader of stdout went away: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_INTERNAL
+        except Exception:  # an internal error: say so, with the traceback for a bug report
+            _say("internal error (please report it with the lines below):")
+            traceback.print_exc()
+            return EXIT_INTERNAL
+    except KeyboardInterrupt:  # anywhere, handlers included
+        stop_children()
+        if not quiet_interrupt:
+            _say("interrupted")
+        return EXIT_INTERRUPTED
+
+
+def _supervise(argv: Sequence[str] | None = None) -> int:
+    """Run :func:`main` in a child process leading its own process group (see
+    ``sim.supervisor``), so that a Ctrl-C stops every process of the run; say once how an
+    interrupted or killed run ended."""
+    outcome = run_supervised(lambda: main(argv, quiet_interrupt=True), STOP_GRACE_SECONDS)
+    if outcome is None:  # no fork on this system: a Ctrl-C is a KeyboardInterrupt again
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        return main(argv)
+    if outcome.interrupted_by is not None:
+        if sys.stderr.isatty():
+            sys.stderr.write("\x1b[?25h")  # show the cursor a progress bar may have hidden
         _say("interrupted")
-        return 130
-    except Exception:  # an internal error: say so, with the traceback for a bug report
-        _say("internal error (please report it with the lines below):")
-        traceback.print_exc()
-        return EXIT_INTERNAL
+    elif outcome.killed_by is not None:
+        _say(f"error: the command was stopped by signal {signal.Signals(outcome.killed_by).name}")
+    return outcome.code
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_supervise())

@@ -18,7 +18,7 @@ from functools import cache
 import holidays
 import pandas as pd
 
-from scenarios.schema import Scenario
+from scenarios.schema import Scenario, Surge
 
 __all__ = [
     "NIGHT_END_MINUTE",
@@ -31,6 +31,7 @@ __all__ = [
     "local_start_minutes",
     "overlap_minutes",
     "premium_minutes",
+    "surge_minutes",
     "week_of",
 ]
 
@@ -50,6 +51,16 @@ def horizon_origin(scenario: Scenario) -> pd.Timestamp:
 def horizon_minutes(scenario: Scenario) -> float:
     """Length of the horizon in minutes (whole days)."""
     return scenario.horizon.days * 1440.0
+
+
+def surge_minutes(scenario: Scenario, surge: Surge, origin: pd.Timestamp) -> tuple[float, float]:
+    """Start and end of a surge in minutes since the horizon origin; a start written
+    without a UTC offset is in the horizon's time zone."""
+    start = surge.start
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=zoneinfo.ZoneInfo(scenario.horizon.timezone))
+    lo = (pd.Timestamp(start) - origin).total_seconds() / 60
+    return lo, lo + surge.hours * 60
 
 
 def local_dates(scenario: Scenario) -> list[dt.date]:

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from scenarios.calendar import horizon_minutes, horizon_origin, surge_minutes
 from scenarios.schema import Scenario
+from scenarios.types import excerpt
 
 
 class ScenarioError(ValueError):
@@ -32,28 +36,118 @@ class ScenarioWarning(UserWarning):
 
 # --------------------------------------------------------------------------- YAML
 
+MAX_YAML_BYTES = 10_000_000
+"""Largest scenario file read (10 MB: a year's roster of a few hundred agents fits)."""
+MAX_YAML_DEPTH = 64
+"""Deepest nesting of lists and mappings (a scenario needs about six levels)."""
+MAX_ALIAS_VALUES = 100_000
+"""Most values that YAML aliases (``*name``) may add to a document when expanded."""
+MAX_NUMBER_CHARS = 100
+"""Longest number written in a scenario, in characters."""
 
-class _SafeLoader(yaml.SafeLoader):
-    """SafeLoader without base-60 numbers and with duplicate keys reported."""
+
+class _LimitedComposer(yaml.composer.Composer):
+    """PyYAML's composer with limits on nesting depth and on what aliases expand to.
+
+    Aliases share one node, so a document of a few hundred bytes can stand for billions
+    of values (an "alias bomb"); PyYAML builds it in a moment, but anything that walks the
+    result (validation, an error message) never ends. Every node's expanded size and
+    height are counted as it is composed, so a bomb or a 50,000-level nesting is refused
+    at the line where it crosses the limit, in a time that grows with the file's length.
+    """
+
+    peek_event: Callable[[], Any]  # from the parser this composer is mixed with
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._depth = 0
+        self._alias_values = 0
+        self._open_anchors: set[str] = set()
+        self._size: dict[int, int] = {}
+        self._height: dict[int, int] = {}
+
+    def _refuse(self, problem: str, mark: Any) -> None:
+        raise yaml.composer.ComposerError(None, None, problem, mark)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self._open_anchors:
+                self._refuse(
+                    f"alias *{str(event.anchor)[:40]} refers to a value that contains it "
+                    "(expected no recursive aliases)",
+                    event.start_mark,
+                )
+            node = super().compose_node(parent, index)
+            if self._depth + self._height.get(id(node), 1) > MAX_YAML_DEPTH:
+                self._refuse(
+                    f"alias *{str(event.anchor)[:40]} nests values deeper than "
+                    f"{MAX_YAML_DEPTH} levels (expected at most {MAX_YAML_DEPTH})",
+                    event.start_mark,
+                )
+            self._alias_values += self._size.get(id(node), 1)
+            if self._alias_values > MAX_ALIAS_VALUES:
+                self._refuse(
+                    f"aliases expand to more than {MAX_ALIAS_VALUES:,} values "
+                    f"(expected at most {MAX_ALIAS_VALUES:,}; write the values out or "
+                    "use fewer aliases)",
+                    event.start_mark,
+                )
+            return node
+        self._depth += 1
+        if self._depth > MAX_YAML_DEPTH:
+            self._refuse(
+                f"values nested deeper than {MAX_YAML_DEPTH} levels "
+                f"(expected at most {MAX_YAML_DEPTH})",
+                event.start_mark,
+            )
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self._open_anchors.add(anchor)
+        node = super().compose_node(parent, index)
+        if anchor is not None:
+            self._open_anchors.discard(anchor)
+        self._depth -= 1
+        children: list[Any] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif (
+            isinstance(node, yaml.ScalarNode)
+            and len(node.value) > MAX_NUMBER_CHARS
+            and node.tag.endswith((":int", ":float"))
+        ):
+            self._refuse(
+                f"a number of {len(node.value):,} characters (expected at most {MAX_NUMBER_CHARS})",
+                node.start_mark,
+            )
+        self._size[id(node)] = 1 + sum(self._size.get(id(c), 1) for c in children)
+        self._height[id(node)] = 1 + max((self._height.get(id(c), 1) for c in children), default=0)
+        return node
 
 
-# YAML 1.1 reads 9:00 as the integer 540; drop the base-60 forms so times stay text.
-_SafeLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-for _first in list(_SafeLoader.yaml_implicit_resolvers):
-    _SafeLoader.yaml_implicit_resolvers[_first] = [
-        (tag, regexp)
-        for tag, regexp in _SafeLoader.yaml_implicit_resolvers[_first]
-        if not tag.endswith((":int", ":float"))
-    ]
-_SafeLoader.add_implicit_resolver(
+def _without_sexagesimal(resolvers: dict[Any, Any]) -> dict[Any, Any]:
+    """Implicit resolvers with YAML 1.1's int and float forms removed (re-added below)."""
+    return {
+        first: [(tag, regexp) for tag, regexp in entries if not tag.endswith((":int", ":float"))]
+        for first, entries in resolvers.items()
+    }
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.1's resolver without base-60 numbers: ``9:00`` stays text, not 540."""
+
+
+_Resolver.yaml_implicit_resolvers = _without_sexagesimal(
+    yaml.resolver.Resolver.yaml_implicit_resolvers
+)
+_Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:int",
     re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
     list("-+0123456789"),
 )
-_SafeLoader.add_implicit_resolver(
+_Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(
         r"^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?"
@@ -63,29 +157,84 @@ _SafeLoader.add_implicit_resolver(
 )
 
 
-def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"key {key!r} appears twice in one mapping (expected each key once)",
-                key_node.start_mark,
-            )
-        mapping[key] = loader.construct_object(value_node, deep=True)
-    return mapping
+class _Constructor(yaml.constructor.SafeConstructor):
+    """The safe constructor (plain data only) with duplicate keys reported."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in mapping
+            except TypeError:  # a list or mapping as a key
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"found a {type(key).__name__} as a key (expected a name)",
+                    key_node.start_mark,
+                ) from None
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {excerpt(key)} appears twice in one mapping (expected each key once)",
+                    key_node.start_mark,
+                )
+            mapping[key] = self.construct_object(value_node, deep=True)
+        return mapping
 
 
-_SafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+try:
+    from yaml._yaml import CParser  # libyaml's scanner and parser
+
+    _WITH_LIBYAML = True
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _WITH_LIBYAML = False
+
+if _WITH_LIBYAML:
+    # libyaml scans and parses; composing (with its limits) and constructing stay in Python.
+    class _Loader(_LimitedComposer, CParser, _Constructor, _Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _LimitedComposer.__init__(self)
+            _Constructor.__init__(self)
+            _Resolver.__init__(self)
+
+else:  # pragma: no cover - PyYAML built without libyaml
+
+    class _Loader(  # type: ignore[no-redef]
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        _LimitedComposer,
+        _Constructor,
+        _Resolver,
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            _LimitedComposer.__init__(self)
+            _Constructor.__init__(self)
+            _Resolver.__init__(self)
 
 
 def parse_yaml(text: str, source: str) -> Any:
-    """Parse YAML text safely; errors name the source, line and column."""
+    """Parse YAML text safely and within limits; errors name the source, line and column.
+
+    Only plain data is built (no Python objects), duplicate keys are errors, ``9:00`` stays
+    text, and the text's size, nesting depth, alias expansion and numbers' lengths are
+    limited (:data:`MAX_YAML_BYTES`, :data:`MAX_YAML_DEPTH`, :data:`MAX_ALIAS_VALUES`,
+    :data:`MAX_NUMBER_CHARS`).
+    """
+    if len(text) > MAX_YAML_BYTES:
+        raise ScenarioError(
+            f"{source}: {len(text):,} characters (expected at most {MAX_YAML_BYTES:,})"
+        )
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_SafeLoader)
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -95,6 +244,8 @@ def parse_yaml(text: str, source: str) -> Any:
         raise ScenarioError(
             f"{source}:{where}: YAML syntax error: {problem} (expected valid YAML)"
         ) from None
+    finally:
+        loader.dispose()
 
 
 # --------------------------------------------------------------------------- errors
@@ -109,11 +260,6 @@ def _path(loc: Sequence[int | str]) -> str:
             out += ("." if out else "") + str(part)
         # skip pydantic's internal union/function tags such as "function-after[...]"
     return out or "(top level)"
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 _EXPECTED = {
@@ -141,6 +287,7 @@ _EXPECTED = {
     "datetime_parsing": "a date and time such as 2026-01-12T09:00",
     "datetime_type": "a date and time such as 2026-01-12T09:00",
     "enum": "one of {expected}",
+    "finite_number": "a finite number",
 }
 
 
@@ -149,11 +296,16 @@ def _describe(error: Any) -> str:
     msg = str(error["msg"])
     found = error.get("input")
     if kind in _EXPECTED:
+        ctx = {
+            # 0.0 and 10.0 read as 0 and 10; other bounds as written.
+            key: int(value) if isinstance(value, float) and value.is_integer() else value
+            for key, value in (error.get("ctx") or {}).items()
+        }
         try:
-            expected = _EXPECTED[kind].format(**(error.get("ctx") or {}))
+            expected = _EXPECTED[kind].format(**ctx)
         except (KeyError, IndexError):
             expected = msg
-        return f"found {_short(found)}, expected {expected}"
+        return f"found {excerpt(found)}, expected {expected}"
     if kind == "extra_forbidden":
         return "unknown key (expected one of the documented keys; see the README's reference)"
     if kind == "missing":
@@ -163,32 +315,84 @@ def _describe(error: Any) -> str:
     if msg.startswith("Assertion failed, "):
         return msg.removeprefix("Assertion failed, ")
     text = msg.removeprefix("Input should be ").removeprefix("Value should be ")
-    return f"found {_short(found)}, expected {text[0].lower() + text[1:]}"
+    return f"found {excerpt(found)}, expected {text[0].lower() + text[1:]}"
 
 
 _DAY_NAMES = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+MAX_PROBLEMS = 12
+"""Most problems one message names (the rest are counted)."""
+
+
+def _model_at(loc: Sequence[int | str]) -> type[BaseModel] | None:
+    """The schema model that validates the value at a pydantic error location."""
+    annotation: Any = Scenario
+    for part in loc:
+        options = [annotation]
+        while any(get_origin(o) in (Union, UnionType) for o in options):
+            options = [a for o in options for a in (get_args(o) or (o,)) if a is not type(None)]
+        for option in options:
+            origin = get_origin(option)
+            if isinstance(option, type) and issubclass(option, BaseModel) and isinstance(part, str):
+                field = option.model_fields.get(part) or next(
+                    (f for f in option.model_fields.values() if f.alias == part), None
+                )
+                if field is not None:
+                    annotation = field.annotation
+                    break
+            elif origin in (list, tuple) and isinstance(part, int):
+                annotation = get_args(option)[0]
+                break
+            elif origin is dict and isinstance(part, str):
+                annotation = get_args(option)[1]
+                break
+        # Parts that name no field (pydantic's union and validator tags) change nothing.
+    return (
+        annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    )
+
+
+def _unknown_key(loc: Sequence[int | str]) -> str:
+    """An unknown key, with the closest known key of its mapping when one is close."""
+    key = str(loc[-1])
+    where = f"{_path(loc[:-1])}: " if len(loc) > 1 else ""
+    model = _model_at(loc[:-1])
+    known = (
+        [f.alias or name for name, f in model.model_fields.items() if not f.exclude]
+        if model is not None
+        else []
+    )
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        expected = f"expected one of the documented keys: did you mean {close[0]!r}?"
+    elif known and len(known) <= 10:
+        expected = f"expected one of the documented keys: {', '.join(known)}"
+    else:
+        expected = "expected one of the documented keys; see the README's reference"
+    if key.lower() in _DAY_NAMES:
+        expected += '; a list of days inside {...} must be quoted, e.g. days: "Sat,Sun"'
+    return f"{where}unknown key {excerpt(key)} ({expected})"
 
 
 def format_validation_error(exc: ValidationError, source: str) -> str:
-    """One paragraph: the first problem with its key path, and how many more there are."""
-    errors = exc.errors()
-    first = errors[0]
-    loc = first["loc"]
-    if first["type"] == "extra_forbidden":
-        head = f"{_path(loc[:-1])}: unknown key {loc[-1]!r}" if len(loc) > 1 else ""
-        head = head or f"unknown key {loc[-1]!r}"
-        if str(loc[-1]).lower() in _DAY_NAMES:
-            hint = '; a list of days inside {...} must be quoted, e.g. days: "Sat,Sun"'
+    """Every problem (up to :data:`MAX_PROBLEMS`) with its key path, what was found and
+    what was expected: one line for one problem, else a count and one line each."""
+    problems: list[str] = []
+    for error in exc.errors():
+        loc = error["loc"]
+        if error["type"] == "extra_forbidden":
+            text = _unknown_key(loc)
+        elif loc:
+            text = f"{_path(loc)}: {_describe(error)}"
         else:
-            hint = ""
-        text = f"{head} (expected one of the documented keys; see the README's reference{hint})"
-    elif loc:
-        text = f"{_path(loc)}: {_describe(first)}"
-    else:
-        text = _describe(first)
-    more = len(errors) - 1
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{source}: {text}{suffix}"
+            text = _describe(error)
+        if text not in problems:
+            problems.append(text)
+    if len(problems) == 1:
+        return f"{source}: {problems[0]}"
+    shown = [f"  {text}" for text in problems[:MAX_PROBLEMS]]
+    if len(problems) > MAX_PROBLEMS:
+        shown.append(f"  (and {len(problems) - MAX_PROBLEMS} more)")
+    return "\n".join([f"{source}: {len(problems)} problems:", *shown])
 
 
 # --------------------------------------------------------------------------- overrides
@@ -214,7 +418,7 @@ def _split_path(path: str) -> list[str | int]:
             pos += 1
     if pos != len(path) or not parts or ".." in path or path.startswith(".") or path.endswith("."):
         raise ValueError(
-            f"key path {path!r} is malformed (expected keys such as 'a.b[0].c' or 'a[*].c')"
+            f"key path {excerpt(path)} is malformed (expected keys such as 'a.b[0].c' or 'a[*].c')"
         )
     return parts
 
@@ -232,7 +436,9 @@ def _child(container: Any, key: str | int, where: str) -> tuple[Any, str | int]:
             if isinstance(item, dict) and item.get("name") == key:
                 return container, i
         names = [item.get("name") for item in container if isinstance(item, dict)]
-        raise ValueError(f"{where} has no item named {key!r} (expected one of {names})")
+        raise ValueError(
+            f"{where} has no item named {excerpt(key)} (expected one of {excerpt(names, 200)})"
+        )
     if isinstance(container, dict):
         if isinstance(key, int):
             raise ValueError(f"{where} is a mapping, not a list (index [{key}] given)")
@@ -272,16 +478,16 @@ def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
     """
     if "=" not in assignment:
         raise ScenarioError(
-            f"--set {assignment!r}: no '=' found "
+            f"--set {excerpt(assignment)}: no '=' found "
             "(expected KEY.PATH=VALUE, e.g. demand.deflection=0.3)"
         )
     path, _, raw = assignment.partition("=")
     try:
-        value = parse_yaml(raw, f"--set {assignment!r}") if raw.strip() else ""
+        value = parse_yaml(raw, f"--set {excerpt(assignment)}") if raw.strip() else ""
         for parts in _expand(data, _split_path(path.strip())):
             _assign(data, parts, copy.deepcopy(value))
     except ValueError as exc:
-        raise ScenarioError(f"--set {assignment!r}: {exc}") from None
+        raise ScenarioError(f"--set {excerpt(assignment)}: {exc}") from None
     return data
 
 
@@ -384,18 +590,19 @@ def parse_sweep(assignments: Sequence[str]) -> list[tuple[str, list[str]]]:
         key, sep, values = text.partition("=")
         if not sep or not key.strip():
             raise ScenarioError(
-                f"--set {text!r}: no '=' found (expected KEY=V1,V2,... such as "
+                f"--set {excerpt(text)}: no '=' found (expected KEY=V1,V2,... such as "
                 "demand.deflection=0,0.2,0.33)"
             )
         parsed = split_values(values)
         if not values.strip() or any(v == "" for v in parsed):
             raise ScenarioError(
-                f"--set {text!r}: an empty value (expected KEY=V1,V2,... with no empty items)"
+                f"--set {excerpt(text)}: an empty value "
+                "(expected KEY=V1,V2,... with no empty items)"
             )
         axes.append((key.strip(), parsed))
     keys = [k for k, _ in axes]
     if len(set(keys)) != len(keys):
-        raise ScenarioError(f"--set names a key twice: {keys} (expected each key once)")
+        raise ScenarioError(f"--set names a key twice: {excerpt(keys)} (expected each key once)")
     return axes
 
 
@@ -404,13 +611,27 @@ def read_scenario_data(path: str | Path) -> dict[str, Any]:
     source = f"scenario '{path}'"
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_YAML_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError(f"{source}: file not found (expected a readable YAML file)") from None
     except IsADirectoryError:
         raise ScenarioError(f"{source}: is a directory (expected a YAML file)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{source}: cannot be read ({exc}; expected UTF-8 YAML)") from None
+    except OSError as exc:
+        raise ScenarioError(
+            f"{source}: cannot be read ({exc.strerror or exc}; expected a readable YAML file)"
+        ) from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise ScenarioError(
+            f"{source}: larger than {MAX_YAML_BYTES:,} bytes "
+            f"(expected a scenario of at most {MAX_YAML_BYTES // 1_000_000} MB)"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{source}: byte {exc.start} is not UTF-8 text (expected a UTF-8 YAML file)"
+        ) from None
     data = parse_yaml(text, source)
     if not isinstance(data, dict):
         raise ScenarioError(
@@ -495,7 +716,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
 
 
 def _dated_demand_warnings(scenario: Scenario) -> list[str]:
-    """Volume series that do not cover the horizon, events that fall outside it."""
+    """Volume series that do not cover the horizon; events and surges outside it."""
     out = []
     first = scenario.horizon.start
     last = first + dt.timedelta(days=scenario.horizon.days - 1)
@@ -521,5 +742,15 @@ def _dated_demand_warnings(scenario: Scenario) -> list[str]:
             out.append(
                 f"demand.events {event.name!r} ({event.start} to {event.end}) falls outside "
                 f"the horizon ({first} to {last}) and changes nothing (move it or remove it)"
+            )
+    origin = horizon_origin(scenario)
+    end = horizon_minutes(scenario)
+    for i, surge in enumerate(scenario.demand.surges):
+        lo, hi = surge_minutes(scenario, surge, origin)
+        if hi <= 0 or lo >= end:
+            out.append(
+                f"demand.surges[{i}]: {surge.start.isoformat(timespec='minutes')} for "
+                f"{surge.hours:g} h lies outside the horizon ({first} to {last} in "
+                f"{scenario.horizon.timezone}), so it changes nothing (move it into the horizon)"
             )
     return out

@@ -3,6 +3,10 @@
 A YAML scenario becomes a validated, frozen :class:`Scenario`. Unknown keys are errors
 (``extra="forbid"``) so that a typo never falls back silently to a default. Units live in
 names (``handle_minutes``, ``customer_reply_hours``) or in typed durations (``'20s'``).
+Every number must be finite (NaN and infinity are refused on every model, through the
+base model's ``allow_inf_nan=False``, so keys added later are covered too), and every
+quantity has a sane upper bound: a value far outside any support operation is a typing
+mistake, and would otherwise reach the run as an overflow or an endless simulation.
 This module imports nothing from ``sim``, ``optimizer`` or ``reports``.
 """
 
@@ -26,12 +30,16 @@ from pydantic import (
 from scipy import stats
 
 from scenarios.types import (
+    LATEST_DATE,
+    CalendarDate,
+    CalendarDateTime,
     Country,
     Days,
     Duration,
     Language,
     TimeOfDay,
     TimeZone,
+    excerpt,
     time_of_day_minutes,
 )
 from scenarios.volume import mean_week, read_volume_file
@@ -44,8 +52,22 @@ PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 DistributionName = Literal["lognormal", "exponential", "gamma", "fixed"]
 
 
+MAX_SEED = 2**63 - 1
+"""Largest seed (a signed 64-bit integer, so it survives JSON, Parquet and NumPy)."""
+MAX_TEAM_AGENTS = 10_000
+"""Most agents in one team (or on one shift)."""
+MAX_ITEMS = 1_000
+"""Most items in a scenario's lists (streams, surges, teams, shifts of a team, rules)."""
+MAX_ROSTER_ENTRIES = 1_000_000
+"""Most dated shifts in one team's roster."""
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # allow_inf_nan=False: NaN and infinity are not numbers a scenario can mean, in any
+    # field of any model (a NaN passes every comparison-based bound).
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 # --------------------------------------------------------------------------- horizon
@@ -54,7 +76,7 @@ class _Model(BaseModel):
 class Horizon(_Model):
     """The simulated period and the clock reports use."""
 
-    start: dt.date = Field(description="First day simulated (00:00 in `timezone`).")
+    start: CalendarDate = Field(description="First day simulated (00:00 in `timezone`).")
     weeks: float = Field(gt=0, le=104, description="Length of the horizon in weeks.")
     interval_minutes: int = Field(
         default=30, description="Reporting and planning interval, dividing a day evenly."
@@ -70,15 +92,26 @@ class Horizon(_Model):
             )
         return value
 
+    @model_validator(mode="after")
+    def _ends_in_calendar(self) -> Horizon:
+        last = self.start + dt.timedelta(days=self.days - 1)
+        if last > LATEST_DATE:
+            raise ValueError(
+                f"the horizon ends on {last.isoformat()}, expected it to end by "
+                f"{LATEST_DATE.isoformat()} (start earlier or run fewer weeks)"
+            )
+        return self
+
     @property
     def days(self) -> int:
-        """Whole days simulated (weeks rounded up to a day)."""
-        return int(np.ceil(self.weeks * 7 - 1e-9))
+        """Whole days simulated (weeks rounded up to a day; at least one)."""
+        return max(1, int(np.ceil(self.weeks * 7 - 1e-9)))
 
 
 # --------------------------------------------------------------------------- demand
 
 PROFILE_PRESETS = ("24x7", "business_hours", "extended_hours")
+MAX_PROFILE_WEIGHT = 1e9
 
 
 def _preset_weights(name: str) -> np.ndarray:
@@ -122,6 +155,11 @@ def _check_profile(value: Any) -> Any:
             except (TypeError, ValueError):
                 arr = None
             if arr is not None and np.all(np.isfinite(arr)) and np.all(arr >= 0):
+                if np.any(arr > MAX_PROFILE_WEIGHT):
+                    raise ValueError(
+                        f"found a weight of {excerpt(float(arr.max()))}, expected weights of "
+                        f"at most {MAX_PROFILE_WEIGHT:g} (only their ratios matter)"
+                    )
                 if arr.sum() <= 0:
                     raise ValueError("profile weights are all zero (expected some hour > 0)")
                 return tuple(tuple(float(x) for x in r) for r in rows)
@@ -147,7 +185,7 @@ class Volume(_Model):
     per: Literal["day", "week"] = Field(
         default="day", description="Whether each value is one local day's or one week's tickets."
     )
-    values: dict[dt.date, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+    values: dict[CalendarDate, Annotated[float, Field(ge=0, le=10_000_000)]] = Field(
         min_length=1, description="Local date -> tickets."
     )
 
@@ -223,8 +261,8 @@ class DemandEvent(_Model):
     """Local dates on which volume is multiplied: a campaign, a launch, a known quiet spell."""
 
     name: str = Field(min_length=1, max_length=200)
-    start: dt.date = Field(description="First local date affected.")
-    end: dt.date = Field(description="Last local date affected (inclusive).")
+    start: CalendarDate = Field(description="First local date affected.")
+    end: CalendarDate = Field(description="Last local date affected (inclusive).")
     multiplier: float = Field(ge=0, le=1000, allow_inf_nan=False)
     streams: list[str] | None = Field(default=None, description="Stream names; all if absent.")
 
@@ -241,13 +279,14 @@ class DemandEvent(_Model):
 class Stream(_Model):
     """A source of tickets: one language, channel and customer region."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
     language: Language
     channel: Channel
     region: TimeZone = Field(description="Customers' IANA time zone; profiles are local to it.")
     country: Country | None = Field(default=None, description="Holiday calendar of customers.")
     tickets_per_week: float = Field(
         ge=0,
+        le=10_000_000,
         description="Tickets a week before deflection; with a volume series, on the dates it "
         "does not cover (default: the series' average week).",
     )
@@ -260,7 +299,10 @@ class Stream(_Model):
     profile: Profile = "24x7"
     priority_mix: dict[Priority, float] = Field(default_factory=lambda: _all_normal())
     holiday_factor: float = Field(
-        default=0.3, ge=0, description="Volume on a public holiday relative to a normal day."
+        default=0.3,
+        ge=0,
+        le=100,
+        description="Volume on a public holiday relative to a normal day.",
     )
     deflection: float | None = Field(
         default=None, ge=0, lt=1, description="Stream-specific deflection (overrides demand's)."
@@ -297,7 +339,7 @@ class Stream(_Model):
         if not value:
             raise ValueError("found an empty mix, expected shares such as {normal: 1.0}")
         if any(v < 0 for v in value.values()):
-            raise ValueError(f"found {value}, expected shares of zero or more")
+            raise ValueError(f"found {excerpt(value)}, expected shares of zero or more")
         total = sum(value.values())
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"shares sum to {total:g}, expected them to sum to 1")
@@ -316,10 +358,12 @@ class Stream(_Model):
 class Surge(_Model):
     """A period in which volume is multiplied (a launch, an outage, a season)."""
 
-    start: dt.datetime = Field(description="Start, in the horizon's time zone unless offset.")
-    hours: float = Field(gt=0)
-    multiplier: float = Field(ge=0)
-    streams: list[str] | None = Field(default=None, description="Stream names; all if absent.")
+    start: CalendarDateTime = Field(description="Start, in the horizon's time zone unless offset.")
+    hours: float = Field(gt=0, le=2 * 8784, description="Length (at most two years).")
+    multiplier: float = Field(ge=0, le=100)
+    streams: list[str] | None = Field(
+        default=None, max_length=MAX_ITEMS, description="Stream names; all if absent."
+    )
 
 
 class Demand(_Model):
@@ -327,12 +371,18 @@ class Demand(_Model):
 
     deflection: float = Field(default=0.0, ge=0, lt=1)
     scale: float = Field(
-        default=1.0, ge=0, description="Multiplier on every stream's volume (what-if sweeps)."
+        default=1.0,
+        ge=0,
+        le=1000,
+        description="Multiplier on every stream's volume (what-if sweeps).",
     )
-    streams: list[Stream] = Field(min_length=1)
-    surges: list[Surge] = Field(default_factory=list)
+    streams: list[Stream] = Field(min_length=1, max_length=MAX_ITEMS)
+    surges: list[Surge] = Field(default_factory=list, max_length=MAX_ITEMS)
     growth_per_year: float = Field(
-        default=0.0, gt=-1, description="Volume growth per year, compounded over the horizon."
+        default=0.0,
+        gt=-1,
+        le=10,
+        description="Volume growth per year, compounded over the horizon.",
     )
     events: list[DemandEvent] = Field(
         default_factory=list, description="Dated multipliers of volume (campaigns, launches)."
@@ -371,10 +421,14 @@ def _number_as_mean(value: Any) -> Any:
     return value
 
 
+MAX_MEAN_MINUTES = 30 * 1440.0
+"""Longest mean of a random duration (30 days, in minutes)."""
+
+
 class Distribution(_Model):
     """A positive random duration: mean, coefficient of variation, family."""
 
-    mean: float = Field(gt=0)
+    mean: float = Field(gt=0, le=MAX_MEAN_MINUTES)
     cv: float = Field(default=1.0, ge=0, le=10)
     distribution: DistributionName | None = Field(
         default=None, description="lognormal (handle default), exponential (patience default)."
@@ -398,7 +452,10 @@ class ChannelSpec(_Model):
         default=1.0, ge=1, le=20, description="Mean agent touches per ticket (email)."
     )
     customer_reply_hours: float = Field(
-        default=6.0, gt=0, description="Mean customer reply gap between touches (email)."
+        default=6.0,
+        gt=0,
+        le=720,
+        description="Mean customer reply gap between touches (email).",
     )
 
 
@@ -417,7 +474,7 @@ class Escalation(_Model):
     """Share of tickets that need a tier-2 touch after the first agent's."""
 
     rate: float = Field(ge=0, lt=1)
-    to_tier: int = Field(default=2, ge=2)
+    to_tier: int = Field(default=2, ge=2, le=9)
     handle_minutes: Distribution = Field(default_factory=lambda: Distribution(mean=25, cv=1.0))
 
 
@@ -432,7 +489,7 @@ class LanguageFallback(_Model):
 class Routing(_Model):
     """How waiting tickets reach agents beyond priority and first-come-first-served."""
 
-    language_fallback: list[LanguageFallback] = Field(default_factory=list)
+    language_fallback: list[LanguageFallback] = Field(default_factory=list, max_length=MAX_ITEMS)
     channel_priority: list[Channel] | None = Field(
         default=None,
         description="Channels a blended agent serves first, e.g. [phone, chat, email]; "
@@ -474,7 +531,10 @@ class Shift(_Model):
     start: TimeOfDay
     hours: float = Field(gt=0, le=24)
     agents: int | None = Field(
-        default=None, ge=0, description="Agents on this shift; the rest share unassigned shifts."
+        default=None,
+        ge=0,
+        le=MAX_TEAM_AGENTS,
+        description="Agents on this shift; the rest share unassigned shifts.",
     )
     break_rule: BreakRule | None = Field(default=None, alias="break")
 
@@ -486,8 +546,8 @@ class Shift(_Model):
 class RosterEntry(_Model):
     """One named agent's shift on one local date (what the optimizer writes)."""
 
-    agent: str = Field(min_length=1)
-    date: dt.date
+    agent: str = Field(min_length=1, max_length=200)
+    date: CalendarDate
     start: TimeOfDay
     hours: float = Field(gt=0, le=24)
     break_start: TimeOfDay | None = None
@@ -498,7 +558,7 @@ class ShiftTemplates(_Model):
     """The grid the optimizer chooses shifts from."""
 
     starts_every: Duration = 60.0
-    lengths_hours: list[float] = Field(default_factory=lambda: [8.0], min_length=1)
+    lengths_hours: list[float] = Field(default_factory=lambda: [8.0], min_length=1, max_length=100)
     earliest: TimeOfDay = "00:00"
     latest: TimeOfDay = "23:00"
     break_rule: BreakRule | None = Field(default=None, alias="break")
@@ -513,26 +573,30 @@ class ShiftTemplates(_Model):
     @field_validator("starts_every")
     @classmethod
     def _grid(cls, value: float) -> float:
-        if value < 5:
-            raise ValueError(f"found {value:g} minutes, expected at least 5 minutes")
+        if not 5 <= value <= 1440:
+            raise ValueError(f"found {value:g} minutes, expected 5 minutes to 1 day")
         return value
 
 
 class Team(_Model):
     """A group of agents at one site sharing skills, cost and shifts."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
     timezone: TimeZone
     country: Country | None = None
-    agents: int = Field(ge=0)
-    languages: list[Language] = Field(min_length=1)
-    channels: list[Channel] = Field(min_length=1)
-    tier: int = Field(default=1, ge=1)
-    hourly_cost: float = Field(ge=0)
-    shifts: list[Shift] = Field(default_factory=list)
+    agents: int = Field(ge=0, le=MAX_TEAM_AGENTS)
+    languages: list[Language] = Field(min_length=1, max_length=100)
+    channels: list[Channel] = Field(min_length=1, max_length=100)
+    tier: int = Field(default=1, ge=1, le=9)
+    hourly_cost: float = Field(
+        ge=0, le=10_000_000, description="Currency per paid hour (any currency's wages)."
+    )
+    shifts: list[Shift] = Field(default_factory=list, max_length=MAX_ITEMS)
     optimize_shifts: bool = Field(default=False, exclude=True)
     roster: list[RosterEntry] | None = Field(
-        default=None, description="Named agents' shifts by date (written by optimize)."
+        default=None,
+        max_length=MAX_ROSTER_ENTRIES,
+        description="Named agents' shifts by date (written by optimize).",
     )
     shift_templates: ShiftTemplates | None = None
     chat_concurrency: int | None = Field(default=None, ge=1, le=10)
@@ -572,15 +636,18 @@ class Team(_Model):
 
 class Costs(_Model):
     currency: str = Field(default="USD", min_length=1, max_length=8)
-    night_premium: float = Field(default=0.0, ge=0, description="Extra share 22:00-06:00 local.")
-    weekend_premium: float = Field(default=0.0, ge=0, description="Extra share on Sat, Sun.")
-    holiday_premium: float = Field(default=0.0, ge=0, description="Extra share on holidays.")
+    night_premium: float = Field(
+        default=0.0, ge=0, le=10, description="Extra share 22:00-06:00 local."
+    )
+    weekend_premium: float = Field(default=0.0, ge=0, le=10, description="Extra share on Sat, Sun.")
+    holiday_premium: float = Field(default=0.0, ge=0, le=10, description="Extra share on holidays.")
     overtime_premium: float = Field(
-        default=0.5, ge=0, description="Extra share for minutes worked past a shift's end."
+        default=0.5, ge=0, le=10, description="Extra share for minutes worked past a shift's end."
     )
     bot_cost_per_contact: float = Field(
         default=0.0,
         ge=0,
+        le=1_000_000,
         description="Cost of one contact that the bot or self-service resolves (deflected).",
     )
 
@@ -599,7 +666,10 @@ class LaborRules(_Model):
     max_night_shifts_per_week: int = Field(default=3, ge=0, le=7)
     min_days_off_per_week: int = Field(default=2, ge=0, le=7)
     max_working_weekends: int | None = Field(
-        default=None, ge=0, description="Per horizon; a weekend counts if Sat or Sun is worked."
+        default=None,
+        ge=0,
+        le=104,
+        description="Per horizon; a weekend counts if Sat or Sun is worked.",
     )
 
 
@@ -618,10 +688,13 @@ class Planning(_Model):
 
 
 class Business(_Model):
-    customer_monthly_value: float = Field(default=0.0, ge=0)
+    customer_monthly_value: float = Field(default=0.0, ge=0, le=1e9)
     churn_probability_per_missed_sla: float = Field(default=0.0, ge=0, le=1)
     value_months: float = Field(
-        default=12, gt=0, description="Months of a lost customer's value counted as at risk."
+        default=12,
+        gt=0,
+        le=1200,
+        description="Months of a lost customer's value counted as at risk.",
     )
 
 
@@ -632,16 +705,16 @@ class Scenario(_Model):
     """A whole what-if: demand, channels, service goals, teams and rules."""
 
     name: str = Field(min_length=1, max_length=200)
-    description: str = ""
+    description: str = Field(default="", max_length=10_000)
     horizon: Horizon
-    seed: int = Field(default=1, ge=0)
+    seed: int = Field(default=1, ge=0, le=MAX_SEED)
     demand: Demand
     channels: dict[Channel, ChannelSpec] = Field(default_factory=dict)
     reopen_rate: float = Field(default=0.0, ge=0, lt=1)
     escalation: Escalation | None = None
     routing: Routing = Field(default_factory=Routing)
-    service_levels: list[ServiceLevel] = Field(default_factory=list)
-    teams: list[Team] = Field(min_length=1)
+    service_levels: list[ServiceLevel] = Field(default_factory=list, max_length=MAX_ITEMS)
+    teams: list[Team] = Field(min_length=1, max_length=MAX_ITEMS)
     shift_templates: ShiftTemplates | None = None
     shrinkage: float = Field(default=0.0, ge=0, lt=1)
     costs: Costs = Field(default_factory=Costs)

@@ -9,15 +9,57 @@ adds the key path. This module imports nothing from the rest of the project.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
+import reprlib
 from functools import cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(min|sec|d|h|m|s)", re.IGNORECASE)
 _UNIT_MINUTES = {"d": 1440.0, "h": 60.0, "m": 1.0, "min": 1.0, "s": 1 / 60, "sec": 1 / 60}
+
+MAX_DURATION_MINUTES = 366 * 1440.0
+"""The longest duration a scenario may name (366 days): every duration in the scenario
+language (a first-response target, a fallback wait, a template grid) is well inside it."""
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+"""The calendar a scenario (and an imported ticket history) may use. The ``holidays``
+package defines its calendars up to 2100, and dates far outside any planning or history
+are typing mistakes (a year 1 or 9999 that would otherwise reach the run)."""
+
+
+def excerpt(value: Any, limit: int = 60) -> str:
+    """A short representation of any value for an error message (at most ``limit``
+    characters, whatever the size, depth or sharing of the value).
+
+    ``repr`` of a value built from YAML aliases can be billions of characters long, and of
+    an integer with thousands of digits is refused by Python: neither reaches a message.
+    """
+    text = _EXCERPT.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class _Excerpt(reprlib.Repr):
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 3
+        self.maxdict = self.maxlist = self.maxtuple = self.maxset = 4
+        self.maxstring = self.maxother = 60
+        self.maxlong = 40
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:
+            digits = int(x.bit_length() * math.log10(2)) + 1
+            return f"<a number of about {digits} digits>"
+        return super().repr_int(x, level)
+
+
+_EXCERPT = _Excerpt()
 
 
 def parse_duration_minutes(value: Any) -> float:
@@ -26,12 +68,18 @@ def parse_duration_minutes(value: Any) -> float:
     Returns
     -------
     float
-        The duration in minutes. A bare number is read as minutes.
+        The duration in minutes (at most :data:`MAX_DURATION_MINUTES`). A bare number is
+        read as minutes.
     """
+    expected = "expected a duration such as '20s', '60m', '4h' or '1h30m'"
     if isinstance(value, bool):
-        raise ValueError(f"found {value!r}, expected a duration such as '20s', '60m' or '4h'")
+        raise ValueError(f"found {excerpt(value)}, {expected}")
     if isinstance(value, int | float):
-        minutes = float(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"found {value!r}, expected a finite duration such as '4h'")
+        minutes = (
+            float(value) if abs(value) <= MAX_DURATION_MINUTES else math.copysign(math.inf, value)
+        )
     elif isinstance(value, str):
         text = value.strip().replace(" ", "")
         pos = 0
@@ -42,13 +90,16 @@ def parse_duration_minutes(value: Any) -> float:
             minutes += float(match.group(1)) * _UNIT_MINUTES[match.group(2).lower()]
             pos = match.end()
         if pos != len(text) or not text:
-            raise ValueError(
-                f"found {value!r}, expected a duration such as '20s', '60m', '4h' or '1h30m'"
-            )
+            raise ValueError(f"found {excerpt(value)}, {expected}")
     else:
-        raise ValueError(f"found {value!r}, expected a duration such as '20s', '60m' or '4h'")
+        raise ValueError(f"found {excerpt(value)}, {expected}")
     if minutes < 0:
-        raise ValueError(f"found {value!r}, expected a duration of zero or more")
+        raise ValueError(f"found {excerpt(value)}, expected a duration of zero or more")
+    if minutes > MAX_DURATION_MINUTES:  # an overflow to infinity included
+        raise ValueError(
+            f"found {excerpt(value)}, expected a duration of at most "
+            f"{format_duration(MAX_DURATION_MINUTES)}"
+        )
     return minutes
 
 
@@ -77,7 +128,7 @@ def parse_time_of_day(value: Any) -> str:
             hour, minute = int(match.group(1)), int(match.group(2))
             if hour < 24 and minute < 60:
                 return f"{hour:02d}:{minute:02d}"
-    raise ValueError(f"found {value!r}, expected a time of day 'HH:MM' from 00:00 to 23:59")
+    raise ValueError(f"found {excerpt(value)}, expected a time of day 'HH:MM' from 00:00 to 23:59")
 
 
 def time_of_day_minutes(text: str) -> int:
@@ -106,14 +157,14 @@ def parse_days(value: Any) -> tuple[int, ...]:
     elif isinstance(value, str):
         parts = [p for p in value.replace(" ", "").split(",") if p]
     else:
-        raise ValueError(f"found {value!r}, {expected}")
+        raise ValueError(f"found {excerpt(value)}, {expected}")
     days: set[int] = set()
     for part in parts:
         ends = part.split("-")
         try:
             idx = [_WEEKDAY_INDEX[e.strip().lower()] for e in ends]
         except KeyError:
-            raise ValueError(f"found {value!r}, {expected}") from None
+            raise ValueError(f"found {excerpt(value)}, {expected}") from None
         if len(idx) == 1:
             days.add(idx[0])
         elif len(idx) == 2:
@@ -121,9 +172,9 @@ def parse_days(value: Any) -> tuple[int, ...]:
             span = (last - first) % 7
             days.update((first + k) % 7 for k in range(span + 1))
         else:
-            raise ValueError(f"found {value!r}, {expected}")
+            raise ValueError(f"found {excerpt(value)}, {expected}")
     if not days:
-        raise ValueError(f"found {value!r}, {expected}")
+        raise ValueError(f"found {excerpt(value)}, {expected}")
     return tuple(sorted(days))
 
 
@@ -164,7 +215,9 @@ def parse_time_zone(value: Any) -> str:
             pass
         else:
             return value
-    raise ValueError(f"unknown time zone {value!r} (expected an IANA name such as 'Europe/Dublin')")
+    raise ValueError(
+        f"unknown time zone {excerpt(value)} (expected an IANA name such as 'Europe/Dublin')"
+    )
 
 
 TimeZone = Annotated[str, BeforeValidator(parse_time_zone)]
@@ -182,7 +235,7 @@ def parse_country(value: Any) -> str:
     if isinstance(value, str) and value.upper() in _known_countries():
         return value.upper()
     raise ValueError(
-        f"unknown country {value!r} (expected an ISO 3166 code the holidays package "
+        f"unknown country {excerpt(value)} (expected an ISO 3166 code the holidays package "
         "knows, such as 'US', 'IE' or 'PH')"
     )
 
@@ -194,7 +247,27 @@ def parse_language(value: Any) -> str:
     """Check a language tag such as ``'en'``, ``'de'``, ``'pt-BR'`` and return it."""
     if isinstance(value, str) and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", value):
         return value
-    raise ValueError(f"found {value!r}, expected a language code such as 'en', 'de' or 'pt-BR'")
+    raise ValueError(
+        f"found {excerpt(value)}, expected a language code such as 'en', 'de' or 'pt-BR'"
+    )
 
 
 Language = Annotated[str, BeforeValidator(parse_language)]
+
+
+def check_calendar_date(value: dt.date) -> dt.date:
+    """Refuse a date outside :data:`EARLIEST_DATE` .. :data:`LATEST_DATE`."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(
+            f"found {value.isoformat()}, expected a date from {EARLIEST_DATE.isoformat()} "
+            f"to {LATEST_DATE.isoformat()}"
+        )
+    return value
+
+
+CalendarDate = Annotated[dt.date, AfterValidator(check_calendar_date)]
+"""A date inside the calendar scenarios may use (1900-01-01 to 2100-12-31)."""
+
+CalendarDateTime = Annotated[dt.datetime, AfterValidator(check_calendar_date)]
+"""A date and time whose date is inside the calendar scenarios may use."""

@@ -16,13 +16,19 @@ number of touches, customer reply gaps, reopen and escalation. Must not import S
 from __future__ import annotations
 
 import hashlib
-import zoneinfo
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from scenarios.calendar import holiday_dates, horizon_minutes, horizon_origin, local_dates, week_of
+from scenarios.calendar import (
+    holiday_dates,
+    horizon_minutes,
+    horizon_origin,
+    local_dates,
+    surge_minutes,
+    week_of,
+)
 from scenarios.schema import PRIORITY_RANK, SYNCHRONOUS_CHANNELS, Distribution, Scenario, Stream
 
 CELL_MINUTES = 15
@@ -91,13 +97,10 @@ def stream_rates(scenario: Scenario, stream: Stream, origin: pd.Timestamp) -> np
     if scenario.demand.growth_per_year:
         years = offsets / (365.25 * 1440)
         rate = rate * (1 + scenario.demand.growth_per_year) ** years
-    horizon_tz = zoneinfo.ZoneInfo(scenario.horizon.timezone)
     for surge in scenario.demand.surges:
         if surge.streams is not None and stream.name not in surge.streams:
             continue
-        start = surge.start if surge.start.tzinfo else surge.start.replace(tzinfo=horizon_tz)
-        lo = (pd.Timestamp(start) - origin).total_seconds() / 60
-        hi = lo + surge.hours * 60
+        lo, hi = surge_minutes(scenario, surge, origin)
         mid = offsets + CELL_MINUTES / 2
         rate = np.where((mid >= lo) & (mid < hi), rate * surge.multiplier, rate)
     if scenario.demand.events:

@@ -1,4 +1,8 @@
-"""Back-test: staffing inferred from a log, replayed tickets, simulated against actual."""
+"""Back-test: staffing inferred from a log, replayed tickets, simulated against actual.
+
+The real call records are read from ``../shared/data`` (skipped when absent); the other
+tests replay seeded logs in the same layout (``synthetic_logs``), written here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DATA, make_scenario
+from conftest import make_scenario
+from synthetic_logs import BankLog, write_bank_calls, write_helpdesk_events
 
 from scenarios import Scenario, scenario_from_data
 from scenarios.calendar import horizon_origin
@@ -22,7 +27,6 @@ from sim.backtest import (
 )
 from sim.engine import OUTCOME_ABANDONED, run_replication
 
-BANK = DATA / "anonymous_bank_extract.tsv"
 DAY = pd.Timestamp("2026-01-05", tz="UTC")
 
 
@@ -161,8 +165,13 @@ def test_replaying_a_simulated_log_reproduces_it_exactly() -> None:
 
 
 @pytest.fixture(scope="module")
-def bank() -> tuple[pd.DataFrame, Scenario]:
-    tickets = read_tickets(BANK, "anonymous_bank")
+def bank_log(tmp_path_factory: pytest.TempPathFactory) -> BankLog:
+    return write_bank_calls(tmp_path_factory.mktemp("bank") / "calls.tsv")
+
+
+@pytest.fixture(scope="module")
+def bank(bank_log: BankLog) -> tuple[pd.DataFrame, Scenario]:
+    tickets = read_tickets(bank_log.path, "anonymous_bank")
     data, _ = fit_scenario(tickets, "bank", horizon="observed", interval_minutes=60)
     return tickets, scenario_from_data(data)
 
@@ -192,12 +201,12 @@ def actual_by_day(path: Path) -> pd.DataFrame:
     )
 
 
-def test_bank_backtest_table(bank: tuple[pd.DataFrame, Scenario]) -> None:
+def test_bank_backtest_table(bank_log: BankLog, bank: tuple[pd.DataFrame, Scenario]) -> None:
     tickets, scenario = bank
     table = run_backtest(tickets, scenario, replications=2, seed=11)
     assert set(table["level"]) == {"day", "hour", "total"}
     days = table[table["level"] == "day"].set_index("period")
-    expected = actual_by_day(BANK)
+    expected = actual_by_day(bank_log.path)
     assert list(days.index) == ["1999-02-03", "1999-02-10", "1999-02-17", "1999-02-24"]
     np.testing.assert_array_equal(days["tickets"], expected["tickets"])
     for metric in ("service_level", "mean_wait_minutes", "abandonment"):
@@ -231,8 +240,8 @@ def test_strict_availability_only_removes_agent_time(bank: tuple[pd.DataFrame, S
     assert table.attrs["drop_idle_while_waiting"] is True
 
 
-def test_backtest_needs_agents_and_handle_times() -> None:
-    tickets = read_tickets(DATA / "import_helpdesk_extract.csv", "helpdesk_eventlog")
+def test_backtest_needs_agents_and_handle_times(tmp_path: Path) -> None:
+    tickets = read_tickets(write_helpdesk_events(tmp_path / "events.csv"), "helpdesk_eventlog")
     data, _ = fit_scenario(tickets, "helpdesk", horizon="observed")
     with pytest.raises(TicketImportError, match="needs answered tickets with an agent"):
         run_backtest(tickets, scenario_from_data(data), replications=1)

@@ -1,7 +1,12 @@
-"""Ticket import: known answers on real data, fitted scenarios, presets, streaming, bad files."""
+"""Ticket import: known answers on real data, fitted scenarios, presets, streaming, bad files.
+
+The real call records and event log are read from ``../shared/data`` (skipped when absent);
+every other test reads seeded logs in the same layouts (``synthetic_logs``), written here.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -11,9 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DATA, ROOT
+from conftest import ROOT, SHARED_DATA
+from synthetic_logs import (
+    BankLog,
+    bank_wednesdays_from_shared,
+    write_bank_calls,
+    write_helpdesk_events,
+)
 
 from scenarios import load_scenario, scenario_from_data
+from scenarios.forecast import read_history
 from scenarios.ticket_import import (
     PRESETS,
     TICKET_COLUMNS,
@@ -29,8 +41,8 @@ from scenarios.ticket_import.estimators import _cover_shifts
 from sim.queueing import staff_for_wait_probability
 
 Fit = tuple[dict[str, Any], FitReport]
-BANK = DATA / "anonymous_bank_extract.tsv"
-HELPDESK = DATA / "import_helpdesk_extract.csv"
+# Published figures (shared/data/README.md, "Known answers"; T. W. Miller, Modeling
+# Techniques in Predictive Analytics, 2015, ch. 6): agents per hour, and the hourly rates.
 PUBLISHED_AGENTS = [1, 1, 1, 0, 1, 1, 1, 4, 8, 9, 10, 9, 8, 16, 10, 10, 6, 7, 8, 8, 6, 6, 5, 4]
 PUBLISHED_RATES = [
     6.75, 1.75, 1.25, 0, 0.5, 0.25, 4.75, 39.5, 97.25, 107.5, 124, 110.25,
@@ -47,16 +59,16 @@ def raw_bank(path: Path) -> pd.DataFrame:
 
 
 def raw_helpdesk(path: Path) -> pd.DataFrame:
-    """One row per case: first event, first 'Take in charge ticket' (local naive times)."""
+    """One row per case: first event, first 'Take in charge ticket' (Italian local times)."""
     events = pd.read_csv(path, dtype=str, skiprows=_comments(path))
-    events["t"] = pd.to_datetime(events["Complete Timestamp"])
+    events["t"] = pd.to_datetime(events["Complete Timestamp"]).dt.tz_localize("Europe/Rome")
     first = events.groupby("Case ID")["t"].min()
     touch = events[events["Activity"] == "Take in charge ticket"].groupby("Case ID")["t"].min()
     return pd.DataFrame({"created": first, "touch": touch.reindex(first.index)})
 
 
 def _comments(path: Path) -> int:
-    """Leading '#' lines (the provenance line of an extract)."""
+    """Leading '#' lines (a provenance line, as exports sometimes carry)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     return next(i for i, line in enumerate(lines) if not line.startswith("#"))
 
@@ -75,8 +87,13 @@ def weekday_days(first: str, last: str) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def bank() -> pd.DataFrame:
-    return read_tickets(BANK, "anonymous_bank")
+def bank_log(tmp_path_factory: pytest.TempPathFactory) -> BankLog:
+    return write_bank_calls(tmp_path_factory.mktemp("bank") / "calls.tsv")
+
+
+@pytest.fixture(scope="module")
+def bank(bank_log: BankLog) -> pd.DataFrame:
+    return read_tickets(bank_log.path, "anonymous_bank")
 
 
 @pytest.fixture(scope="module")
@@ -85,36 +102,56 @@ def bank_fit(bank: pd.DataFrame) -> Fit:
 
 
 @pytest.fixture(scope="module")
-def helpdesk() -> pd.DataFrame:
-    return read_tickets(HELPDESK, "helpdesk_eventlog")
+def real_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real file's four Wednesdays (the published answer's days)."""
+    if not (SHARED_DATA / "anonymous_bank").is_dir():
+        pytest.skip(f"reference data folder {SHARED_DATA} is absent (only in full checkouts)")
+    return bank_wednesdays_from_shared(SHARED_DATA, tmp_path_factory.mktemp("real") / "w.tsv")
+
+
+@pytest.fixture(scope="module")
+def helpdesk_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_helpdesk_events(tmp_path_factory.mktemp("helpdesk") / "events.csv")
+
+
+@pytest.fixture(scope="module")
+def helpdesk(helpdesk_log: Path) -> pd.DataFrame:
+    return read_tickets(helpdesk_log, "helpdesk_eventlog")
 
 
 # --------------------------------------------------------------------------- Anonymous Bank
 
 
-def test_bank_extract_is_read_with_drops_counted(bank: pd.DataFrame) -> None:
+def test_bank_calls_are_read_with_drops_counted(bank_log: BankLog, bank: pd.DataFrame) -> None:
     meta = bank.attrs["import"]
-    assert meta["rows_read"] == 6356
+    assert meta["rows_read"] == bank_log.rows
     assert meta["dropped"] == {
-        "outcome PHANTOM (not a customer contact)": 64,
-        "negative queue_delay_seconds (column 'vru_time')": 3,
+        "outcome PHANTOM (not a customer contact)": bank_log.phantom,
+        "negative queue_delay_seconds (column 'vru_time')": bank_log.negative_vru,
     }
-    assert len(bank) == 6356 - 64 - 3
+    assert len(bank) == bank_log.rows - bank_log.phantom - bank_log.negative_vru
     assert list(bank.columns) == list(TICKET_COLUMNS)
     assert str(bank["created"].dt.tz) == "UTC"
     # Local Israeli times become UTC with zoneinfo: February is standard time, UTC+2.
     local = bank["created"].dt.tz_convert("Asia/Jerusalem").dt.tz_localize(None)
     assert set(local - bank["created"].dt.tz_localize(None)) == {pd.Timedelta(hours=2)}
-    expected = raw_bank(BANK)["local"].sort_values().to_numpy()
+    expected = raw_bank(bank_log.path)["local"].sort_values().to_numpy()
     np.testing.assert_array_equal(local.to_numpy(), expected)
     assert set(bank["language"].astype(str)) == {"he", "en"}
     assert set(bank["priority"].astype(str)) == {"normal", "high"}
 
 
-def test_published_erlang_c_staffing_vector_from_the_import(bank_fit: Fit) -> None:
+def test_published_erlang_c_staffing_vector_from_the_import(real_bank: Path) -> None:
     """README known answer: 4 Wednesdays, rate = calls per hour of vru_entry / 4, 15 calls an
     agent-hour, smallest c with Erlang C P(wait) <= 0.5."""
-    data, _ = bank_fit
+    tickets = read_tickets(real_bank, "anonymous_bank")
+    meta = tickets.attrs["import"]
+    assert meta["rows_read"] == 6356
+    assert meta["dropped"] == {
+        "outcome PHANTOM (not a customer contact)": 64,
+        "negative queue_delay_seconds (column 'vru_time')": 3,
+    }
+    data, _ = fit_scenario(tickets, "anonymous-bank-wednesdays")
     scenario = scenario_from_data(data, "imported")
     wednesday = sum(s.tickets_per_week * s.weights()[2] for s in scenario.demand.streams)
     np.testing.assert_allclose(wednesday, PUBLISHED_RATES, rtol=0, atol=1e-9)
@@ -122,9 +159,9 @@ def test_published_erlang_c_staffing_vector_from_the_import(bank_fit: Fit) -> No
     assert list(agents) == PUBLISHED_AGENTS
 
 
-def test_bank_profile_and_weekly_volume_match_raw_counts(bank_fit: Fit) -> None:
+def test_bank_profile_and_weekly_volume_match_raw_counts(bank_log: BankLog, bank_fit: Fit) -> None:
     data, report = bank_fit
-    raw = raw_bank(BANK)
+    raw = raw_bank(bank_log.path)
     counts = np.zeros((7, 24))
     np.add.at(counts, (raw["local"].dt.day_of_week, raw["local"].dt.hour), 1)
     days = weekday_days("1999-02-03", "1999-02-24")
@@ -134,9 +171,9 @@ def test_bank_profile_and_weekly_volume_match_raw_counts(bank_fit: Fit) -> None:
     assert report.tickets == len(raw)
 
 
-def test_bank_fits_agree_with_hand_computation(bank_fit: Fit) -> None:
+def test_bank_fits_agree_with_hand_computation(bank_log: BankLog, bank_fit: Fit) -> None:
     data, report = bank_fit
-    raw = raw_bank(BANK)
+    raw = raw_bank(bank_log.path)
     q_time = raw["q_time"].astype(float) / 60
     hang = raw["outcome"] == "HANG"
     before_queue = hang & (q_time <= 0)
@@ -180,9 +217,9 @@ def test_full_bank_volume_profile_and_vector(shared_data: Path) -> None:
 # --------------------------------------------------------------------------- help-desk log
 
 
-def test_helpdesk_profile_matches_raw_counts(helpdesk: pd.DataFrame) -> None:
+def test_helpdesk_profile_matches_raw_counts(helpdesk_log: Path, helpdesk: pd.DataFrame) -> None:
     data, report = fit_scenario(helpdesk, "helpdesk")
-    raw = raw_helpdesk(HELPDESK)
+    raw = raw_helpdesk(helpdesk_log)
     assert len(helpdesk) == len(raw) == report.tickets
     counts = np.zeros((7, 24))
     np.add.at(counts, (raw["created"].dt.day_of_week, raw["created"].dt.hour), 1)
@@ -198,9 +235,11 @@ def test_helpdesk_profile_matches_raw_counts(helpdesk: pd.DataFrame) -> None:
     assert set(stream["priority_mix"]) <= {"normal", "urgent"}
 
 
-def test_helpdesk_time_to_first_touch_is_reported(helpdesk: pd.DataFrame) -> None:
+def test_helpdesk_time_to_first_touch_is_reported(
+    helpdesk_log: Path, helpdesk: pd.DataFrame
+) -> None:
     _, report = fit_scenario(helpdesk, "helpdesk")
-    raw = raw_helpdesk(HELPDESK)
+    raw = raw_helpdesk(helpdesk_log)
     hours = (raw["touch"] - raw["created"]).dt.total_seconds().dropna() / 60
     quantiles = report.first_response["email"]
     for q in (10, 25, 50, 75, 90, 95):
@@ -220,24 +259,29 @@ def test_full_helpdesk_first_touch_median_about_17_hours(shared_data: Path) -> N
     assert report.reopen_rate is not None and 0 < report.reopen_rate < 0.2
 
 
-def test_event_log_across_chunk_boundaries_gives_the_same_tickets(helpdesk: pd.DataFrame) -> None:
-    chunked = read_tickets(HELPDESK, "helpdesk_eventlog", chunksize=97)
+def test_event_log_across_chunk_boundaries_gives_the_same_tickets(
+    helpdesk_log: Path, helpdesk: pd.DataFrame
+) -> None:
+    chunked = read_tickets(helpdesk_log, "helpdesk_eventlog", chunksize=97)
     pd.testing.assert_frame_equal(chunked, helpdesk)
 
 
-def test_chunked_reading_gives_the_same_tickets(bank: pd.DataFrame) -> None:
-    pd.testing.assert_frame_equal(read_tickets(BANK, "anonymous_bank", chunksize=500), bank)
+def test_chunked_reading_gives_the_same_tickets(bank_log: BankLog, bank: pd.DataFrame) -> None:
+    chunked = read_tickets(bank_log.path, "anonymous_bank", chunksize=500)
+    pd.testing.assert_frame_equal(chunked, bank)
 
 
 # --------------------------------------------------------------------------- writing
 
 
-def test_written_scenario_validates_with_provenance_comments(tmp_path: Path, bank_fit: Fit) -> None:
+def test_written_scenario_validates_with_provenance_comments(
+    tmp_path: Path, bank_log: BankLog, bank_fit: Fit
+) -> None:
     data, report = bank_fit
     out = write_scenario_yaml(tmp_path / "imported.yaml", data, report)
     text = out.read_text()
     assert text.startswith("# imported from ")
-    assert "# rows read 6356, dropped 67" in text
+    assert f"# rows read {bank_log.rows}, dropped {bank_log.phantom + 4}" in text
     assert "INFERRED PLACEHOLDER" in text
     assert "KS D" in text and "Kaplan-Meier" in text
     scenario = load_scenario(out)
@@ -515,8 +559,8 @@ def write(tmp_path: Path, text: str, name: str = "bad.csv") -> Path:
     return path
 
 
-def test_missing_column_is_named(tmp_path: Path) -> None:
-    lines = BANK.read_text().splitlines()[1:4]
+def test_missing_column_is_named(tmp_path: Path, bank_log: BankLog) -> None:
+    lines = bank_log.path.read_text().splitlines()[0:3]
     header = lines[0].split("\t")
     keep = [i for i, c in enumerate(header) if c != "q_time"]
     text = "\n".join("\t".join(line.split("\t")[i] for i in keep) for line in lines) + "\n"
@@ -524,9 +568,9 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
         read_tickets(write(tmp_path, text, "bank.tsv"), "anonymous_bank")
 
 
-def test_wrong_separator_is_hinted() -> None:
+def test_wrong_separator_is_hinted(bank_log: BankLog) -> None:
     with pytest.raises(TicketImportError, match=r"looks 'tab'-separated.*--map sep=tab"):
-        read_tickets(BANK, "zendesk")
+        read_tickets(bank_log.path, "zendesk")
 
 
 def test_unparsable_timestamp_names_row_and_column(tmp_path: Path) -> None:
@@ -538,23 +582,23 @@ def test_unparsable_timestamp_names_row_and_column(tmp_path: Path) -> None:
         read_tickets(write(tmp_path, text), "zendesk")
 
 
-def test_unparsable_bank_time_names_row_and_column(tmp_path: Path) -> None:
-    lines = BANK.read_text().splitlines()[:6]
-    fields = lines[4].split("\t")
+def test_unparsable_bank_time_names_row_and_column(tmp_path: Path, bank_log: BankLog) -> None:
+    lines = bank_log.path.read_text().splitlines()[:6]
+    fields = lines[3].split("\t")
     fields[1] = "25:61:00"
-    lines[4] = "\t".join(fields)
+    lines[3] = "\t".join(fields)
     path = write(tmp_path, "\n".join(lines) + "\n", "bank.tsv")
-    with pytest.raises(TicketImportError, match=r"row 3 \(line 5\), column 'vru_entry'"):
+    with pytest.raises(TicketImportError, match=r"row 3 \(line 4\), column 'vru_entry'"):
         read_tickets(path, "anonymous_bank")
 
 
-def test_unparsable_number_names_row_and_column(tmp_path: Path) -> None:
-    lines = BANK.read_text().splitlines()[:4]
-    fields = lines[3].split("\t")
+def test_unparsable_number_names_row_and_column(tmp_path: Path, bank_log: BankLog) -> None:
+    lines = bank_log.path.read_text().splitlines()[:4]
+    fields = lines[2].split("\t")
     fields[2] = "ten"
-    lines[3] = "\t".join(fields)
+    lines[2] = "\t".join(fields)
     path = write(tmp_path, "\n".join(lines) + "\n", "bank.tsv")
-    with pytest.raises(TicketImportError, match=r"row 2 \(line 4\), column 'vru_time'.*'ten'"):
+    with pytest.raises(TicketImportError, match=r"row 2 \(line 3\), column 'vru_time'.*'ten'"):
         read_tickets(path, "anonymous_bank")
 
 
@@ -581,12 +625,134 @@ def test_mixed_time_zone_formats_are_refused(tmp_path: Path) -> None:
         read_tickets(write(tmp_path, text), "zendesk")
 
 
-def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
+def test_missing_file_and_unknown_format(tmp_path: Path, bank_log: BankLog) -> None:
     with pytest.raises(TicketImportError, match="file not found"):
         read_tickets(tmp_path / "nope.csv", "zendesk")
     with pytest.raises(TicketImportError, match="--format 'jira': unknown format"):
-        read_tickets(BANK, "jira")
+        read_tickets(bank_log.path, "jira")
     assert issubclass(TicketImportError, ValueError)
+
+
+def _generic(tmp_path: Path, created: list[str]) -> Path:
+    rows = "".join(f"{c},email,en\n" for c in created)
+    return write(tmp_path, "created,channel,language\n" + rows)
+
+
+def _two_weeks(n: int = 40) -> list[str]:
+    start = pd.Timestamp("2024-03-04 09:00")
+    return [f"{start + pd.Timedelta(hours=8.3 * i):%Y-%m-%d %H:%M:%S}" for i in range(n)]
+
+
+@pytest.mark.parametrize("year", ["1600", "9999", "1899"])
+def test_rows_dated_outside_the_calendar_are_dropped_with_the_reason(
+    tmp_path: Path, year: str
+) -> None:
+    created = _two_weeks()
+    for i in range(0, len(created), 4):  # a quarter of the rows
+        created[i] = year + created[i][4:]
+    tickets = read_tickets(_generic(tmp_path, created), "generic")
+    assert len(tickets) == 30
+    assert tickets.attrs["import"]["dropped"] == {
+        "created outside 1900-01-01 to 2100-12-31 (column 'created')": 10
+    }
+    _, report = fit_scenario(tickets, "dated")
+    assert report.weeks == pytest.approx(2.0, abs=0.15)  # the real span, not 22,000 weeks
+
+
+def test_a_first_response_dated_outside_the_calendar_drops_its_row(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "created,first_response\n2024-03-04 09:00:00,2024-03-04 09:30:00\n"
+        "2024-03-04 10:00:00,9999-03-04 10:30:00\n",
+    )
+    tickets = read_tickets(path, "generic", parse_mapping(["first_response=first_response"]))
+    assert len(tickets) == 1
+    assert tickets.attrs["import"]["dropped"] == {
+        "first_response outside 1900-01-01 to 2100-12-31 (column 'first_response')": 1
+    }
+
+
+def test_a_history_of_many_decades_is_refused(tmp_path: Path) -> None:
+    created = _two_weeks()
+    created[0] = "1950-01-02 10:00:00"  # a mistyped year, inside the calendar
+    with pytest.raises(
+        TicketImportError,
+        match=r"the tickets run from 1950-01-02 to 2024-03-\d\d, 74 years \(expected a history "
+        r"of at most 20 years",
+    ):
+        read_tickets(_generic(tmp_path, created), "generic")
+
+
+def test_every_row_outside_the_calendar_is_refused(tmp_path: Path) -> None:
+    created = ["0001-01-0" + str(d) + " 10:00:00" for d in range(1, 5)]
+    with pytest.raises(TicketImportError, match=r"every row was dropped \(created outside"):
+        read_tickets(_generic(tmp_path, created), "generic")
+
+
+def test_events_dated_outside_the_calendar_are_dropped(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "Case ID,Activity,Resource,Complete Timestamp\n"
+        "Case 1,Assign seriousness,Value 1,2012-02-10 14:44:10\n"
+        "Case 1,Take in charge ticket,Value 2,9012-02-10 15:48:04\n"
+        "Case 2,Assign seriousness,Value 1,2012-02-10 16:00:00\n",
+    )
+    tickets = read_tickets(path, "helpdesk_eventlog")
+    assert len(tickets) == 2 and tickets["first_response"].isna().all()
+    assert tickets.attrs["import"]["dropped"] == {
+        "event time outside 1900-01-01 to 2100-12-31 (column 'Complete Timestamp')": 1
+    }
+
+
+def _counts(tmp_path: Path, dates: list[str]) -> Path:
+    rows = "".join(f"{d},{100 + i % 7}\n" for i, d in enumerate(dates))
+    return write(tmp_path, "date,count\n" + rows, "counts.csv")
+
+
+def test_a_counts_history_leaves_out_rows_outside_the_calendar(tmp_path: Path) -> None:
+    days = [f"{pd.Timestamp('2024-01-01') + pd.Timedelta(days=i):%Y-%m-%d}" for i in range(60)]
+    for i in range(0, 60, 10):
+        days[i] = "1600" + days[i][4:]
+    history = read_history(_counts(tmp_path, days), "counts")
+    assert history.first == dt.date(2024, 1, 2) and history.last == dt.date(2024, 2, 29)
+    assert "6 rows dated outside 1900-01-01 to 2100-12-31 (column 'date') are left out" in (
+        history.notes
+    )
+
+
+def test_a_counts_history_of_many_decades_is_refused(tmp_path: Path) -> None:
+    days = [f"{pd.Timestamp('2024-01-01') + pd.Timedelta(days=i):%Y-%m-%d}" for i in range(30)]
+    days[0] = "1950-01-01"
+    with pytest.raises(
+        TicketImportError, match=r"the history runs from 1950-01-01 to 2024-01-30, 74 years"
+    ):
+        read_history(_counts(tmp_path, days), "counts")
+
+
+def test_a_bad_timestamp_format_is_named(tmp_path: Path) -> None:
+    path = _generic(tmp_path, _two_weeks(3))
+    with pytest.raises(
+        TicketImportError, match=r"--map timestamp_format='%Q': 'Q' is a bad directive"
+    ):
+        read_tickets(path, "generic", parse_mapping(["timestamp_format=%Q"]))
+
+
+def test_an_unreadable_file_and_a_folder_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _generic(tmp_path, _two_weeks(3))
+    with pytest.raises(TicketImportError, match=r"ticket file '.*': is a folder"):
+        read_tickets(tmp_path, "generic")
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    # The root user reads any file; the refusal other users get is played here.
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(
+        TicketImportError, match=r"ticket file '.*bad\.csv': cannot be read \(Permission denied"
+    ):
+        read_tickets(path, "generic")
 
 
 # --------------------------------------------------------------------------- command line
@@ -610,9 +776,11 @@ def cli_has_import() -> None:
 
 
 @pytest.mark.usefixtures("cli_has_import")
-def test_cli_import_tickets_writes_a_valid_scenario(tmp_path: Path) -> None:
+def test_cli_import_tickets_writes_a_valid_scenario(tmp_path: Path, bank_log: BankLog) -> None:
     out = tmp_path / "bank.yaml"
-    done = _cli("import-tickets", str(BANK), "--format", "anonymous_bank", "--out", str(out))
+    done = _cli(
+        "import-tickets", str(bank_log.path), "--format", "anonymous_bank", "--out", str(out)
+    )
     assert done.returncode == 0, done.stderr
     assert _cli("validate", str(out)).returncode == 0
 

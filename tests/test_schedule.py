@@ -28,10 +28,9 @@ from scenarios import load_scenario, scenario_from_data
 DATA = Path(__file__).parent / "data"
 
 
-def test_cyclic_covering_reaches_the_published_optimum() -> None:
-    example = json.loads((DATA / "shift_covering_examples.json").read_text())[
-        "cyclic_daily_8h_call_center"
-    ]
+def test_cyclic_covering_reaches_the_published_optimum(shared_data: Path) -> None:
+    source = shared_data / "erlang" / "shift_covering_examples.json"
+    example = json.loads(source.read_text())["cyclic_daily_8h_call_center"]
     demand = np.asarray(example["demand"], dtype=float)
     n = len(demand)
     coverage = np.zeros((n, n))

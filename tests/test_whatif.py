@@ -327,18 +327,16 @@ def test_map_tasks_starts_the_largest_tasks_first_and_keeps_argument_order() -> 
 
 def test_local_cluster_workers_keep_glibc_adaptive_malloc(tmp_path: Path) -> None:
     """--workers starts workers without Dask's MALLOC_TRIM_THRESHOLD_ (13% slower runs)."""
-    import argparse
+    from sim.cluster import close, connect
 
-    from run_sim import _client, _close
-
-    client = _client(argparse.Namespace(scheduler=None, workers=2))
+    client = connect(None, 2)
     try:
         env = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
         profiling = client.run(
             lambda: __import__("dask").config.get("distributed.worker.profile.enabled")
         )
     finally:
-        _close(client)
+        close(client)
     assert len(env) == 2
     assert set(env.values()) == {None}
     assert set(profiling.values()) == {False}

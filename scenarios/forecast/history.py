@@ -46,8 +46,8 @@ from scenarios.ticket_import.parsing import (
     _text,
     _timestamps,
 )
-from scenarios.ticket_import.reading import _leading_comment_lines
-from scenarios.types import parse_country, parse_time_zone
+from scenarios.ticket_import.reading import MAX_HISTORY_YEARS, _leading_comment_lines
+from scenarios.types import EARLIEST_DATE, LATEST_DATE, parse_country, parse_time_zone
 
 MIN_DAYS = 14
 """Days of history a forecast needs at the least: two of each weekday."""
@@ -556,6 +556,7 @@ def _count_streams(
     timed = rows["when"].notna().all()
     streams: list[StreamHistory] = []
     notes: list[str] = []
+    rows = _within_calendar(rows, timed, notes)
     for (language, channel, region), frame in rows.groupby(keys, sort=True):
         region = str(region)
         stamp = frame["stamp"]
@@ -614,6 +615,37 @@ def _count_streams(
     if not timed:
         notes.append("daily counts only: the intraday shape is assumed flat (24x7)")
     return streams, notes
+
+
+def _within_calendar(rows: pd.DataFrame, timed: bool, notes: list[str]) -> pd.DataFrame:
+    """The rows dated inside the calendar scenarios use (the others left out, in a note),
+    refusing a history whose dates span more years than any history has."""
+    source, where = rows.attrs["source"], rows.attrs["where"]
+    column = where["timestamp"] if timed else where["date"]
+    moment = rows["when"] if timed else rows["day"]
+    lo = pd.Timestamp(EARLIEST_DATE, tz="UTC" if timed else None)
+    hi = pd.Timestamp(LATEST_DATE, tz="UTC" if timed else None) + pd.Timedelta(days=1)
+    outside = ((moment < lo) | (moment >= hi)).to_numpy()
+    if outside.all():
+        raise HistoryError(
+            f"{source}: every row is dated outside {EARLIEST_DATE} to {LATEST_DATE} "
+            f"(column '{column}'; expected dates of a real history)"
+        )
+    if outside.any():
+        notes.append(
+            f"{int(outside.sum())} rows dated outside {EARLIEST_DATE} to {LATEST_DATE} "
+            f"(column '{column}') are left out"
+        )
+        rows = rows[~outside]
+        moment = moment[~outside]
+    first, last = moment.min(), moment.max()
+    if last - first > pd.Timedelta(days=365.25 * MAX_HISTORY_YEARS):
+        raise HistoryError(
+            f"{source}: the history runs from {first:%Y-%m-%d} to {last:%Y-%m-%d}, "
+            f"{(last - first).days / 365.25:.0f} years (expected at most {MAX_HISTORY_YEARS} "
+            f"years; look for mistyped years in column '{column}')"
+        )
+    return rows
 
 
 def _twice_on_the_clock(stamp: pd.Series, repeated: np.ndarray, zone: str) -> np.ndarray:

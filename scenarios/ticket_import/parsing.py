@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from scenarios.ticket_import.fields import NUMERIC_FIELDS, TicketImportError
 from scenarios.ticket_import.presets import Preset
-from scenarios.types import parse_time_zone
+from scenarios.types import EARLIEST_DATE, LATEST_DATE, parse_time_zone
 
 _LANGUAGE_NAMES = {
     "english": "en",
@@ -194,7 +194,13 @@ def _timestamps(raw: pd.Series, column: str, row0: int, ctx: _Context, required:
     if preset.timestamp_format is not None:
         fmt = preset.timestamp_format
         aware = "%z" in fmt or "%Z" in fmt
-        parsed = pd.to_datetime(text.where(~empty), format=fmt, errors="coerce", utc=aware)
+        try:
+            parsed = pd.to_datetime(text.where(~empty), format=fmt, errors="coerce", utc=aware)
+        except ValueError as exc:  # a directive pandas does not know
+            raise TicketImportError(
+                f"--map timestamp_format={fmt!r}: {exc} (expected strptime directives such as "
+                "'%d/%m/%Y %H:%M')"
+            ) from None
         bad = parsed.isna().to_numpy() & ~empty
         if bad.any():
             _fail_first(bad, text, row0, column, ctx, f"a timestamp in the format '{fmt}'")
@@ -247,6 +253,22 @@ def _timestamps(raw: pd.Series, column: str, row0: int, ctx: _Context, required:
                 f"{preset.timezone})"
             )
     return parsed
+
+
+def _outside_calendar(
+    values: pd.Series, what: str, column: str, ctx: _Context, among: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows whose timestamp lies outside the calendar scenarios use (counted as dropped,
+    with the reason, for the rows of ``among``)."""
+    lo = pd.Timestamp(EARLIEST_DATE, tz="UTC")
+    hi = pd.Timestamp(LATEST_DATE, tz="UTC") + pd.Timedelta(days=1)
+    outside = (values.notna() & ((values < lo) | (values >= hi))).to_numpy()
+    if among is not None:
+        outside = outside & among
+    if outside.any():
+        reason = f"{what} outside {EARLIEST_DATE} to {LATEST_DATE} (column '{column}')"
+        ctx.dropped[reason] += int(outside.sum())
+    return outside
 
 
 def _localise(naive: pd.Series, zone: str) -> pd.Series:

@@ -26,6 +26,7 @@ from scenarios.ticket_import.parsing import (
     _Context,
     _language_code,
     _numeric_field,
+    _outside_calendar,
     _regions,
     _text,
     _timestamps,
@@ -187,6 +188,13 @@ def _ticket_chunk(chunk: pd.DataFrame, cols: Mapping[str, str], ctx: _Context) -
         handle = handle.where(served)
         if "solved" not in cols:
             solved = first_response + pd.to_timedelta(handle, unit="min")
+    # A date outside the calendar scenarios use is a typing or export mistake: the row goes.
+    for name, values in (
+        ("created", created),
+        ("first_response", first_response),
+        ("solved", solved),
+    ):
+        keep &= ~_outside_calendar(values, name, cols.get(name, name), ctx, keep)
     early = ((first_response - created).dt.total_seconds() < -60).to_numpy() & keep
     if early.any():
         ctx.dropped["first response before arrival"] += int(early.sum())
@@ -250,6 +258,9 @@ def _event_chunk(chunk: pd.DataFrame, cols: Mapping[str, str], ctx: _Context) ->
     row0 = ctx.rows_read
     chunk = chunk.reset_index(drop=True)
     when = _timestamps(chunk[cols["timestamp"]], cols["timestamp"], row0, ctx, required=True)
+    outside = _outside_calendar(when, "event time", cols["timestamp"], ctx)
+    if outside.any():  # the event goes; its ticket keeps its other events
+        chunk, when = chunk[~outside].reset_index(drop=True), when[~outside].reset_index(drop=True)
     case = _text(chunk[cols["case"]])
     empty = (case == "").to_numpy()
     if empty.any():
@@ -339,6 +350,9 @@ def _combine_events(parts: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
 
 
 _LABELS = ("channel", "language", "priority", "region", "agent")
+MAX_HISTORY_YEARS = 20
+"""Longest span of ticket dates an import accepts: volume spread over a longer span is
+almost always a few mistyped years, and would fit a nearly empty week."""
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -400,22 +414,30 @@ def read_tickets(
     file = Path(path)
     p = resolve_preset(preset, mapping)
     ctx = _Context(source=f"ticket file '{file}'", preset=p)
+    if file.is_dir():
+        raise TicketImportError(f"{ctx.source}: is a folder (expected a CSV or Parquet file)")
     if not file.is_file():
         raise TicketImportError(f"{ctx.source}: file not found (expected a CSV or Parquet file)")
     if chunksize < 1:
         raise TicketImportError(f"chunksize {chunksize}: expected 1 or more rows")
-    if file.suffix.lower() not in {".parquet", ".pq"}:
-        ctx.comment_lines = _leading_comment_lines(file)
-    available = _source_columns(file, ctx)
-    cols = _columns_to_read(available, ctx)
-    wanted = sorted(set(cols.values()))
     parts: list[pd.DataFrame] = []
-    for chunk in _chunks(file, wanted, ctx, chunksize):
-        if p.kind == "event_log":
-            parts.append(_event_chunk(chunk, cols, ctx))
-        else:
-            parts.append(_ticket_chunk(chunk, cols, ctx))
-        ctx.rows_read += len(chunk)
+    try:
+        if file.suffix.lower() not in {".parquet", ".pq"}:
+            ctx.comment_lines = _leading_comment_lines(file)
+        available = _source_columns(file, ctx)
+        cols = _columns_to_read(available, ctx)
+        wanted = sorted(set(cols.values()))
+        for chunk in _chunks(file, wanted, ctx, chunksize):
+            if p.kind == "event_log":
+                parts.append(_event_chunk(chunk, cols, ctx))
+            else:
+                parts.append(_ticket_chunk(chunk, cols, ctx))
+            ctx.rows_read += len(chunk)
+    except OSError as exc:
+        raise TicketImportError(
+            f"{ctx.source}: cannot be read ({exc.strerror or exc}; expected a file this user "
+            "can read)"
+        ) from None
     if ctx.rows_read == 0:
         raise TicketImportError(
             f"{ctx.source}: no data rows after the header (expected one row per "
@@ -429,6 +451,14 @@ def read_tickets(
     if tickets.empty:
         reasons = "; ".join(f"{k}: {v}" for k, v in ctx.dropped.items())
         raise TicketImportError(f"{ctx.source}: every row was dropped ({reasons})")
+    first, last = tickets["created"].iloc[0], tickets["created"].iloc[-1]
+    if last - first > pd.Timedelta(days=365.25 * MAX_HISTORY_YEARS):
+        raise TicketImportError(
+            f"{ctx.source}: the tickets run from {first:%Y-%m-%d} to {last:%Y-%m-%d}, "
+            f"{(last - first).days / 365.25:.0f} years (expected a history of at most "
+            f"{MAX_HISTORY_YEARS} years; look for mistyped years in the earliest or latest "
+            "rows, or a wrong --map timestamp_format)"
+        )
     for name in _LABELS:
         labels = tickets[name].astype("category")
         # Sorted categories: the same table whatever the chunk size or file order.
