@@ -162,12 +162,13 @@ def _calendar(local: pd.DataFrame, person: str, team: str, zone: str, when: dt.d
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"Shifts of {person} ({team})" if team else person)
     cal.add("x-wr-timezone", zone)
-    if len(local):
-        # The zone's rules for the whole calendar years the shifts touch, before the events
-        # that name it: small, and valid for every event of the file.
-        first = min(local["date"]).year
-        last = max(e.date() for e in local["end"]).year
-        cal.add_component(_vtimezone(zone, first, last))
+    # The zone's rules for the whole calendar years the shifts touch, before the events
+    # that name it: small, and valid for every event of the file.  A person without shifts
+    # gets the rules of the publishing year, since a calendar needs at least one component
+    # (RFC 5545 section 3.6) and some programs refuse an empty one.
+    first = min(local["date"]).year if len(local) else when.year
+    last = max(e.date() for e in local["end"]).year if len(local) else when.year
+    cal.add_component(_vtimezone(zone, first, last))
     for rec in local.itertuples(index=False):
         event = icalendar.Event()
         event.add("uid", shift_uid(person, rec.start))

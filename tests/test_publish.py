@@ -29,6 +29,7 @@ from reports.publish import (
     build_publication,
     calendar_file_names,
     check_publication,
+    local_shifts,
     people_from_scenario,
     person_calendar,
     roster_grid,
@@ -242,8 +243,8 @@ def test_every_calendar_parses_and_its_events_are_the_shifts() -> None:
             assert getattr(start.tzinfo, "key", None) == zone
             assert str(event["summary"]) == f"Shift {start:%H:%M}-{end:%H:%M} ({team})"
             assert event.decoded("dtstamp") == STAMP
-        if events:
-            assert [str(t["tzid"]) for t in cal.walk("VTIMEZONE")] == [zone]
+        # A calendar without shifts still holds its zone: RFC 5545 wants a component.
+        assert [str(t["tzid"]) for t in cal.walk("VTIMEZONE")] == [zone]
     assert str(parse(publication.files["calendars/Sam.ics"]).get("x-wr-calname")) == (
         "Shifts of Sam (manila)"
     )
@@ -318,8 +319,6 @@ def test_breaks_written_as_local_clock_times_are_read_too() -> None:
             for b, t in zip(roster["breaks"], roster["team"], strict=True)
         ]
     )
-    from reports.publish import local_shifts
-
     assert [b for b in local_shifts(clock, people)["breaks"]] == [
         b for b in local_shifts(roster, people)["breaks"]
     ]
@@ -330,6 +329,7 @@ def test_a_person_without_shifts_gets_an_empty_calendar() -> None:
     empty = sample_roster().iloc[0:0]
     cal = parse(person_calendar(empty, "Sam", "Asia/Manila", team="manila", stamp=STAMP))
     assert cal.walk("VEVENT") == [] and str(cal["version"]) == "2.0"
+    assert [str(t["tzid"]) for t in cal.walk("VTIMEZONE")] == ["Asia/Manila"]
 
 
 def test_one_calendar_holds_one_persons_shifts() -> None:
