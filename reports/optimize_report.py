@@ -28,6 +28,8 @@ from reports.html import (
     render_page,
     table_html,
 )
+from reports.roster_shifts import PublishError
+from reports.roster_timeline import roster_figure
 from reports.run_report import reporting_timezone, run_lead, run_sections
 from reports.scenario_tables import scenario_section
 
@@ -255,13 +257,39 @@ def coverage_table(coverage: pd.DataFrame) -> Markup:
     )
 
 
+def roster_people(roster: pd.DataFrame, scenario: Mapping[str, Any]) -> pd.DataFrame | None:
+    """``person``, ``team``, ``timezone`` of the roster's agents, each team's zone from the
+    scenario data; None when a team of the roster is not in the scenario."""
+    zones = {
+        str(t.get("name")): str(t.get("timezone"))
+        for t in scenario.get("teams") or []
+        if isinstance(t, Mapping) and t.get("timezone")
+    }
+    if roster.empty:
+        return None
+    pairs = roster[["agent", "team"]].astype(str).drop_duplicates()
+    if not set(pairs["team"]) <= set(zones) or pairs["agent"].duplicated().any():
+        return None
+    order = {name: k for k, name in enumerate(zones)}
+    pairs = pairs.assign(k=pairs["team"].map(order)).sort_values(["k", "agent"], kind="stable")
+    return pd.DataFrame(
+        {
+            "person": pairs["agent"].to_numpy(),
+            "team": pairs["team"].to_numpy(),
+            "timezone": pairs["team"].map(zones).to_numpy(),
+        }
+    )
+
+
 def optimize_sections(
     optimize: Mapping[str, Any],
     roster: pd.DataFrame,
     coverage: pd.DataFrame | None,
     timezone: str,
+    people: pd.DataFrame | None = None,
+    leave: Mapping[str, Any] | None = None,
 ) -> list[Section]:
-    """The optimize-specific sections: solver, roster Gantt, required against scheduled.
+    """The optimize-specific sections: solver, roster timeline, required against scheduled.
 
     Parameters
     ----------
@@ -278,21 +306,36 @@ def optimize_sections(
         ``interval_start`` (UTC), ``group``, ``required``, ``scheduled`` (agents).
     timezone : str
         Reporting time zone for the time axes.
+    people : pandas.DataFrame, optional
+        ``person``, ``team``, ``timezone`` of everyone rostered (see
+        :func:`reports.publish.people_from_scenario`): the roster is then drawn one panel
+        per team in the team's local time, people without shifts included.  Without it,
+        one chart in the reporting time zone.
+    leave : mapping, optional
+        Person -> dates of time off or unavailability, drawn on the per-team panels.
     """
     sections = [solver_section(optimize)]
     n_agents = int(roster["agent"].nunique()) if len(roster) else 0
-    sections.append(
-        Section(
-            "roster",
-            "Roster",
-            paragraph(
-                f"{n_agents} agents, {len(roster)} shifts; one row per agent, grouped by "
-                f"team, times in {timezone}; weekends shaded."
-            ),
-            [("gantt", figures.plot_roster_gantt(roster, timezone))] if len(roster) else [],
-            roster_team_table(roster),
+    intro = ""
+    if people is not None and len(people):
+        intro = (
+            f"{n_agents} agents, {len(roster)} shifts; one panel per team, one row per "
+            "person, times in the team's own time zone (named on each panel); breaks "
+            "lighter, leave hatched, weekends shaded."
         )
-    )
+        try:
+            chart = [("gantt", roster_figure(roster, people, leave))]
+        except PublishError as exc:
+            # A roster the publisher cannot read still gets the single chart, said why.
+            people = None
+            intro = f"The roster is drawn in {timezone}, not per team: {exc}."
+    if people is None or not len(people):
+        intro = (
+            f"{n_agents} agents, {len(roster)} shifts; one row per agent, grouped by "
+            f"team, times in {timezone}; weekends shaded. {intro}"
+        ).strip()
+        chart = [("gantt", figures.plot_roster_gantt(roster, timezone))] if len(roster) else []
+    sections.append(Section("roster", "Roster", paragraph(intro), chart, roster_team_table(roster)))
     if coverage is not None and len(coverage):
         sections.append(
             Section(
@@ -316,6 +359,8 @@ def render_optimize_report(
     optimize: Mapping[str, Any],
     roster: pd.DataFrame,
     coverage: pd.DataFrame | None = None,
+    people: pd.DataFrame | None = None,
+    leave: Mapping[str, Any] | None = None,
 ) -> str:
     """The self-contained HTML report of an optimize run.
 
@@ -334,6 +379,12 @@ def render_optimize_report(
         ``roster.csv`` (``agent``, ``team``, ``date``, ``start``, ``end``).
     coverage : pandas.DataFrame, optional
         Required against scheduled agents per interval and group.
+    people : pandas.DataFrame, optional
+        Everyone of the optimized teams (``person``, ``team``, ``timezone``); by default
+        the roster's agents with their teams' time zones from ``scenario``.  Either way the
+        roster is drawn in each team's local time.
+    leave : mapping, optional
+        Person -> dates of time off or unavailability.
 
     Returns
     -------
@@ -342,7 +393,9 @@ def render_optimize_report(
         sections, then the rest of the run report.
     """
     tz = reporting_timezone(summary or {}, scenario)
-    plan = optimize_sections(optimize, roster, coverage, tz)
+    if people is None:
+        people = roster_people(roster, scenario)
+    plan = optimize_sections(optimize, roster, coverage, tz, people, leave)
     if summary is not None:
         run = run_sections(summary, tables or {}, scenario)
         sections = [run[0], *plan, *run[1:]]

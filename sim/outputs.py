@@ -94,6 +94,12 @@ def write_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write bytes atomically (e.g. ``roster.xlsx``, a calendar file)."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
 def to_jsonable(value: Any) -> Any:
     """Plain JSON data: NumPy scalars unwrapped, NaN and infinity as None."""
     if isinstance(value, dict):

@@ -180,6 +180,35 @@ def test_optimize_report_renders_every_chart(small_run: Any, tmp_path: Path) -> 
     screenshot(tmp_path / "report.html", tmp_path)
 
 
+def test_roster_timeline_renders_each_team_in_its_local_time(tmp_path: Path) -> None:
+    from test_publish import LEAVE_DATES, sample_people, sample_roster
+
+    scenario = {
+        "name": EVIL,
+        "horizon": {"start": "2026-03-23", "weeks": 2, "timezone": "UTC"},
+        "teams": [
+            {"name": t, "timezone": z}
+            for t, z in sample_people()[["team", "timezone"]].drop_duplicates().to_numpy()
+        ],
+    }
+    people = sample_people()
+    people.loc[5, "person"] = EVIL  # a person without shifts, named to run a script
+    page = render_optimize_report(
+        None,
+        None,
+        scenario,
+        OPTIMIZE,
+        sample_roster(),
+        synthetic_coverage(groups=2, days=14),
+        people=people,
+        leave=LEAVE_DATES,
+    )
+    report, dom = render_in_browser(page, tmp_path)
+    assert_all_drawn(report, {"fig-roster-gantt", "fig-plan-coverage-required"})
+    assert "".join(dom.h1).strip() == EVIL
+    screenshot(tmp_path / "report.html", tmp_path)
+
+
 def test_status_catches_errors_and_blocked_requests(tmp_path: Path) -> None:
     """The self-check is not vacuous: a console error and a network request are reported."""
     page = render_comparison_report(*synthetic_comparison())

@@ -10,7 +10,7 @@ from conftest import ROOT
 
 def test_reports_import_neither_the_engine_nor_the_optimizer() -> None:
     code = (
-        "import sys, reports, reports.figures, reports.sweep_report;"
+        "import sys, reports, reports.figures, reports.sweep_report, reports.publish;"
         "bad = [m for m in ('simpy', 'pyomo', 'sim.engine', 'sim.runner', 'optimizer', "
         "'scenarios') if m in sys.modules];"
         "print(','.join(bad))"
