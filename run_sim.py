@@ -20,6 +20,7 @@ if __name__ == "__main__":
 
 import argparse
 import datetime as dt
+import functools
 import math
 import os
 import traceback
@@ -538,12 +539,27 @@ def stage_status(label: str) -> Iterator[Callable[[str], None]]:
         yield lambda words: status.update(f"{label}: {words}")
 
 
+def _publishing_moment() -> dt.datetime | None:
+    """The moment a roster is published: now, or ``SOURCE_DATE_EPOCH`` (seconds since
+    1970, the reproducible-builds convention) when set, so a build can repeat its bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH: found {epoch!r} (expected whole seconds since 1970-01-01)"
+        ) from None
+
+
 def cmd_optimize(args: argparse.Namespace) -> int:
     import yaml
 
     from optimizer.plan import PlanEffort, optimize_scenario
     from optimizer.verify import queue_misses, simulate_plan, verify_plan
     from reports import render_optimize_report
+    from reports.publish import build_publication, people_from_scenario
     from reports.terminal import optimize_lines
     from sim import outputs
 
@@ -605,9 +621,27 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     }
     optimized_data = plan.optimized.to_data()
     optimized_data["seed"] = seed  # the roster was simulated with this seed
-    html = render_optimize_report(
-        run.summary, run.tables(), optimized_data, report, plan.roster, plan.coverage
+    people, leave, dates = people_from_scenario(
+        plan.scenario, [t.name for t in plan.scenario.teams if t.optimize_shifts]
     )
+    publication = build_publication(
+        plan.roster, people, dates, leave, title=scenario.name, stamp=_publishing_moment()
+    )
+    report["publication_problems"] = publication.problems
+    html = render_optimize_report(
+        run.summary,
+        run.tables(),
+        optimized_data,
+        report,
+        plan.roster,
+        plan.coverage,
+        people=people,
+        leave=leave,
+    )
+    writers: dict[str, Callable[[Path], object]] = {
+        name: functools.partial(outputs.write_bytes, data=data)
+        for name, data in publication.files.items()
+    }
     outputs.write_all(
         out,
         {
@@ -623,11 +657,15 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             "intervals.csv": lambda p: outputs.write_csv(p, run.intervals),
             "agents.csv": lambda p: outputs.write_csv(p, run.agents),
             "report.html": lambda p: outputs.write_text(p, html),
+            **writers,
         },
     )
     for line in optimize_lines(report, str(args.file)):
         print(line)
-    print(f"outputs in {out}/ (roster.csv, schedule.csv, optimize.json, report.html, ...)")
+    print(
+        f"outputs in {out}/ (roster.csv, roster.xlsx, roster_grid.csv, calendars/, "
+        "optimize.json, report.html, ...)"
+    )
     return EXIT_OK
 
 
@@ -918,6 +956,19 @@ def _run(argv: Sequence[str] | None) -> int:
     return EXIT_BAD_INPUT
 
 
+def _from_interrupt(exc: BaseException) -> bool:
+    """Whether a Ctrl-C caused this error: a library that was loading when it came (highspy,
+    for one) may turn the KeyboardInterrupt into an ImportError of its own."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, KeyboardInterrupt):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False
+
+
 def main(argv: Sequence[str] | None = None, *, quiet_interrupt: bool = False) -> int:
     """Run one command; its exit code: 0, 1, 2, or 130 when interrupted (said unless
     ``quiet_interrupt``, when the supervising process says it)."""
@@ -929,7 +980,9 @@ def main(argv: Sequence[str] | None = None, *, quiet_interrupt: bool = False) ->
         except BrokenPipeError:  # the reader of stdout went away: stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return EXIT_INTERNAL
-        except Exception:  # an internal error: say so, with the traceback for a bug report
+        except Exception as exc:  # an internal error: say so, with the traceback for a bug report
+            if _from_interrupt(exc):
+                raise KeyboardInterrupt from exc
             _say("internal error (please report it with the lines below):")
             traceback.print_exc()
             return EXIT_INTERNAL

@@ -9,7 +9,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import icalendar
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 import yaml
@@ -51,9 +53,12 @@ def test_optimize_writes_every_output(optimized: Path) -> None:
         "scenario.optimized.yaml",
         "summary.json",
         "report.html",
+        "roster_grid.csv",
+        "roster.xlsx",
     ):
         assert (optimized / name).stat().st_size > 0, name
     report = json.loads((optimized / "optimize.json").read_text())
+    assert report["publication_problems"] == []
     assert report["status"] == "short"
     for solve in report["solves"]:
         assert set(solve) >= SOLVE_RECORD_KEYS
@@ -63,6 +68,28 @@ def test_optimize_writes_every_output(optimized: Path) -> None:
     # Misses are named with how far they fall short.
     for miss in report["simulated"]["queues_missing_goal"]:
         assert miss["short_by"] >= 0 or miss["ci_low"] < miss["goal"]
+
+
+def test_the_published_grid_workbook_and_calendars_agree_with_roster_csv(optimized: Path) -> None:
+    roster = pd.read_csv(optimized / "roster.csv")
+    grid = pd.read_csv(optimized / "roster_grid.csv")
+    assert len(grid) == 18  # every person, with or without shifts
+    book = openpyxl.load_workbook(optimized / "roster.xlsx", read_only=True)
+    assert {"dublin", "manila"} <= set(book.sheetnames)
+    calendars = sorted((optimized / "calendars").glob("*.ics"))
+    assert len(calendars) == 18
+    events = 0
+    for path in calendars:
+        cal = icalendar.Calendar.from_ical(path.read_bytes())
+        for event in cal.walk("VEVENT"):
+            events += 1
+            start = event.decoded("dtstart")
+            assert start.tzinfo is not None
+    assert events == len(roster)
+    # A Manila shift reads in Manila's local time in the grid.
+    first = roster[roster["team"] == "manila"].iloc[0]
+    cell = grid.loc[grid["person"] == first["agent"], first["date"]].item()
+    assert cell.startswith(first["start"][11:16])
 
 
 def test_roster_csv_keeps_every_labour_rule(optimized: Path) -> None:
