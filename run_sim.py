@@ -683,6 +683,85 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _studio_scenarios(args: argparse.Namespace) -> list[Any]:
+    """The scenarios the studio offers: the files given, then the library's, with --set
+    applied to each; a library scenario that an override does not fit is left out."""
+    from scenarios import LIBRARY, ScenarioError, apply_override, read_scenario_data
+    from scenarios.levers import StudioScenario
+
+    offered = []
+    for path in args.files:
+        data = read_scenario_data(path)
+        for assignment in args.set or ():
+            apply_override(data, assignment)
+        offered.append(StudioScenario(f"{path}", f"scenario '{path}'", data, Path(path).parent))
+    for path in sorted(LIBRARY.glob("*.yaml")):
+        data = read_scenario_data(path)
+        try:
+            for assignment in args.set or ():
+                apply_override(data, assignment)
+        except ScenarioError as exc:
+            _say(f"warning: library scenario '{path.stem}' left out: {exc}")
+            continue
+        offered.append(StudioScenario(f"library: {path.stem}", f"scenario '{path.name}'", data))
+    if not args.files:  # the small demo first: its baseline runs in seconds
+        offered.sort(key=lambda e: e.label != "library: small_demo")
+    return offered
+
+
+def studio_run(
+    scenario: Any,
+    replications: int,
+    seed: int,
+    progress: Callable[[int, int], None],
+    stop: Any,
+    max_tickets: int | None = None,
+) -> Any:
+    """A studio run: ``simulate``'s checks and calls, cancellable; None when cancelled."""
+    from sim.size import DEFAULT_MAX_TICKETS, estimate_run, size_problem
+    from sim.studio_runs import RunCancelled, run_variant
+
+    _refuse_unplanned(scenario, f"scenario '{scenario.name}'")
+    problem = size_problem(estimate_run(scenario, replications), max_tickets or DEFAULT_MAX_TICKETS)
+    if problem is not None:
+        raise UsageError(f"scenario '{scenario.name}': {problem}")
+    try:
+        return run_variant(
+            scenario, replications, seed, required=_requirements, progress=progress, stop=stop
+        )
+    except RunCancelled:
+        return None
+
+
+def studio_headcount(scenario: Any) -> list[dict[str, Any]]:
+    """The optimizer's head count of each ``shifts: optimize`` team (``--size-teams``)."""
+    from optimizer.plan import optimize_scenario
+
+    return [h.record() for h in optimize_scenario(scenario, size_teams=True).headcount]
+
+
+def cmd_studio(args: argparse.Namespace) -> int:
+    from reports.studio import StudioServices, build_app
+    from scenarios.levers import build_variant, lever_overrides, levers
+    from sim.whatif import comparison_tables
+
+    services = StudioServices(
+        scenarios=_studio_scenarios(args),
+        levers=levers,
+        overrides=lever_overrides,
+        build=build_variant,
+        run=functools.partial(studio_run, max_tickets=args.max_tickets),
+        compare=comparison_tables,
+        headcount=studio_headcount,
+        replications=args.replications,
+        seed=args.seed,
+    )
+    app = build_app(services)
+    _say(f"what-if studio on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
+    app.run(host=args.host, port=args.port, debug=False)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     from scenarios import flags
 
@@ -919,6 +998,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="most optimise-simulate rounds with --verify (default 4)",
     )
     p.set_defaults(func=cmd_optimize)
+
+    p = sub.add_parser("studio", help="a local web page to ask what-if questions of scenarios")
+    p.add_argument(
+        "files", nargs="*", metavar="FILE", help="scenario files offered first (and the library)"
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a key in every scenario offered, e.g. horizon.weeks=1 (repeatable)",
+    )
+    size_args(p, 3)
+    p.add_argument(
+        "--seed", type=flags.seed, default=None, metavar="S", help="default: the scenario's"
+    )
+    p.add_argument("--port", type=flags.port, default=8050, metavar="PORT", help="default 8050")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="HOST",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
+    p.set_defaults(func=cmd_studio)
 
     p = sub.add_parser(
         "validate", help="check a scenario file, estimate a simulation's size and memory"

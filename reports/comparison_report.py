@@ -72,33 +72,46 @@ def kpi_delta(kpi: Kpi, value: float) -> str:
     return f"{value:+,.{kpi.digits}f}"
 
 
-def _delta_cell(kpi: Kpi, delta: object, ci: tuple[object, object] = (None, None)) -> Markup:
-    """The delta under a value: signed, in words, with its 95% interval when known.
+def delta_parts(
+    kpi: Kpi, delta: object, ci: tuple[object, object] = (None, None)
+) -> tuple[str, str, str] | None:
+    """A change of a KPI in words: its signed text, its verdict and its 95% interval.
 
-    "better"/"worse" (blue/vermillion) only for a KPI with a better direction, and only
-    when the interval, if given, excludes zero; otherwise "within noise".
+    The verdict is ``better`` or ``worse`` only for a KPI with a better direction, and only
+    when the interval, if given, excludes zero; ``within noise`` when it does not; empty
+    for a KPI that is neither (occupancy, cost ratios) and for no change (text ``no
+    change``). None when the delta is unknown.
     """
     if not _finite(delta):
-        return Markup("")
+        return None
     d = float(delta)  # type: ignore[arg-type]
     if abs(d) < 1e-12:
-        return Markup('<br><span class="note">no change</span>')
-    text = kpi_delta(kpi, d)
+        return "no change", "", ""
     lo, hi = ci
-    interval = Markup("")
+    interval = ""
     uncertain = False
     if _finite(lo) and _finite(hi):
         low, high = float(lo), float(hi)  # type: ignore[arg-type]
-        interval = Markup(
-            f'<br><span class="note ci">95% CI {esc(kpi_delta(kpi, low))} to '
-            f"{esc(kpi_delta(kpi, high))}</span>"
-        )
+        interval = f"95% CI {kpi_delta(kpi, low)} to {kpi_delta(kpi, high)}"
         uncertain = low <= 0 <= high
-    if kpi.better == 0 or uncertain:
-        word = " · within noise" if uncertain else ""
-        return Markup(f'<br><span class="note">{esc(text + word)}</span>{interval}')
-    word = "better" if (d > 0) == (kpi.better > 0) else "worse"
-    return Markup(f'<br><span class="delta {word}">{esc(text)} · {word}</span>{interval}')
+    if uncertain:
+        return kpi_delta(kpi, d), "within noise", interval
+    if kpi.better == 0:
+        return kpi_delta(kpi, d), "", interval
+    return kpi_delta(kpi, d), "better" if (d > 0) == (kpi.better > 0) else "worse", interval
+
+
+def _delta_cell(kpi: Kpi, delta: object, ci: tuple[object, object] = (None, None)) -> Markup:
+    """The delta under a value (:func:`delta_parts`): better blue, worse vermillion."""
+    parts = delta_parts(kpi, delta, ci)
+    if parts is None:
+        return Markup("")
+    text, word, interval = parts
+    note = Markup(f'<br><span class="note ci">{esc(interval)}</span>') if interval else ""
+    if word in ("better", "worse"):
+        return Markup(f'<br><span class="delta {word}">{esc(text)} · {word}</span>{note}')
+    shown = f"{text} · {word}" if word else text
+    return Markup(f'<br><span class="note">{esc(shown)}</span>{note}')
 
 
 def kpi_comparison_table(comparison: pd.DataFrame) -> Markup:

@@ -53,6 +53,7 @@ workers = partial(whole, high=256)
 max_tickets = partial(whole, high=10**12)
 seed = partial(whole, low=0, high=MAX_SEED)
 weeks = partial(positive, high=104)
+port = partial(whole, low=1, high=65_535)
 
 
 def horizon_days(text: str) -> int:
