@@ -1059,8 +1059,8 @@ def _run(argv: Sequence[str] | None) -> int:
 
 
 def _from_interrupt(exc: BaseException) -> bool:
-    """Whether a Ctrl-C caused this error: a library that was loading when it came (highspy,
-    for one) may turn the KeyboardInterrupt into an ImportError of its own."""
+    """Whether a Ctrl-C caused this error: a compiled library that was loading when it came
+    may turn the KeyboardInterrupt into an ImportError of its own."""
     seen: set[int] = set()
     link: BaseException | None = exc
     while link is not None and id(link) not in seen:

@@ -53,6 +53,12 @@ from scenarios.schema import Scenario, Team
 __all__ = ["Headcount", "Plan", "PlanEffort", "default_workers", "optimize_scenario"]
 
 
+SHORT_AGENTS = 0.5
+"""A plan is short where some interval lacks at least this many available agents: less
+rounds to no person (requirements of asynchronous work are averages over an answer window,
+so they come in fractions), and is still reported in ``uncovered``."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class PlanEffort:
     """Budgets of one optimisation, in counts (the time limit is a safety net).
@@ -159,15 +165,22 @@ class Plan:
 
     @property
     def status(self) -> str:
-        """``complete`` (every requirement covered, every rule kept), ``short`` (a plan
-        that leaves demand uncovered or shifts unstaffed) or ``failed`` (no plan)."""
+        """``complete`` (every requirement covered to within :data:`SHORT_AGENTS` in each
+        interval, every rule kept), ``short`` (a plan that leaves more demand uncovered, or
+        shifts unstaffed) or ``failed`` (no plan)."""
         if not self.schedule.result.has_plan or any(sol.plan is None for _, sol in self.rosters):
             return "failed"
         if self.violations:
             return "failed"
-        if self.uncovered_agent_hours > 0.05 or self.unstaffed_shifts:
+        if self.largest_shortfall >= SHORT_AGENTS or self.unstaffed_shifts:
             return "short"
         return "complete"
+
+    @property
+    def largest_shortfall(self) -> float:
+        """Most available agents short in any interval and group."""
+        short = self.coverage["shortfall"] if len(self.coverage) else pd.Series(dtype=float)
+        return float(short.max()) if len(short) else 0.0
 
     def solves(self) -> list[dict[str, Any]]:
         """Every stage's solve record (status, objective, bound, gap, what stopped it)."""
@@ -202,6 +215,7 @@ class Plan:
             "shifts_rostered": len(roster),
             "unstaffed_shifts": self.unstaffed_shifts,
             "uncovered_agent_hours": round(self.uncovered_agent_hours, 2),
+            "largest_shortfall_agents": round(self.largest_shortfall, 3),
             "uncovered": self.uncovered,
             "rules_broken": self.violations,
             "headcount": [h.record() for h in self.headcount],
@@ -217,9 +231,15 @@ class Plan:
             failed = [s for s in self.solves() if not SolveStatus(s["status"]).has_plan]
             return "no plan: " + "; ".join(f"{s['stage']}: {s['message']}" for s in failed)
         if self.status == "complete":
-            return "every requirement covered and every labour rule kept"
+            words = "every requirement covered and every labour rule kept"
+            if self.uncovered_agent_hours > 0.05:
+                words += (
+                    f" (bar {self.uncovered_agent_hours:,.1f} agent-hours of fractions, under "
+                    f"{SHORT_AGENTS:g} agent in every interval)"
+                )
+            return words
         parts = []
-        if self.uncovered_agent_hours > 0.05:
+        if self.largest_shortfall >= SHORT_AGENTS:
             groups = ", ".join(f"{u['group']} {u['agent_hours']:.0f} h" for u in self.uncovered[:4])
             parts.append(f"{self.uncovered_agent_hours:,.0f} agent-hours uncovered ({groups})")
         if self.unstaffed_shifts:

@@ -76,7 +76,7 @@ def solver_section(optimize: Mapping[str, Any]) -> Section:
             "Uncovered",
             f"{_number(optimize.get('uncovered_agent_hours'), 1)} agent-hours",
             f"{optimize.get('unstaffed_shifts', 0)} scheduled shift(s) without a person",
-            (optimize.get("uncovered_agent_hours") or 0) < 0.05,
+            (optimize.get("largest_shortfall_agents") or 0) < 0.5,
             ("all covered", "short"),
         ),
     ]
