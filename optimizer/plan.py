@@ -547,11 +547,13 @@ def optimize_scenario(
         update={"teams": [new_teams.get(t.name, t) for t in scenario.teams]}
     )
     pay = float(sum(sol_pay(cr, sol) for cr, sol in zip(crews, sols, strict=True)))
+    # Groups short by half an agent or more somewhere, that an optimized crew could serve.
+    short_groups = set(coverage.loc[coverage["shortfall"] >= SHORT_AGENTS, "group"])
     servable_short = any(
-        inputs.skills[: len(inputs.crews), inputs.groups.index(u["group"])].any() for u in uncovered
+        inputs.skills[: len(inputs.crews), inputs.groups.index(g)].any() for g in short_groups
     )
     headcount: list[Headcount] = []
-    if size_teams or (servable_short and uncovered):
+    if size_teams or servable_short:
         if not size_teams:
             say("sizing teams")
             sizes = _team_sizes(scenario, requirements, schedule_effort)
