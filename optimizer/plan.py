@@ -491,10 +491,14 @@ def optimize_scenario(
     workers = default_workers(scenario) if effort.workers is None else effort.workers
     roster_effort = dataclasses.replace(effort.roster, gap=gap, seconds=effort.seconds)
     caps: dict[tuple[int, dt.date], int] = {}
+    # A repair only adds caps, so the first schedule's bound holds for every later one.
+    first_bound: float | None = None
     for attempt in range(effort.repairs + 1):
         say("schedule" if not attempt else f"schedule again ({attempt}): rosters left shifts empty")
         inputs = _with_day_caps(build_inputs(scenario, requirements), caps)
-        schedule = solve_schedule(inputs, schedule_effort)
+        schedule = solve_schedule(inputs, schedule_effort, bound=first_bound)
+        if attempt == 0:
+            first_bound = schedule.result.bound
         crews: list[CrewRoster] = []
         sols: list[RosterSolution] = []
         if not schedule.result.has_plan:

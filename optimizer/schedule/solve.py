@@ -3,7 +3,8 @@
 :func:`solve_schedule`:
 
 1. **Bound**: the root of the whole horizon's MILP (its LP with HiGHS's cuts), a lower bound
-   on any plan's cost; its own plan, when it finds one, is a candidate.
+   on any plan's cost; its own plan, when it finds one, is a candidate.  A repair, which
+   only adds caps, passes the first schedule's bound instead.
 2. **Week by week**: for each week in turn, a MILP decides that week's columns in whole
    people, with the weeks before it fixed (their shifts count as supply and use up their
    share of every cap that spans weeks: rest between days, runs of days, weekends, crew
@@ -176,7 +177,10 @@ def evaluate(
 
 
 def solve_schedule(
-    inputs: ScheduleInputs, effort: ScheduleEffort | None = None
+    inputs: ScheduleInputs,
+    effort: ScheduleEffort | None = None,
+    *,
+    bound: float | None = None,
 ) -> ScheduleSolution:
     """Solve the schedule (module docstring).
 
@@ -186,6 +190,9 @@ def solve_schedule(
         The problem (see :func:`optimizer.schedule.inputs.build_inputs`).
     effort : ScheduleEffort, optional
         Gap target, node budget and safety net.
+    bound : float, optional
+        A lower bound already known (that of a problem this one restricts): step 1 is
+        skipped and this bound is used.
 
     Returns
     -------
@@ -194,11 +201,14 @@ def solve_schedule(
     effort = effort or ScheduleEffort()
     t0 = time.perf_counter()
     deadline = t0 + effort.seconds
-    lp, whole = _timed(
-        inputs, True, Limits(gap=effort.gap, nodes=1, seconds=effort.seconds), MILP_OPTIONS
-    )
-    bound = lp.bound
-    candidate = column_values(whole) if lp.has_plan else None
+    candidate: np.ndarray | None = None
+    build_first = 0.0
+    if bound is None:
+        root, whole = _timed(
+            inputs, True, Limits(gap=effort.gap, nodes=1, seconds=effort.seconds), MILP_OPTIONS
+        )
+        bound, build_first = root.bound, root.build_seconds
+        candidate = column_values(whole) if root.has_plan else None
     weeks = inputs.column_weeks()
     n_weeks = inputs.n_weeks
     first = min((c.date for c in inputs.columns), default=None)
@@ -266,8 +276,8 @@ def solve_schedule(
             objective=objective if np.isfinite(objective) else None,
             bound=bound,
             gap=relative_gap(objective, bound),
-            build_seconds=lp.build_seconds + sum(r.build_seconds for r in results),
-            solve_seconds=seconds - lp.build_seconds - sum(r.build_seconds for r in results),
+            build_seconds=build_first + sum(r.build_seconds for r in results),
+            solve_seconds=seconds - build_first - sum(r.build_seconds for r in results),
             stopped_by="gap" if status == SolveStatus.OPTIMAL else "",
             nodes=sum(r.nodes for r in results),
             message=message,
