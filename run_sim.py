@@ -609,7 +609,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
                 run, results = simulate_plan(plan, args.replications, seed)
                 misses = queue_misses(scenario, run)
             if level is not None:
-                risk_levels.append(risk_record(scenario, level, plan, results))
+                risk_levels.append(risk_record(scenario, level, plan.pay / plan.weeks, results))
     if plan.status == "failed" and not plan.violations:
         raise UsageError(f"scenario '{args.file}': {plan.status_words()}")
     report = {

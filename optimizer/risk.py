@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.plan import Plan
 from optimizer.requirements import group_requirements
 from scenarios.calendar import horizon_origin, local_dates
 from scenarios.demand_spec import DemandEvent
@@ -209,16 +208,27 @@ def days_missing_goal(daily: pd.DataFrame) -> dict[str, Any]:
 
 
 def risk_record(
-    scenario: Scenario, level: float, plan: Plan, results: Sequence[SimResult]
+    scenario: Scenario, level: float, cost_per_week: float, results: Sequence[SimResult]
 ) -> dict[str, Any]:
     """What planning at ``level`` costs and how often its simulated days miss a goal.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario as given (its demand with busyness).
+    level : float
+        The risk level planned for.
+    cost_per_week : float
+        Pay of the optimized teams' rosters per week (:attr:`optimizer.plan.Plan.pay` over
+        its weeks), in the scenario's currency.
+    results : sequence of SimResult
+        The simulation of the plan, one per replication.
 
     Returns
     -------
     dict
         ``level``; ``busyness`` (``shared``, ``per stream`` or ``none``); ``multiplier``
-        (stream -> quantile of its busyness); ``cost_per_week`` (pay of the optimized teams'
-        rosters, in the scenario's currency); ``days_missing_goal``,
+        (stream -> quantile of its busyness); ``cost_per_week``; ``days_missing_goal``,
         ``days_any_goal_missed`` and ``days`` (:func:`days_missing_goal`); and ``note``
         when the scenario has no busyness.
     """
@@ -227,7 +237,7 @@ def risk_record(
         "level": level,
         "busyness": kind,
         "multiplier": {k: round(v, 4) for k, v in busyness_quantiles(scenario, level).items()},
-        "cost_per_week": round(plan.pay / plan.weeks, 2),
+        "cost_per_week": round(cost_per_week, 2),
         **days_missing_goal(daily_attainment(scenario, results)),
     }
     if kind == "none":
