@@ -557,7 +557,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     import yaml
 
     from optimizer.plan import PlanEffort, optimize_scenario
-    from optimizer.verify import queue_misses, simulate_plan, verify_plan
+    from optimizer.risk import risk_level_row, risk_record, risk_requirements
+    from optimizer.verify import Verified, queue_misses, simulate_plan, verify_plan
     from reports import render_optimize_report
     from reports.publish import build_publication, people_from_scenario
     from reports.terminal import optimize_lines
@@ -573,29 +574,42 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     out = _out_dir(args, f"{scenario.name}-optimize")
     effort = PlanEffort(seconds=args.time_limit, workers=args.workers)
     seed = scenario.seed if args.seed is None else args.seed
-    verified = None
+    levels: tuple[float | None, ...] = args.risk or (None,)
+    risk_levels = []  # one record per level planned, lowest first
+    verified: Verified | None = None
     with stage_status("optimize") as say:
-        if args.verify:
-            with _cluster(args) as cluster:
-                verified = verify_plan(
+        for level in levels:
+            words = say if len(levels) == 1 else functools.partial(_say_at_risk, say, level)
+            requirements = None if level is None else risk_requirements(scenario, level)
+            if args.verify:
+                with _cluster(args) as cluster:
+                    verified = verify_plan(
+                        scenario,
+                        effort=effort,
+                        size_teams=args.size_teams,
+                        replications=args.replications,
+                        seed=seed,
+                        max_rounds=args.rounds,
+                        client=cluster.client(),
+                        requirements=requirements,
+                        progress=words,
+                    )
+                plan, run, results = verified.plan, verified.run, verified.results
+                misses = verified.misses()
+            else:
+                verified = None
+                plan = optimize_scenario(
                     scenario,
                     effort=effort,
                     size_teams=args.size_teams,
-                    replications=args.replications,
-                    seed=seed,
-                    max_rounds=args.rounds,
-                    client=cluster.client(),
-                    progress=say,
+                    requirements=requirements,
+                    progress=words,
                 )
-            plan, run = verified.plan, verified.run
-            misses = verified.misses()
-        else:
-            plan = optimize_scenario(
-                scenario, effort=effort, size_teams=args.size_teams, progress=say
-            )
-            say("simulating the roster")
-            run, _ = simulate_plan(plan, args.replications, seed)
-            misses = queue_misses(scenario, run)
+                words("simulating the roster")
+                run, results = simulate_plan(plan, args.replications, seed)
+                misses = queue_misses(scenario, run)
+            if level is not None:
+                risk_levels.append(risk_record(scenario, level, plan.pay / plan.weeks, results))
     if plan.status == "failed" and not plan.violations:
         raise UsageError(f"scenario '{args.file}': {plan.status_words()}")
     report = {
@@ -619,6 +633,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             "queues_missing_goal": misses,
         },
     }
+    if risk_levels:
+        report["risk"] = risk_levels[-1]
+        report["risk_levels"] = [risk_level_row(r) for r in risk_levels]
     optimized_data = plan.optimized.to_data()
     optimized_data["seed"] = seed  # the roster was simulated with this seed
     people, leave, dates = people_from_scenario(
@@ -667,6 +684,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         "optimize.json, report.html, ...)"
     )
     return EXIT_OK
+
+
+def _say_at_risk(say: Callable[[str], None], level: float | None, words: str) -> None:
+    say(f"risk {level:g}: {words}" if level is not None else words)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -996,6 +1017,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=4,
         metavar="R",
         help="most optimise-simulate rounds with --verify (default 4)",
+    )
+    p.add_argument(
+        "--risk",
+        type=flags.risk_levels,
+        default=None,
+        metavar="P",
+        help="staff so that goals hold on a share P (0.5 to 0.99) of days given the demand's "
+        "busyness, not just at the mean; a comma list (0.5,0.8,0.9) plans each level, "
+        "records what each costs in optimize.json's risk_levels and writes the highest's plan",
     )
     p.set_defaults(func=cmd_optimize)
 

@@ -446,6 +446,7 @@ def optimize_scenario(
     *,
     effort: PlanEffort | None = None,
     size_teams: bool = False,
+    requirements: pd.DataFrame | None = None,
     requirement_boost: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Plan:
@@ -459,6 +460,10 @@ def optimize_scenario(
         Budgets (counts) and the safety-net time limit.
     size_teams : bool, default False
         Choose each optimized team's head count first (``--size-teams``).
+    requirements : pandas.DataFrame, optional
+        Requirements to plan for, in :func:`optimizer.requirements.group_requirements`'s
+        form (e.g. at a risk level, :func:`optimizer.risk.risk_requirements`); by default
+        the scenario's, at its mean demand.
     requirement_boost : pandas.DataFrame, optional
         Agents to add to the requirements (``interval_start``, ``group``, ``extra``), e.g.
         where a simulation of an earlier plan missed its goal.
@@ -479,7 +484,8 @@ def optimize_scenario(
     gap = scenario.planning.mip_gap if effort.gap is None else effort.gap
     schedule_effort = dataclasses.replace(effort.schedule, gap=gap, seconds=effort.seconds)
     say("requirements")
-    requirements = group_requirements(scenario)
+    if requirements is None:
+        requirements = group_requirements(scenario)
     if requirement_boost is not None and len(requirement_boost):
         requirements = boost_requirements(requirements, requirement_boost)
     sizes: dict[str, int] = {}

@@ -52,6 +52,7 @@ class Verified:
     kept_round: int = 1
     stop_reason: str = ""
     verified: bool = False
+    results: list[SimResult] = dataclasses.field(default_factory=list)
 
     def misses(self) -> list[dict[str, Any]]:
         """Queues whose goal is not shown to hold, by how much they miss, and why."""
@@ -219,6 +220,7 @@ def verify_plan(
     seed: int | None = None,
     max_rounds: int = 4,
     client: Any = None,
+    requirements: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Verified:
     """Plan and correct by simulation until every goal holds (module docstring).
@@ -239,6 +241,8 @@ def verify_plan(
         Most plan-and-simulate rounds.
     client : dask.distributed.Client, optional
         Runs the replications on Dask.
+    requirements : pandas.DataFrame, optional
+        Requirements to plan for before any boost (default: the scenario's, at its mean).
     progress : callable, optional
         Called with a few words as each round's stages start.
     """
@@ -258,6 +262,7 @@ def verify_plan(
             scenario,
             effort=effort,
             size_teams=size_teams,
+            requirements=requirements,
             requirement_boost=boost,
             progress=stage,
         )
@@ -278,7 +283,9 @@ def verify_plan(
                 "agent_intervals_added": 0.0 if boost is None else float(boost["extra"].sum()),
             }
         )
-        candidate = Verified(scenario=scenario, plan=plan, run=run, kept_round=number)
+        candidate = Verified(
+            scenario=scenario, plan=plan, run=run, kept_round=number, results=results
+        )
         gained = best is None or _score(run) > _score(best.run)
         if gained:
             best = candidate

@@ -207,7 +207,48 @@ def solver_section(optimize: Mapping[str, Any]) -> Section:
                 ),
             )
         )
+    body = Markup(body + risk_table(optimize))
     return Section("solver", "Optimized plan", body)
+
+
+def risk_table(optimize: Mapping[str, Any]) -> Markup:
+    """``optimize --risk``: what each risk level costs per week and the simulated chance of
+    missing each goal on a day (empty without ``risk_levels``)."""
+    rows = [r for r in optimize.get("risk_levels") or [] if isinstance(r, Mapping)]
+    if not rows:
+        return Markup("")
+    risk = optimize.get("risk") or {}
+    currency = str((optimize.get("cost") or {}).get("currency", ""))
+    queues = sorted({str(q) for r in rows for q in r.get("days_missing_goal") or {}})
+    values = sorted(set((risk.get("multiplier") or {}).values()))
+    intro = (
+        f"Each level plans for the demand of all but its busiest days: rates times the "
+        f"level's quantile of the day-to-day busyness ({risk.get('busyness', 'none')}; at "
+        f"{risk.get('level')}: {', '.join(fmt_num(v, 3) for v in values)} times the mean). "
+        f"The chance of missing a goal is the share of simulated days (replications times "
+        f"the horizon's days, {rows[-1].get('days')} per level) on which a queue's contacts "
+        "of the day fall below it. The plan shown is the highest level's."
+    )
+    if risk.get("note"):
+        intro += f" Note: {risk['note']}."
+    return Markup(
+        paragraph(intro)
+        + table_html(
+            ["risk level", f"{currency} per week", "any goal missed", *queues],
+            [
+                [
+                    fmt_num(r.get("level"), 2),
+                    fmt_num(r.get("cost_per_week")),
+                    fmt_pct(r.get("days_any_goal_missed")),
+                    *[fmt_pct((r.get("days_missing_goal") or {}).get(q)) for q in queues],
+                ]
+                for r in rows
+            ],
+            numeric=tuple(range(1, 3 + len(queues))),
+            caption="What each risk level costs: pay per week and the simulated share of days "
+            "each goal is missed",
+        )
+    )
 
 
 def roster_team_table(roster: pd.DataFrame) -> Markup:

@@ -143,6 +143,7 @@ def optimize_lines(report: dict[str, Any], source: str) -> list[str]:
     if report.get("stop_reason"):
         verified = "verified" if report.get("verified") else "not verified"
         lines.append(f"  {verified}: {report['stop_reason']}")
+    lines.extend(risk_lines(report))
     simulated = report["simulated"]
     misses = simulated["queues_missing_goal"]
     if not misses:
@@ -158,4 +159,29 @@ def optimize_lines(report: dict[str, Any], source: str) -> list[str]:
                 f"  not shown to hold {m['queue']}: {fmt_pct(m['attainment'])}, its 95% "
                 f"interval reaches {fmt_pct(m['ci_low'])} ({m['why']})"
             )
+    return lines
+
+
+def risk_lines(report: dict[str, Any]) -> list[str]:
+    """``optimize --risk``: the level planned for, its busyness multipliers, and what each
+    level planned costs against how often its simulated days miss a goal."""
+    risk = report.get("risk")
+    if not risk:
+        return []
+    currency = report["cost"]["currency"]
+    values = sorted(set(risk["multiplier"].values()))
+    shown = ", ".join(fmt_num(v, 3) for v in values)
+    lines = [
+        f"  risk {risk['level']:g}: demand planned at {shown} times the mean "
+        f"(busyness: {risk['busyness']})"
+    ]
+    if risk.get("note"):
+        lines.append(f"  note: {risk['note']}")
+    for row in report.get("risk_levels") or []:
+        missed = row["days_any_goal_missed"]
+        lines.append(
+            f"  risk {row['level']:g}: {fmt_money(row['cost_per_week'], currency)} per week, "
+            f"some goal missed on {fmt_pct(missed) if missed is not None else 'n/a'} of "
+            f"{row['days']} simulated days"
+        )
     return lines

@@ -75,6 +75,36 @@ def horizon_days(text: str) -> int:
     return days
 
 
+RISK_LOW, RISK_HIGH = 0.5, 0.99
+"""Risk levels ``optimize --risk`` accepts: from the median day to all but one day in a
+hundred (beyond, the quantile rests on the far tail of an assumed distribution)."""
+
+
+def risk_levels(text: str) -> tuple[float, ...]:
+    """``0.8`` or a comma list such as ``0.5,0.8,0.9``: distinct probabilities from 0.5 to
+    0.99, returned in increasing order."""
+    words = [w.strip() for w in text.split(",")]
+    if len(words) > 20:
+        raise argparse.ArgumentTypeError(
+            f"found {len(words)} risk levels, expected at most 20 (such as 0.5,0.8,0.9)"
+        )
+    levels = set()
+    for word in words:
+        try:
+            value = float(word)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"found {_shown(word)}, expected a probability from {RISK_LOW:g} to "
+                f"{RISK_HIGH:g}, or a comma list such as 0.5,0.8,0.9"
+            ) from None
+        if not math.isfinite(value) or not RISK_LOW <= value <= RISK_HIGH:
+            raise argparse.ArgumentTypeError(
+                f"found {_shown(word)}, expected a probability from {RISK_LOW:g} to {RISK_HIGH:g}"
+            )
+        levels.add(value)
+    return tuple(sorted(levels))
+
+
 def date(text: str) -> dt.date:
     """A date such as 2026-03-02, inside the calendar scenarios use."""
     try:
