@@ -184,6 +184,14 @@ class RosterProblem:
 
         return self._memoised("weekends", make)
 
+    def only(self, e: int) -> RosterProblem:
+        """The problem of employee ``e`` alone (the cover as it is)."""
+        return dataclasses.replace(
+            self,
+            employee_ids=(self.employee_ids[e],),
+            **{name: getattr(self, name)[e : e + 1] for name in PER_EMPLOYEE_FIELDS},
+        )
+
     def allowed(self) -> BoolArray:
         """(E, D, S): assignments not excluded by days off, unavailability or a zero cap."""
         mask = ~np.asarray(self.unavailable, dtype=bool)
@@ -317,6 +325,29 @@ class RosterProblem:
             **values,
         )
 
+
+PER_EMPLOYEE_FIELDS = (
+    "max_shifts",
+    "min_minutes",
+    "max_minutes",
+    "min_consecutive_days",
+    "max_consecutive_days",
+    "min_consecutive_days_off",
+    "max_working_weekends",
+    "days_off",
+    "unavailable",
+    "shift_on_weight",
+    "shift_off_weight",
+    "max_night_shifts_per_week",
+    "min_days_off_per_week",
+    "max_minutes_per_week",
+    "min_minutes_per_week",
+    "hourly_cost",
+    "assignment_cost",
+    "start_change_weight",
+    "single_day_off_weight",
+)
+"""Fields whose first axis is the employee."""
 
 _NON_NEGATIVE = (
     "shift_minutes",

@@ -350,36 +350,7 @@ def explain_infeasible(p: RosterProblem) -> str:
     leave no roster (found by a solve per employee), else a general sentence."""
     guilty: list[str] = []
     for e, eid in enumerate(p.employee_ids):
-        alone = dataclasses.replace(
-            p,
-            employee_ids=(eid,),
-            **{
-                f.name: getattr(p, f.name)[e : e + 1]
-                for f in dataclasses.fields(p)
-                if f.name
-                in (
-                    "max_shifts",
-                    "min_minutes",
-                    "max_minutes",
-                    "min_consecutive_days",
-                    "max_consecutive_days",
-                    "min_consecutive_days_off",
-                    "max_working_weekends",
-                    "days_off",
-                    "unavailable",
-                    "shift_on_weight",
-                    "shift_off_weight",
-                    "max_night_shifts_per_week",
-                    "min_days_off_per_week",
-                    "max_minutes_per_week",
-                    "min_minutes_per_week",
-                    "hourly_cost",
-                    "assignment_cost",
-                    "start_change_weight",
-                    "single_day_off_weight",
-                )
-            },
-        )
+        alone = p.only(e)
         outcome = Session(build_model(alone)).solve(Limits(gap=1.0, nodes=50, seconds=30))
         if outcome.status == SolveStatus.INFEASIBLE:
             guilty.append(eid)
