@@ -285,9 +285,23 @@ def default_workers(scenario: Scenario) -> int:
     return max(1, min(cores, sum(t.optimize_shifts for t in scenario.teams)))
 
 
+FILL_ROUNDS = 10
+"""Re-solves given to a crew's roster whose start leaves scheduled shifts empty (a roster
+that staffs every shift needs none)."""
+
+
 def _solve_one(problem: Any, effort: RosterEffort) -> RosterSolution:
-    """One roster solve (a process's task)."""
-    return solve_roster(problem, effort)
+    """One roster solve (a process's task); when it leaves scheduled shifts without a
+    person and had no re-solves, solved again with :data:`FILL_ROUNDS` of them."""
+    sol = solve_roster(problem, effort)
+    if sol.plan is not None and sol.unstaffed() and effort.rounds == 0:
+        again = solve_roster(problem, dataclasses.replace(effort, rounds=FILL_ROUNDS))
+        if again.plan is not None and (again.unstaffed(), again.result.objective or 0) < (
+            sol.unstaffed(),
+            sol.result.objective or 0,
+        ):
+            return again
+    return sol
 
 
 def _solve_rosters(
@@ -297,7 +311,7 @@ def _solve_rosters(
     after another: each solve is deterministic)."""
     problems = [cr.problem for cr in crews]
     if workers <= 1 or len(problems) <= 1:
-        return [solve_roster(p, effort) for p in problems]
+        return [_solve_one(p, effort) for p in problems]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(problems)), mp_context=context) as pool:
         futures = [pool.submit(_solve_one, p, effort) for p in problems]
