@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -513,6 +514,16 @@ def optimize_scenario(
     caps: dict[tuple[int, dt.date], int] = {}
     # A repair only adds caps, so the first schedule's bound holds for every later one.
     first_bound: float | None = None
+    kept: (
+        tuple[
+            tuple[float, float],
+            ScheduleInputs,
+            ScheduleSolution,
+            list[CrewRoster],
+            list[RosterSolution],
+        ]
+        | None
+    ) = None
     for attempt in range(effort.repairs + 1):
         say("schedule" if not attempt else f"schedule again ({attempt}): rosters left shifts empty")
         inputs = _with_day_caps(build_inputs(scenario, requirements), caps)
@@ -528,10 +539,21 @@ def optimize_scenario(
             crew_problem(scenario, inputs, schedule.people, k) for k in range(len(inputs.crews))
         ]
         sols = _solve_rosters(crews, roster_effort, workers)
+        # A repair may staff every shift yet cover less: the attempt kept is the one with
+        # the fewest empty shifts, then the least agent-hours short.
+        if any(sol.plan is None for sol in sols):
+            key = (math.inf, math.inf)
+        else:
+            short = evaluate(inputs, _people_per_column(inputs, crews, sols))[1]
+            key = (float(sum(sol.unstaffed() for sol in sols)), round(float(short.sum()), 6))
+        if kept is None or key < kept[0]:
+            kept = (key, inputs, schedule, crews, sols)
         found = _staffed_days(crews, sols)
         if not found:
             break
         caps.update(found)
+    if kept is not None:
+        _, inputs, schedule, crews, sols = kept
     say("checking")
     frames = [roster_shifts(cr, sol.plan) for cr, sol in zip(crews, sols, strict=True)]
     shifts = (
