@@ -55,8 +55,6 @@ from scenarios.staff import (
     Planning,
     Preferences,
     TeamLaborRules,
-    rule_conflicts,
-    template_grid,
 )
 from scenarios.types import (
     LATEST_DATE,
@@ -854,3 +852,78 @@ class Scenario(_Model):
             elif not raw.get("shifts"):
                 raw.pop("shifts", None)
         return data
+
+
+def template_grid(templates: ShiftTemplates) -> list[tuple[int, float]]:
+    """(start minute, length in hours) of every shift template of a grid."""
+    step = float(templates.starts_every)
+    lo, hi = time_of_day_minutes(templates.earliest), time_of_day_minutes(templates.latest)
+    starts: list[int] = []
+    m = float(lo)
+    while m <= hi + 1e-9:
+        starts.append(round(m))
+        m += step
+    return [(s, float(h)) for s in starts for h in templates.lengths_hours]
+
+
+def rule_conflicts(scenario: Scenario) -> list[str]:
+    """Labour rules that contradict each other or the shift templates, in words.
+
+    Checked per team (its own rules, and each contract's hours): a weekly minimum above the
+    maximum; days off that leave too few working days for the minimum hours with the
+    longest template; a minimum rest longer than the gap between any two templates on
+    consecutive days (nobody could work two days running); a run of at most
+    ``max_consecutive_days`` that cannot hold the working days the minimum hours need.
+    """
+    out: list[str] = []
+    for t_i, team in enumerate(scenario.teams):
+        where = f"teams[{t_i}] ({team.name!r})"
+        try:
+            rules = scenario.rules_for(team)
+        except ValueError as exc:
+            out.append(f"{where}.labor_rules: {_first_error(exc)}")
+            continue
+        if not team.optimize_shifts:
+            continue
+        grid = template_grid(scenario.templates_for(team))
+        longest = max(h for _, h in grid)
+        working_days = 7 - rules.min_days_off_per_week
+        ranges = [("labor_rules", rules.min_hours_per_week)]
+        ranges += [(f"contracts[{k}]", c.min_hours_per_week) for k, c in enumerate(team.contracts)]
+        ranges += [
+            (f"employee {p.name!r}", p.contract.min_hours_per_week)
+            for p in scenario.employees
+            if p.team == team.name and p.contract is not None
+        ]
+        for label, minimum in ranges:
+            if minimum > working_days * longest + 1e-9:
+                out.append(
+                    f"{where}: {label} asks for at least {minimum:g} h a week, but "
+                    f"min_days_off_per_week {rules.min_days_off_per_week} leaves "
+                    f"{working_days} working days of at most {longest:g} h "
+                    f"({working_days * longest:g} h; expected a minimum that fits)"
+                )
+        rest = rules.min_rest_hours * 60.0
+        gaps = [
+            b_start + 1440.0 - (a_start + a_hours * 60.0)
+            for a_start, a_hours in grid
+            for b_start, _ in grid
+        ]
+        if gaps and max(gaps) < rest - 1e-9 and rules.max_consecutive_days > 1:
+            out.append(
+                f"{where}: min_rest_hours {rules.min_rest_hours:g} is longer than the longest "
+                f"gap between two shift templates on consecutive days ({max(gaps) / 60:g} h), "
+                "so nobody could work two days in a row (expected a shorter rest or "
+                "templates further apart)"
+            )
+    return out
+
+
+def _first_error(exc: ValueError) -> str:
+    """The first message of a pydantic validation error, or the error's own words."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        found = errors()
+        if found:
+            return str(found[0].get("msg", exc)).removeprefix("Value error, ")
+    return str(exc)
