@@ -95,16 +95,22 @@ def load(path: str, overrides: Sequence[str] = ()) -> Any:
     return scenario
 
 
-def _refuse_unplanned(scenario: Any, path: str) -> None:
+def _refuse_unplanned(scenario: Any, where: str, remedy: str) -> None:
+    """Refuse to simulate teams whose shifts the optimizer has not planned yet."""
     from scenarios import ScenarioError
 
     pending = [t.name for t in scenario.teams if t.optimize_shifts and t.roster is None]
     if pending:
         raise ScenarioError(
-            f"scenario '{path}': teams {pending} have 'shifts: optimize' and no roster yet "
-            f"(run 'python run_sim.py optimize {path}' first and simulate the "
-            "scenario.optimized.yaml it writes)"
+            f"{where}: teams {pending} have 'shifts: optimize' and no roster yet ({remedy})"
         )
+
+
+def _optimize_first(path: str) -> str:
+    return (
+        f"run 'python run_sim.py optimize {path}' first and simulate the "
+        "scenario.optimized.yaml it writes"
+    )
 
 
 def _out_dir(args: argparse.Namespace, scenario_name: str) -> Path:
@@ -201,7 +207,7 @@ def _cluster(args: argparse.Namespace) -> Any:
 def cmd_simulate(args: argparse.Namespace) -> int:
     with _cluster(args) as cluster:
         scenario = load(args.file, args.set or ())
-        _refuse_unplanned(scenario, args.file)
+        _refuse_unplanned(scenario, f"scenario '{args.file}'", _optimize_first(args.file))
         _check_size(scenario, args.replications, args, f"scenario '{args.file}'")
         out = _out_dir(args, scenario.name)
         summary = simulate_and_write(scenario, out, args.replications, args.seed, cluster.client())
@@ -266,7 +272,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         scenarios, changes = compare_scenarios(args.files, variants, args.set or ())
         sources = [*args.files, *[args.files[0]] * len(variants)]
         for scenario, path in zip(scenarios, sources, strict=True):
-            _refuse_unplanned(scenario, path)
+            _refuse_unplanned(scenario, f"scenario '{path}'", _optimize_first(path))
         names = [s.name for s in scenarios]
         if len(set(names)) != len(names):
             # Same-named scenarios would be indistinguishable in the tables: number them.
@@ -334,7 +340,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         data = read_scenario_data(args.file)
         base = load(args.file)
-        _refuse_unplanned(base, args.file)
+        _refuse_unplanned(base, f"scenario '{args.file}'", _optimize_first(args.file))
         points, scenarios = sweep_scenarios(data, f"scenario '{args.file}'", axes)
         out = _out_dir(args, f"{base.name}-sweep")
         client = cluster.client()
@@ -733,7 +739,13 @@ def studio_run(
     from sim.size import DEFAULT_MAX_TICKETS, estimate_run, size_problem
     from sim.studio_runs import RunCancelled, run_variant
 
-    _refuse_unplanned(scenario, f"scenario '{scenario.name}'")
+    _refuse_unplanned(
+        scenario,
+        f"scenario '{scenario.name}'",
+        "the studio simulates shifts already planned: press 'How many agents for these "
+        "goals?' for the optimizer's head count, or open here the scenario.optimized.yaml "
+        "that 'optimize' writes",
+    )
     problem = size_problem(estimate_run(scenario, replications), max_tickets or DEFAULT_MAX_TICKETS)
     if problem is not None:
         raise UsageError(f"scenario '{scenario.name}': {problem}")

@@ -374,9 +374,10 @@ def _results(state: _State, index: int) -> list[Any]:
     with state.lock:
         sized = state.headcounts.get(index)
     if not columns:
+        costs = state.services.scenarios[index].data.get("costs") or {}
         return [
             html.P("No baseline yet: it runs when a scenario is picked."),
-            *_headcount(sized, ""),
+            *_headcount(sized, str(costs.get("currency", "USD"))),
         ]
     comparison, by_queue = state.services.compare([c.result.kpis for c in columns])
     last = columns[-1]
@@ -455,11 +456,18 @@ def build_app(services: StudioServices) -> Dash:
                             html.Div(id="status", role="status"),
                             html.Div(id="message", role="alert", style={"color": "#d55e00"}),
                         ],
-                        style={"flex": "0 0 540px", "marginRight": "16px"},
+                        style={"flex": "0 1 440px", "minWidth": "320px"},
                     ),
-                    html.Div(id="results", style={"flex": "1 1 auto", "minWidth": "0"}),
+                    # Side by side from about 1000 px; on a narrower window the results
+                    # move below the levers instead of squeezing the figures.
+                    html.Div(id="results", style={"flex": "1 1 440px", "minWidth": "0"}),
                 ],
-                style={"display": "flex", "alignItems": "flex-start"},
+                style={
+                    "display": "flex",
+                    "flexWrap": "wrap",
+                    "gap": "16px",
+                    "alignItems": "flex-start",
+                },
             ),
             dcc.Interval(id="tick", interval=POLL_MS),
             dcc.Store(id="seen", data=""),

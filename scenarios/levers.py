@@ -23,12 +23,18 @@ from typing import Any
 
 from scenarios.loader import ScenarioWarning, scenario_from_data
 from scenarios.schema import Scenario
-from scenarios.types import format_days, parse_days
+from scenarios.types import format_days, parse_days, parse_time_of_day, time_of_day_minutes
 
-__all__ = ["Lever", "StudioScenario", "build_variant", "lever_overrides", "levers"]
+__all__ = ["Lever", "StudioScenario", "build_variant", "lever_overrides", "levers", "parse_window"]
 
 WEEKEND = frozenset({5, 6})
 """Saturday and Sunday (Monday is 0)."""
+
+DAY = 24 * 60
+"""Minutes in a day."""
+
+STEP = 15
+"""Shift starts placed by a new opening window land on this grid (minutes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +82,85 @@ def _planned_shifts(team: Mapping[str, Any]) -> bool:
     return isinstance(team.get("shifts"), list) and bool(team["shifts"]) and not team.get("roster")
 
 
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
+
+def _window(shifts: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
+    """A team's opening window (minutes after midnight): its earliest start and its latest
+    end, which may be past midnight; at most a day."""
+    starts = [time_of_day_minutes(parse_time_of_day(s.get("start"))) for s in shifts]
+    opens = min(starts)
+    closes = max(
+        m + round(float(s.get("hours", 0)) * 60) for m, s in zip(starts, shifts, strict=True)
+    )
+    return opens, min(closes, opens + DAY)
+
+
+def _readable(shifts: Sequence[Any]) -> bool:
+    """Whether every shift has a start and hours a window can be read from."""
+    try:
+        _window(shifts)
+        for shift in shifts:
+            parse_days(shift.get("days"))
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
+def _format_window(window: tuple[int, int]) -> str:
+    opens, closes = window
+    return "24h" if closes - opens >= DAY else f"{_clock(opens)}-{_clock(closes)}"
+
+
+def parse_window(text: str, where: str) -> tuple[int, int]:
+    """Read an opening window typed as ``'08:00-20:00'``, ``'22:00-06:00'`` (past midnight)
+    or ``'24h'``; minutes after midnight of opening and closing.
+
+    Raises
+    ------
+    ValueError
+        Naming ``where``, what was typed and what was expected.
+    """
+    expected = "expected opening hours such as '08:00-20:00', '22:00-06:00' or '24h'"
+    cleaned = text.strip().lower().replace(" ", "")
+    if cleaned in ("24h", "24/7", "00:00-24:00"):
+        return 0, DAY
+    opens_text, dash, closes_text = cleaned.partition("-")
+    try:
+        if not dash:
+            raise ValueError(text)
+        opens = time_of_day_minutes(parse_time_of_day(opens_text))
+        closes = (
+            DAY if closes_text == "24:00" else time_of_day_minutes(parse_time_of_day(closes_text))
+        )
+    except ValueError:
+        raise ValueError(f"{where}: found {json.dumps(text)}, {expected}") from None
+    if closes <= opens:
+        closes += DAY
+    return opens, closes
+
+
+def _reopened(shifts: Sequence[Mapping[str, Any]], window: tuple[int, int]) -> list[Any]:
+    """The shifts moved into a new opening window, each keeping its days, agents and length
+    (cut to the window when longer): a shift keeps its relative place between the team's
+    first start and its last end, so the earliest starts at opening and the latest ends at
+    closing. Starts land on a quarter-hour grid."""
+    old_open, old_close = _window(shifts)
+    new_open, new_close = window
+    out = []
+    for shift in shifts:
+        start = time_of_day_minutes(parse_time_of_day(shift.get("start")))
+        length = round(float(shift.get("hours", 0)) * 60)
+        room = old_close - old_open - length
+        place = ((start - old_open) % DAY) / room if room > 0 else 0.0
+        new_length = min(length, new_close - new_open)
+        offset = STEP * round(min(place, 1.0) * max(new_close - new_open - new_length, 0) / STEP)
+        hours = new_length // 60 if new_length % 60 == 0 else new_length / 60
+        out.append({**shift, "start": _clock(new_open + offset), "hours": hours})
+    return out
+
+
 def levers(data: Mapping[str, Any]) -> list[Lever]:
     """The studio's controls for one scenario's data, each showing the scenario's value.
 
@@ -88,8 +173,9 @@ def levers(data: Mapping[str, Any]) -> list[Lever]:
     -------
     list of Lever
         Volume (``demand.scale``, x), a surge (multiplier x, hours, start), bot deflection
-        (share 0-1), then per team: agents, weekend cover, hourly cost, languages; per
-        service level: its goal (share 0-1).
+        (share 0-1), then per team: agents, opening hours and weekend cover (teams whose
+        shifts the file gives), hourly cost, languages; per service level: its goal (share
+        0-1).
     """
     demand = data.get("demand") or {}
     horizon = data.get("horizon") or {}
@@ -127,10 +213,23 @@ def levers(data: Mapping[str, Any]) -> list[Lever]:
         out.append(
             Lever(f"agents:{i}", "Agents", "people", "text", _text(team.get("agents")), group)
         )
-        if _planned_shifts(team):
+        if _planned_shifts(team) and _readable(team["shifts"]):
             out.append(
-                Lever(f"weekend:{i}", "Weekend cover", "Sat and Sun shifts", "switch", True, group)
+                Lever(
+                    f"hours:{i}",
+                    "Opening hours",
+                    f"first start-last end, {team.get('timezone', 'local time')}",
+                    "text",
+                    _format_window(_window(team["shifts"])),
+                    group,
+                )
             )
+            if any(set(parse_days(s.get("days"))) & WEEKEND for s in team["shifts"]):
+                out.append(
+                    Lever(
+                        f"weekend:{i}", "Weekend cover", "Sat and Sun shifts", "switch", True, group
+                    )
+                )
         out.append(
             Lever(
                 f"cost:{i}",
@@ -200,15 +299,25 @@ def lever_overrides(data: Mapping[str, Any], values: Mapping[str, Any]) -> list[
     Returns
     -------
     list of str
-        ``KEY.PATH=VALUE`` strings, in lever order.
+        ``KEY.PATH=VALUE`` strings, in lever order; a team's opening hours and weekend
+        cover together give one ``teams[i].shifts`` override.
+
+    Raises
+    ------
+    ValueError
+        Opening hours that are not a window, naming the team.
     """
     out: list[str] = []
     teams = data.get("teams") or []
     for lever in levers(data):
-        if lever.key not in values:
+        kind, _, index = lever.key.partition(":")
+        if kind == "hours":  # with the team's weekend cover: one shifts override
+            shifts = _changed_shifts(teams[int(index)], int(index), lever, values)
+            if shifts is not None:
+                out.append(f"teams[{index}].shifts={json.dumps(shifts, default=str)}")
+        if lever.key not in values or kind in ("hours", "weekend"):
             continue
         value = values[lever.key]
-        kind, _, index = lever.key.partition(":")
         if lever.kind == "text":
             text = "" if value is None else str(value).strip()
             if text == "" or text == lever.default or kind in ("surge_hours", "surge_start"):
@@ -232,14 +341,27 @@ def lever_overrides(data: Mapping[str, Any], values: Mapping[str, Any]) -> list[
                 "goal": f"service_levels[{index}].goal",
             }[kind]
             out.append(f"{path}={text}")
-        elif lever.kind == "switch" and not bool(value):
-            shifts = _weekdays_only(teams[int(index)].get("shifts") or [])
-            out.append(f"teams[{index}].shifts={json.dumps(shifts, default=str)}")
         elif lever.kind == "choice":
             chosen = [o for o in lever.options if o in set(value or [])]
             if chosen != list(lever.default):
                 out.append(f"teams[{index}].languages={json.dumps(chosen)}")
     return out
+
+
+def _changed_shifts(
+    team: Mapping[str, Any], index: int, hours: Lever, values: Mapping[str, Any]
+) -> list[Any] | None:
+    """A team's shifts under its opening-hours and weekend levers; None when unchanged."""
+    shifts: list[Any] = list(team.get("shifts") or [])
+    text = str(values.get(hours.key) or "").strip()  # empty: as the file says
+    if text and text != hours.default:
+        where = f"teams[{index}] ({team.get('name', index)}) opening hours"
+        window = parse_window(text, where)
+        if window != parse_window(str(hours.default), where):
+            shifts = _reopened(shifts, window)
+    if values.get(f"weekend:{index}", True) is False:
+        shifts = _weekdays_only(shifts)
+    return None if shifts == list(team.get("shifts") or []) else shifts
 
 
 def build_variant(

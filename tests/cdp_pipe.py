@@ -51,6 +51,7 @@ class Browser:
         )
         os.close(to_chromium_r)
         os.close(from_chromium_w)
+        self.width = width
         self._buffer = b""
         self._next = 0
         self.events: list[dict[str, Any]] = []
@@ -131,7 +132,7 @@ class Browser:
             {
                 "format": "png",
                 "captureBeyondViewport": True,
-                "clip": {"x": 0, "y": 0, "width": 1400, "height": height, "scale": 1},
+                "clip": {"x": 0, "y": 0, "width": self.width, "height": height, "scale": 1},
             },
             page=True,
         )["data"]

@@ -4,6 +4,7 @@ the downloaded YAML gives."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -13,13 +14,16 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from cdp_pipe import Browser
 from conftest import ROOT
 
+from optimizer.plan import optimize_scenario
 from run_sim import main, studio_run
 from scenarios import ScenarioError, load_scenario, read_scenario_data
 from scenarios.levers import StudioScenario, build_variant, lever_overrides, levers
@@ -72,6 +76,36 @@ def test_each_lever_becomes_its_override(entry: StudioScenario) -> None:
     # No weekend cover: the Sat,Sun shift is gone, the weekday shifts stay as they were.
     assert [s.days for s in scenario.teams[0].shifts] == [(0, 1, 2, 3, 4)] * 2
     assert scenario.teams[1].languages == ["en"]
+
+
+def test_opening_hours_move_the_shifts_into_the_window(entry: StudioScenario) -> None:
+    """Dublin works 07:00-15:00 and 12:00-20:00 on weekdays and 09:00-19:00 at weekends:
+    open 07:00-20:00. Each shift keeps its length and its place between first start and
+    last end, so the earliest opens the new window and the latest closes it."""
+    hours = next(lever for lever in levers(entry.data) if lever.key == "hours:0")
+    assert hours.default == "07:00-20:00"
+    assert lever_overrides(entry.data, {"hours:0": " 07:00-20:00 "}) == []
+    later, _ = build_variant(entry, lever_overrides(entry.data, {"hours:0": "08:00-22:00"}))
+    # The weekend shift sat 2 of 3 free hours in; 2/3 of the new 4 free hours is 2h40,
+    # on the quarter-hour grid 2h45 after 08:00.
+    assert [(s.start, s.hours) for s in later.teams[0].shifts] == [
+        ("08:00", 8),
+        ("14:00", 8),
+        ("10:45", 10),
+    ]
+    # Office hours shorter than a shift cut the shift; no weekend cover drops Sat,Sun.
+    office, _ = build_variant(
+        entry, lever_overrides(entry.data, {"hours:0": "09:00-16:00", "weekend:0": False})
+    )
+    assert [(s.days, s.start, s.hours) for s in office.teams[0].shifts] == [
+        ((0, 1, 2, 3, 4), "09:00", 7),
+        ((0, 1, 2, 3, 4), "09:00", 7),
+    ]
+    night, _ = build_variant(entry, lever_overrides(entry.data, {"hours:0": "22:00-08:00"}))
+    assert [s.start for s in night.teams[0].shifts] == ["22:00", "00:00", "22:00"]
+    assert [s.hours for s in night.teams[0].shifts] == [8, 8, 10]
+    with pytest.raises(ValueError, match=r"teams\[0\] \(dublin\) opening hours: found \"8 to"):
+        lever_overrides(entry.data, {"hours:0": "8 to 6"})
 
 
 def test_a_language_can_be_added_and_removed() -> None:
@@ -165,26 +199,19 @@ LEVER = '[id=\'{"key":"%s","type":"lever"}\']'
 CELL = 'document.querySelector(\'td[data-kpi="attainment"][data-column="%d"]\')'
 
 
-@pytest.mark.skipif(
+needs_chromium = pytest.mark.skipif(
     _chromium() is None,
     reason="headless Chromium not found (/usr/bin/chromium or chromium on PATH); install the "
     "Debian package 'chromium' to run the browser tests",
 )
-def test_a_user_raises_volume_and_downloads_the_variant(tmp_path: Path) -> None:
+
+
+@contextlib.contextmanager
+def _studio_page(tmp_path: Path, *args: str) -> Iterator[Browser]:
+    """A studio serving ``args`` (files and flags) and a browser on its page."""
     port = _free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "run_sim.py"),
-            "studio",
-            str(SMALL),
-            "--port",
-            str(port),
-            "--set",
-            SHORT,
-            "--replications",
-            str(REPLICATIONS),
-        ],
+        [sys.executable, str(ROOT / "run_sim.py"), "studio", *args, "--port", str(port)],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -201,12 +228,25 @@ def test_a_user_raises_volume_and_downloads_the_variant(tmp_path: Path) -> None:
                 assert server.poll() is None and time.monotonic() < deadline, "studio not up"
                 time.sleep(0.3)
         browser = Browser(str(_chromium()), tmp_path / "profile")
-        downloads = tmp_path / "downloads"
-        downloads.mkdir()
+        browser.goto(url)
+        yield browser
+    finally:
+        if browser is not None:
+            browser.close()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@needs_chromium
+def test_a_user_raises_volume_and_downloads_the_variant(tmp_path: Path) -> None:
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with _studio_page(
+        tmp_path, str(SMALL), "--set", SHORT, "--replications", str(REPLICATIONS)
+    ) as browser:
         browser.call(
             "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
         )
-        browser.goto(url)
         baseline = browser.wait_for(f"{CELL % 0}?.dataset.value", 90)
         browser.type_into(LEVER % "scale", "1.9")
         browser.type_into("#variant-name", "<b>x1.9</b>")
@@ -223,11 +263,6 @@ def test_a_user_raises_volume_and_downloads_the_variant(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "no YAML downloaded"
             time.sleep(0.2)
         yaml_file = next(downloads.glob("*.yaml"))
-    finally:
-        if browser is not None:
-            browser.close()
-        server.terminate()
-        server.wait(timeout=10)
     out = tmp_path / "out"
     assert (
         main(["simulate", str(yaml_file), "--replications", str(REPLICATIONS), "--out", str(out)])
@@ -236,3 +271,55 @@ def test_a_user_raises_volume_and_downloads_the_variant(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text())
     assert summary["sla"]["attainment"] == changed
     assert shown == f"{changed * 100:.1f}%"
+
+
+UNDERSTAFFED: dict[str, Any] = {
+    "name": "one-site",
+    "horizon": {"start": "2026-03-02", "weeks": 1, "interval_minutes": 60,
+                "timezone": "Europe/Dublin"},
+    "seed": 3,
+    "demand": {"streams": [{"name": "en-chat", "language": "en", "channel": "chat",
+                            "region": "Europe/Dublin", "tickets_per_week": 1200,
+                            "profile": "office_hours"}]},
+    "channels": {"chat": {"handle_minutes": {"mean": 10, "cv": 0.9}, "concurrency": 2}},
+    "service_levels": [{"channel": "chat", "answer_within": "2m", "goal": 0.8}],
+    "teams": [{"name": "dublin", "timezone": "Europe/Dublin", "agents": 3, "max_agents": 12,
+               "languages": ["en"], "channels": ["chat"], "hourly_cost": 30,
+               "shifts": "optimize"}],
+    "shift_templates": {"starts_every": "2h", "lengths_hours": [8], "earliest": "06:00",
+                        "latest": "20:00"},
+    "labor_rules": {"max_hours_per_week": 40, "min_rest_hours": 11, "max_consecutive_days": 5,
+                    "min_days_off_per_week": 2},
+}  # fmt: skip
+"""One team planned by the optimizer, with three people for a week of chat open Mon-Fri
+08:00-18:00: 1,200 chats of 10 minutes, two at a time, are 100 agent-hours in 50 open hours,
+two agents busy on average before any answer target, over ten-hour days that eight-hour
+shifts cover: three people at 40 hours cannot, so the head count asks for more."""
+
+
+@needs_chromium
+def test_a_user_asks_how_many_agents_the_goals_need(tmp_path: Path) -> None:
+    path = tmp_path / "understaffed.yaml"
+    path.write_text(yaml.safe_dump(UNDERSTAFFED))
+    with _studio_page(tmp_path, str(path), "--replications", "1") as browser:
+        # Its shifts are not planned yet, so there is no baseline to simulate: the page
+        # says so and points at the head count.
+        said = browser.wait_for(
+            "(() => { const t = document.querySelector('#status')?.innerText || '';"
+            " return t.includes('no roster') ? t : null; })()",
+            90,
+        )
+        assert "no roster yet" in said and "How many agents for these goals?" in said
+        browser.click("#headcount-button")
+        row = browser.wait_for(
+            "(() => { const r = document.querySelectorAll('#headcount tr')[1];"
+            " return r ? [...r.cells].map(c => c.textContent) : null; })()",
+            300,
+        )
+    wanted = optimize_scenario(load_scenario(path), size_teams=True).headcount
+    assert len(wanted) == 1
+    assert row[:3] == ["dublin", "3", str(wanted[0].needed)]
+    # The quietest open hour (weight 0.6 of a day's 9.1) brings 0.6 / 9.1 x 20 = 1.3 agents
+    # of work, so every open hour needs two agents; covering ten hours twice with 8-hour
+    # shifts takes four shifts a day, 20 a week, and one person works at most five.
+    assert wanted[0].needed >= 4
