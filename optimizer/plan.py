@@ -45,19 +45,13 @@ from optimizer.rostering import (
     roster_entries,
     roster_shifts,
 )
-from optimizer.schedule.inputs import Cap, ScheduleInputs, build_inputs
+from optimizer.schedule.inputs import SHORT_AGENTS, Cap, ScheduleInputs, build_inputs
 from optimizer.schedule.solve import ScheduleEffort, ScheduleSolution, evaluate, solve_schedule
 from optimizer.solver import SolveStatus
 from scenarios.labor import agent_rules, check_shifts
 from scenarios.schema import Scenario, Team
 
 __all__ = ["Headcount", "Plan", "PlanEffort", "default_workers", "optimize_scenario"]
-
-
-SHORT_AGENTS = 0.5
-"""A plan is short where some interval lacks at least this many available agents: less
-rounds to no person (requirements of asynchronous work are averages over an answer window,
-so they come in fractions), and is still reported in ``uncovered``."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -353,10 +347,10 @@ def _uncovered(
                     f"{', '.join(teams)} reaches (see shift_templates earliest and latest)"
                 )
             rest = rows["shortfall"].to_numpy()[reach[t]]
-            if len(rest) and rest.max() < 1.0 - 1e-6:
+            if len(rest) and rest.max() < SHORT_AGENTS:
                 parts.append(
-                    "the rest is less than one agent in any interval, which costs less to "
-                    "leave short than another shift"
+                    f"the rest is less than {SHORT_AGENTS:g} agent in any interval, which costs "
+                    "less to leave short than another shift"
                 )
             elif len(rest):
                 parts.append(

@@ -70,6 +70,17 @@ SHORTFALL_WEIGHT = 20.0
 """Penalty per agent-hour short, in multiples of the dearest agent-hour with premiums:
 coverage comes first, yet an impossible target still has a best plan."""
 
+SHORT_AGENTS = 0.5
+"""A plan is short where some interval lacks at least this many available agents: less
+rounds to no person (requirements of asynchronous work are averages over an answer window,
+so they come in fractions), and is still reported as uncovered."""
+
+BEYOND_HALF_WEIGHT = 50.0
+"""Shortfall beyond :data:`SHORT_AGENTS` in an interval costs this many times
+:data:`SHORTFALL_WEIGHT`: a fraction of an agent short in one interval may be cheaper than
+a whole shift, but a plan does not stop half an agent or more short where people are
+left to cover it (that is what makes a plan complete)."""
+
 HEAD_HOURS = 8.0
 """With ``--size-teams``, each person added costs this many hours of pay a week on top of
 the hours worked: a team grows only where a person saves more than a shift a week, so the

@@ -18,7 +18,7 @@ import numpy as np
 import pyomo.environ as pyo
 from scipy import sparse
 
-from optimizer.schedule.inputs import ScheduleInputs
+from optimizer.schedule.inputs import BEYOND_HALF_WEIGHT, SHORT_AGENTS, ScheduleInputs
 
 __all__ = ["build_model", "column_values"]
 
@@ -28,7 +28,8 @@ def build_model(inputs: ScheduleInputs, *, integer: bool = True) -> pyo.Concrete
 
     Variables: ``x[j]`` people on column j (integers, or reals for the LP relaxation);
     ``f[k, g, t]`` available agents of crew or fixed team k serving group g in interval
-    t; ``short[g, t]``; ``z[s]`` people on start group s; ``extra[k, w]`` people of crew k
+    t; ``short[g, t]`` and ``beyond[g, t]`` (its part beyond half an agent); ``z[s]`` people
+    on start group s; ``extra[k, w]`` people of crew k
     on a second start time in week w; with ``inputs.size_crews``, ``size[k]``.
 
     Parameters
@@ -184,6 +185,16 @@ def _add_coverage(m: pyo.ConcreteModel, p: ScheduleInputs, crew_of: np.ndarray) 
     for g, t in need:
         if not sources[g, t]:
             m.short[g, t].setlb(float(p.requirement[g, t]))
+    # The part of a shortfall beyond half an agent, priced apart: see BEYOND_HALF_WEIGHT.
+    m.B = pyo.Set(
+        initialize=[(g, t) for g, t in need if p.requirement[g, t] > SHORT_AGENTS],
+        dimen=2,
+        ordered=True,
+    )
+    m.beyond = pyo.Var(m.B, domain=pyo.NonNegativeReals)
+    m.beyond_half = pyo.Constraint(
+        m.B, rule=lambda m, g, t: m.beyond[g, t] >= m.short[g, t] - SHORT_AGENTS
+    )
 
 
 def _add_caps(m: pyo.ConcreteModel, p: ScheduleInputs) -> None:
@@ -283,9 +294,13 @@ def _add_start_groups(m: pyo.ConcreteModel, p: ScheduleInputs) -> None:
 def _add_objective(m: pyo.ConcreteModel, p: ScheduleInputs) -> None:
     """Minimise pay (with premiums and the tie-break), shortfall, second start times and,
     when sizing, people added: sum_j cost[j] x[j] + sum pen[g,t] short[g,t]
-    + sum stab[k] extra[k,w] + sum head[k] (size[k] - people[k])."""
+    + sum W pen[g,t] beyond[g,t] + sum stab[k] extra[k,w] + sum head[k] (size[k] - people[k]),
+    where beyond[g,t] >= short[g,t] - 1/2 is the shortfall beyond half an agent."""
     terms: list[Any] = [float(c) * m.x[j] for j, c in enumerate(p.column_cost)]
     terms += [float(p.shortfall_penalty[g, t]) * m.short[g, t] for g, t in m.N]
+    terms += [
+        BEYOND_HALF_WEIGHT * float(p.shortfall_penalty[g, t]) * m.beyond[g, t] for g, t in m.B
+    ]
     terms += [float(p.stability_penalty[k]) * m.extra[k, w] for k, w in m.W]
     if p.size_crews:
         floor = _size_floor(p)
