@@ -45,7 +45,13 @@ from optimizer.rostering import (
     roster_entries,
     roster_shifts,
 )
-from optimizer.schedule.inputs import SHORT_AGENTS, Cap, ScheduleInputs, build_inputs
+from optimizer.schedule.inputs import (
+    SHORT_AGENTS,
+    Cap,
+    ScheduleInputs,
+    beyond_half,
+    build_inputs,
+)
 from optimizer.schedule.solve import ScheduleEffort, ScheduleSolution, evaluate, solve_schedule
 from optimizer.solver import SolveStatus
 from scenarios.labor import agent_rules, check_shifts
@@ -167,7 +173,7 @@ class Plan:
             return "failed"
         if self.violations:
             return "failed"
-        if self.largest_shortfall >= SHORT_AGENTS or self.unstaffed_shifts:
+        if beyond_half(self.largest_shortfall) or self.unstaffed_shifts:
             return "short"
         return "complete"
 
@@ -229,12 +235,12 @@ class Plan:
             words = "every requirement covered and every labour rule kept"
             if self.uncovered_agent_hours > 0.05:
                 words += (
-                    f" (bar {self.uncovered_agent_hours:,.1f} agent-hours of fractions, under "
-                    f"{SHORT_AGENTS:g} agent in every interval)"
+                    f" (bar {self.uncovered_agent_hours:,.1f} agent-hours of fractions, at most "
+                    f"{SHORT_AGENTS:g} agent in any interval)"
                 )
             return words
         parts = []
-        if self.largest_shortfall >= SHORT_AGENTS:
+        if beyond_half(self.largest_shortfall):
             groups = ", ".join(f"{u['group']} {u['agent_hours']:.0f} h" for u in self.uncovered[:4])
             parts.append(f"{self.uncovered_agent_hours:,.0f} agent-hours uncovered ({groups})")
         if self.unstaffed_shifts:
@@ -347,9 +353,9 @@ def _uncovered(
                     f"{', '.join(teams)} reaches (see shift_templates earliest and latest)"
                 )
             rest = rows["shortfall"].to_numpy()[reach[t]]
-            if len(rest) and rest.max() < SHORT_AGENTS:
+            if len(rest) and not beyond_half(rest.max()):
                 parts.append(
-                    f"the rest is less than {SHORT_AGENTS:g} agent in any interval, which costs "
+                    f"the rest is at most {SHORT_AGENTS:g} agent in any interval, which costs "
                     "less to leave short than another shift"
                 )
             elif len(rest):
@@ -587,8 +593,8 @@ def optimize_scenario(
         update={"teams": [new_teams.get(t.name, t) for t in scenario.teams]}
     )
     pay = float(sum(sol_pay(cr, sol) for cr, sol in zip(crews, sols, strict=True)))
-    # Groups short by half an agent or more somewhere, that an optimized crew could serve.
-    short_groups = set(coverage.loc[coverage["shortfall"] >= SHORT_AGENTS, "group"])
+    # Groups short by more than half an agent somewhere, that an optimized crew could serve.
+    short_groups = set(coverage.loc[beyond_half(coverage["shortfall"]), "group"])
     servable_short = any(
         inputs.skills[: len(inputs.crews), inputs.groups.index(g)].any() for g in short_groups
     )

@@ -27,6 +27,7 @@ import dataclasses
 import datetime as dt
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -71,15 +72,22 @@ SHORTFALL_WEIGHT = 20.0
 coverage comes first, yet an impossible target still has a best plan."""
 
 SHORT_AGENTS = 0.5
-"""A plan is short where some interval lacks at least this many available agents: less
-rounds to no person (requirements of asynchronous work are averages over an answer window,
-so they come in fractions), and is still reported as uncovered."""
+"""A plan is short where some interval lacks more than this many available agents: up to
+half an agent rounds to no person (requirements of asynchronous work are averages over an
+answer window, so they come in fractions), and is still reported as uncovered."""
+
+
+def beyond_half(agents: float | npt.ArrayLike) -> Any:
+    """Whether a shortfall (agents, a number or an array) is more than :data:`SHORT_AGENTS`
+    (the rounding of a solver's values aside): the one test of a plan's being short."""
+    return np.asarray(agents) > SHORT_AGENTS + 1e-6
+
 
 BEYOND_HALF_WEIGHT = 50.0
 """Shortfall beyond :data:`SHORT_AGENTS` in an interval costs this many times
-:data:`SHORTFALL_WEIGHT`: a fraction of an agent short in one interval may be cheaper than
-a whole shift, but a plan does not stop half an agent or more short where people are
-left to cover it (that is what makes a plan complete)."""
+:data:`SHORTFALL_WEIGHT`: a fraction of an agent short in one interval may cost less than
+a whole shift, but more than half an agent (what makes a plan short) is worth another shift
+wherever people are left to work it."""
 
 HEAD_HOURS = 8.0
 """With ``--size-teams``, each person added costs this many hours of pay a week on top of
