@@ -305,3 +305,19 @@ def test_a_column_is_one_template_on_one_local_date() -> None:
     assert len(keys) == len(set(keys))
     assert {c.hours for c in inputs.columns} == {4.0}
     assert dataclasses.asdict(inputs.crews[0])["team"] == "hub"
+
+
+def test_a_weekly_minimum_binds_only_the_week_being_decided() -> None:
+    # Two weeks, thirty people owed 24 h each a week: 720 h. Week 1 is solved with the
+    # first days of week 2 as a look-ahead; those days alone cannot hold week 2's 720 h,
+    # so the minimum waits for week 2's own solve, where it holds.
+    data = _day_only(agents=30, min_hours_per_week=24)
+    data["horizon"]["weeks"] = 2
+    solution = _solve(scenario_from_data(data))
+    assert solution.result.has_plan, solution.result.message
+    table = solution.table()
+    # The horizon's weeks, a shift on the day before it counting in the first.
+    days = (pd.to_datetime(table["date"]) - pd.Timestamp("2026-03-02")).dt.days
+    hours = (table["hours"] * table["agents"]).groupby(days.clip(lower=0) // 7).sum()
+    assert hours.index.tolist() == [0, 1]
+    assert (hours >= 30 * 24 - 1e-6).all()

@@ -732,6 +732,7 @@ def restrict(
 ) -> tuple[ScheduleInputs, IntArray]:
     """The problem over the ``free`` columns only, every other column fixed at
     ``fixed_values``: fixed columns become supply, and use up their share of each cap.
+    A cap's minimum (``lower``) is kept only when all its columns are free.
     Intervals no free column reaches keep no requirement (their shortfall is fixed).
 
     Parameters
@@ -779,7 +780,9 @@ def restrict(
                 columns=new_index[c.columns[inside]],
                 coef=c.coef[inside],
                 upper=c.upper - spent,
-                lower=c.lower - spent,
+                # A minimum binds only where all its columns are free: a look-ahead that
+                # frees the first days of a week cannot owe that week's minimum hours.
+                lower=c.lower - spent if inside.all() else 0.0,
             )
         )
     groups: list[StartGroup] = []
