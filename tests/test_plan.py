@@ -16,6 +16,7 @@ import pytest
 from conftest import SOLVE_RECORD_KEYS
 
 from optimizer.plan import Plan, PlanEffort, optimize_scenario, start_time_stability
+from optimizer.verify import goals_hold, simulate_plan
 from scenarios import Scenario, scenario_from_data
 from scenarios.calendar import horizon_origin
 from sim.engine import run_replication
@@ -268,3 +269,42 @@ def test_enough_people_give_a_complete_plan() -> None:
     assert plan.uncovered_agent_hours == 0
     assert plan.unstaffed_shifts == 0
     assert plan.headcount == []
+
+
+UNDERSTAFFED: dict[str, Any] = {
+    "name": "one-site",
+    "horizon": {"start": "2026-03-02", "weeks": 1, "interval_minutes": 60,
+                "timezone": "Europe/Dublin"},
+    "seed": 3,
+    "demand": {"streams": [{"name": "en-chat", "language": "en", "channel": "chat",
+                            "region": "Europe/Dublin", "tickets_per_week": 1200,
+                            "profile": "office_hours"}]},
+    "channels": {"chat": {"handle_minutes": {"mean": 10, "cv": 0.9}, "concurrency": 2}},
+    "service_levels": [{"channel": "chat", "answer_within": "2m", "goal": 0.8}],
+    "teams": [{"name": "dublin", "timezone": "Europe/Dublin", "agents": 3, "max_agents": 12,
+               "languages": ["en"], "channels": ["chat"], "hourly_cost": 30,
+               "shifts": "optimize"}],
+    "shift_templates": {"starts_every": "2h", "lengths_hours": [8], "earliest": "06:00",
+                        "latest": "20:00"},
+    "labor_rules": {"max_hours_per_week": 40, "min_rest_hours": 11, "max_consecutive_days": 5,
+                    "min_days_off_per_week": 2},
+}  # fmt: skip
+"""One team planned by the optimizer, with three people for a week of chat open Mon-Fri
+08:00-18:00: 1,200 chats of 10 minutes, two at a time, are 100 agent-hours in 50 open hours,
+two agents busy on average before any answer target, over ten-hour days that eight-hour
+shifts cover: three people at 40 hours cannot, so the head count asks for more."""
+
+
+def test_the_head_count_it_names_gives_a_roster_that_meets_every_goal() -> None:
+    data = copy.deepcopy(UNDERSTAFFED)
+    sized = optimize_scenario(scenario_from_data(copy.deepcopy(data)), size_teams=True)
+    (dublin,) = sized.headcount
+    assert dublin.agents == 3 and dublin.needed > 3 and dublin.extra_cost_per_week > 0
+    data["teams"][0]["agents"] = dublin.needed
+    plan = optimize_scenario(scenario_from_data(data))
+    assert plan.status == "complete", plan.status_words()
+    run, _ = simulate_plan(plan, 3, 1)
+    # Every queue's 95% interval lies above its goal (chat: 80% within 2 minutes).
+    assert goals_hold(run)
+    (chat,) = run.summary["by_queue"]
+    assert chat["attainment_ci95"][0] >= 0.8

@@ -22,6 +22,7 @@ import pytest
 import yaml
 from cdp_pipe import Browser
 from conftest import ROOT
+from test_plan import UNDERSTAFFED
 
 from optimizer.plan import optimize_scenario
 from run_sim import main, studio_run
@@ -271,30 +272,6 @@ def test_a_user_raises_volume_and_downloads_the_variant(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text())
     assert summary["sla"]["attainment"] == changed
     assert shown == f"{changed * 100:.1f}%"
-
-
-UNDERSTAFFED: dict[str, Any] = {
-    "name": "one-site",
-    "horizon": {"start": "2026-03-02", "weeks": 1, "interval_minutes": 60,
-                "timezone": "Europe/Dublin"},
-    "seed": 3,
-    "demand": {"streams": [{"name": "en-chat", "language": "en", "channel": "chat",
-                            "region": "Europe/Dublin", "tickets_per_week": 1200,
-                            "profile": "office_hours"}]},
-    "channels": {"chat": {"handle_minutes": {"mean": 10, "cv": 0.9}, "concurrency": 2}},
-    "service_levels": [{"channel": "chat", "answer_within": "2m", "goal": 0.8}],
-    "teams": [{"name": "dublin", "timezone": "Europe/Dublin", "agents": 3, "max_agents": 12,
-               "languages": ["en"], "channels": ["chat"], "hourly_cost": 30,
-               "shifts": "optimize"}],
-    "shift_templates": {"starts_every": "2h", "lengths_hours": [8], "earliest": "06:00",
-                        "latest": "20:00"},
-    "labor_rules": {"max_hours_per_week": 40, "min_rest_hours": 11, "max_consecutive_days": 5,
-                    "min_days_off_per_week": 2},
-}  # fmt: skip
-"""One team planned by the optimizer, with three people for a week of chat open Mon-Fri
-08:00-18:00: 1,200 chats of 10 minutes, two at a time, are 100 agent-hours in 50 open hours,
-two agents busy on average before any answer target, over ten-hour days that eight-hour
-shifts cover: three people at 40 hours cannot, so the head count asks for more."""
 
 
 @needs_chromium
