@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from synthetic_logs import write_bank_calls
 
@@ -108,6 +108,7 @@ def test_any_scenario_value_is_refused_clearly_or_runs(changes: list[tuple[Any, 
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(changes=[(("demand", "deflection"), 0.998046875)])  # every ticket deflected
 @given(
     changes=st.lists(
         st.tuples(st.sampled_from(NUMBER_PATHS), st.sampled_from(HOSTILE_NUMBERS) | plausible),
@@ -151,7 +152,13 @@ def check_scenario(changes: list[tuple[Any, Any]]) -> None:
     event("accepted and run")
     result = run_replication(scenario, scenario.seed, 0)
     summary = summarize(scenario, [result]).summary
-    tickets = summary["tickets"]
+    tickets = dict(summary["tickets"])
+    # The share abandoned is undefined (null) when the bot deflects every ticket.
+    rate = tickets.pop("abandonment_rate")
+    if tickets["arrived"] > tickets["deflected"]:
+        assert rate is not None and 0 <= rate <= 1
+    else:
+        assert rate is None
     assert all(math.isfinite(v) for v in tickets.values())
     assert tickets["arrived"] == pytest.approx(
         tickets["deflected"] + tickets["handled"] + tickets["abandoned"] + tickets["open"]
