@@ -26,7 +26,7 @@ from optimizer.schedule.inputs import Crew, ScheduleInputs
 from scenarios.calendar import local_dates, week_of
 from scenarios.labor import unavailable_dates, weekly_minimum_hours
 from scenarios.schema import Employee, RosterEntry, Scenario, Team
-from scenarios.types import time_of_day_minutes
+from scenarios.types import format_time_of_day, time_of_day_minutes
 
 __all__ = ["ROSTER_COLUMNS", "CrewRoster", "crew_problem", "roster_entries", "roster_shifts"]
 
@@ -53,7 +53,7 @@ class ShiftType:
     @property
     def label(self) -> str:
         """``HH:MM/8h``."""
-        return f"{self.start_minute // 60:02d}:{self.start_minute % 60:02d}/{self.hours:g}h"
+        return f"{format_time_of_day(self.start_minute)}/{self.hours:g}h"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -239,7 +239,7 @@ def roster_entries(shifts: pd.DataFrame, agent: str) -> list[RosterEntry]:
         RosterEntry(
             agent=agent,
             date=dt.date.fromisoformat(str(row.date)),
-            start=f"{int(row.start_minute) // 60:02d}:{int(row.start_minute) % 60:02d}",
+            start=format_time_of_day(row.start_minute),
             hours=float(row.hours),
             break_start=str(row.break_start) if row.break_start else None,
             break_minutes=float(row.break_minutes) if row.break_start else 0.0,

@@ -23,7 +23,13 @@ from typing import Any
 
 from scenarios.loader import ScenarioWarning, scenario_from_data
 from scenarios.schema import Scenario
-from scenarios.types import format_days, parse_days, parse_time_of_day, time_of_day_minutes
+from scenarios.types import (
+    format_days,
+    format_time_of_day,
+    parse_days,
+    parse_time_of_day,
+    time_of_day_minutes,
+)
 
 __all__ = ["Lever", "StudioScenario", "build_variant", "lever_overrides", "levers", "parse_window"]
 
@@ -82,10 +88,6 @@ def _planned_shifts(team: Mapping[str, Any]) -> bool:
     return isinstance(team.get("shifts"), list) and bool(team["shifts"]) and not team.get("roster")
 
 
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
-
-
 def _window(shifts: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
     """A team's opening window (minutes after midnight): its earliest start and its latest
     end, which may be past midnight; at most a day."""
@@ -110,7 +112,11 @@ def _readable(shifts: Sequence[Any]) -> bool:
 
 def _format_window(window: tuple[int, int]) -> str:
     opens, closes = window
-    return "24h" if closes - opens >= DAY else f"{_clock(opens)}-{_clock(closes)}"
+    return (
+        "24h"
+        if closes - opens >= DAY
+        else f"{format_time_of_day(opens)}-{format_time_of_day(closes)}"
+    )
 
 
 def parse_window(text: str, where: str) -> tuple[int, int]:
@@ -157,7 +163,7 @@ def _reopened(shifts: Sequence[Mapping[str, Any]], window: tuple[int, int]) -> l
         new_length = min(length, new_close - new_open)
         offset = STEP * round(min(place, 1.0) * max(new_close - new_open - new_length, 0) / STEP)
         hours = new_length // 60 if new_length % 60 == 0 else new_length / 60
-        out.append({**shift, "start": _clock(new_open + offset), "hours": hours})
+        out.append({**shift, "start": format_time_of_day(new_open + offset), "hours": hours})
     return out
 
 

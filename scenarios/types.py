@@ -137,6 +137,13 @@ def time_of_day_minutes(text: str) -> int:
     return int(hour) * 60 + int(minute)
 
 
+def format_time_of_day(minutes: float) -> str:
+    """``'HH:MM'`` of minutes after midnight, past midnight wrapping to the next day's clock
+    (the inverse of :func:`time_of_day_minutes`)."""
+    whole = int(minutes)
+    return f"{whole // 60 % 24:02d}:{whole % 60:02d}"
+
+
 TimeOfDay = Annotated[str, BeforeValidator(parse_time_of_day)]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

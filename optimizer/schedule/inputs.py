@@ -49,6 +49,7 @@ from scenarios.calendar import (
 )
 from scenarios.labor import unavailable_dates, weekly_minimum_hours
 from scenarios.schema import BreakRule, Employee, Scenario, Team, template_grid
+from scenarios.types import format_time_of_day
 from sim.agents import build_staffing
 
 __all__ = [
@@ -133,7 +134,7 @@ class Column:
     @property
     def start(self) -> str:
         """Local start as ``HH:MM``."""
-        return f"{self.start_minute // 60:02d}:{self.start_minute % 60:02d}"
+        return format_time_of_day(self.start_minute)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

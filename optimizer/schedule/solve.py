@@ -32,6 +32,7 @@ import pyomo.environ as pyo
 from optimizer.schedule.inputs import ScheduleInputs, restrict
 from optimizer.schedule.model import build_model, column_values
 from optimizer.solver import Limits, SolveResult, SolveStatus, relative_gap, solve
+from scenarios.types import format_time_of_day
 
 __all__ = ["ScheduleEffort", "ScheduleSolution", "evaluate", "solve_schedule"]
 
@@ -107,9 +108,7 @@ class ScheduleSolution:
                     "start": c.start,
                     "hours": c.hours,
                     "agents": round(self.people[j]),
-                    "break_start": (
-                        f"{int(b) // 60 % 24:02d}:{int(b) % 60:02d}" if c.break_minutes else None
-                    ),
+                    "break_start": (format_time_of_day(b) if c.break_minutes else None),
                     "break_minutes": c.break_minutes,
                     "night": c.night,
                     "cost": c.cost * round(self.people[j]),
