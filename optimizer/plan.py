@@ -60,6 +60,11 @@ from scenarios.schema import Scenario, Team
 __all__ = ["Headcount", "Plan", "PlanEffort", "default_workers", "optimize_scenario"]
 
 
+FILL_ROUNDS = 10
+"""Re-solves given to a crew's roster whose start leaves scheduled shifts empty (a roster
+that staffs every shift needs none)."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class PlanEffort:
     """Budgets of one optimisation, in counts (the time limit is a safety net).
@@ -83,7 +88,9 @@ class PlanEffort:
 
     gap: float | None = None
     schedule: ScheduleEffort = dataclasses.field(default_factory=ScheduleEffort)
-    roster: RosterEffort = dataclasses.field(default_factory=lambda: RosterEffort(rounds=0))
+    roster: RosterEffort = dataclasses.field(
+        default_factory=lambda: RosterEffort(rounds=0, fill_rounds=FILL_ROUNDS)
+    )
     repairs: int = 2
     seconds: float = 900.0
     workers: int | None = None
@@ -286,25 +293,6 @@ def default_workers(scenario: Scenario) -> int:
     return max(1, min(cores, sum(t.optimize_shifts for t in scenario.teams)))
 
 
-FILL_ROUNDS = 10
-"""Re-solves given to a crew's roster whose start leaves scheduled shifts empty (a roster
-that staffs every shift needs none)."""
-
-
-def _solve_one(problem: Any, effort: RosterEffort) -> RosterSolution:
-    """One roster solve (a process's task); when it leaves scheduled shifts without a
-    person and had no re-solves, solved again with :data:`FILL_ROUNDS` of them."""
-    sol = solve_roster(problem, effort)
-    if sol.plan is not None and sol.unstaffed() and effort.rounds == 0:
-        again = solve_roster(problem, dataclasses.replace(effort, rounds=FILL_ROUNDS))
-        if again.plan is not None and (again.unstaffed(), again.result.objective or 0) < (
-            sol.unstaffed(),
-            sol.result.objective or 0,
-        ):
-            return again
-    return sol
-
-
 def _solve_rosters(
     crews: Sequence[CrewRoster], effort: RosterEffort, workers: int
 ) -> list[RosterSolution]:
@@ -312,10 +300,10 @@ def _solve_rosters(
     after another: each solve is deterministic)."""
     problems = [cr.problem for cr in crews]
     if workers <= 1 or len(problems) <= 1:
-        return [_solve_one(p, effort) for p in problems]
+        return [solve_roster(p, effort) for p in problems]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(problems)), mp_context=context) as pool:
-        futures = [pool.submit(_solve_one, p, effort) for p in problems]
+        futures = [pool.submit(solve_roster, p, effort) for p in problems]
         return [f.result() for f in futures]
 
 

@@ -78,6 +78,9 @@ class Limits:
         an integer, so an incumbent within 1 of the bound is optimal).
     nodes : int or None
         Most branch-and-bound nodes: a deterministic budget of work.
+    solutions : int or None
+        Stop at the ``solutions``-th improving solution (another deterministic budget,
+        for a solve that only needs a plan to start from).
     seconds : float
         Wall-clock safety net (s).  A result stopped by it depends on the machine's speed,
         and says so.
@@ -86,6 +89,7 @@ class Limits:
     gap: float = 0.01
     abs_gap: float | None = None
     nodes: int | None = None
+    solutions: int | None = None
     seconds: float = 600.0
 
     def within(self, seconds: float) -> Limits:
@@ -110,7 +114,8 @@ class SolveResult:
     build_seconds, solve_seconds : float
         Wall time to build the model and to solve it (s).
     stopped_by : str
-        What ended it: ``"gap"``, ``"nodes"``, ``"time"``, ``"infeasible"`` or ``""``.
+        What ended it: ``"gap"``, ``"nodes"``, ``"solutions"``, ``"time"``, ``"infeasible"``
+        or ``""``.
     nodes : int
         Branch-and-bound nodes explored.
     message : str
@@ -244,6 +249,8 @@ class Session:
         }
         if limits.nodes is not None:
             solver_options["mip_max_nodes"] = int(limits.nodes)
+        if limits.solutions is not None:
+            solver_options["mip_max_improving_sols"] = int(limits.solutions)
         solver_options.update(options or {})
         config: dict[str, Any] = {
             "time_limit": float(limits.seconds),
@@ -273,6 +280,9 @@ class Session:
         ended = _ENDED.get(results.termination_condition, "")
         info = solver._solver_model.getInfo()
         nodes = max(0, int(info.mip_node_count))
+        # HiGHS ends a node budget and a solution count alike.
+        if ended == "nodes" and limits.solutions is not None and nodes < (limits.nodes or math.inf):
+            ended = "solutions"
         objective = solver.values_objective if has_plan else None
         bound = results.objective_bound
         if bound is not None and not math.isfinite(bound):
@@ -320,6 +330,8 @@ def _within(objective: float | None, bound: float | None, limits: Limits) -> boo
 def _stop_words(ended: str, limits: Limits, condition: TerminationCondition) -> str:
     if ended == "time":
         return f"time limit of {limits.seconds:.4g} s reached (a safety net)"
+    if ended == "solutions":
+        return f"stopped at improving solution {limits.solutions}"
     if ended == "nodes":
         return f"node limit of {limits.nodes} reached"
     if ended == "gap":

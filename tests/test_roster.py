@@ -12,6 +12,7 @@ import pytest
 
 from optimizer.roster.model import build_model, load_plan, plan_of_model
 from optimizer.roster.objective import plan_objective
+from optimizer.roster import solve as roster_solve
 from optimizer.roster.problem import OFF, RosterProblem
 from optimizer.roster.solve import RosterEffort, cover_table, solve_roster
 from optimizer.roster.start import row_violations, start_roster
@@ -113,6 +114,34 @@ def test_an_impossible_minimum_is_infeasible_and_names_the_employee() -> None:
     assert sol.result.status == SolveStatus.INFEASIBLE
     assert "A" in sol.result.message
     assert sol.plan is None
+
+
+def test_without_a_start_the_milp_finds_the_roster(monkeypatch: pytest.MonkeyPatch) -> None:
+    # When the start heuristic keeps no roster (as on Curtois Instance14) and the problem is
+    # too large for the whole MILP, the MILP still runs, to its first improving rosters,
+    # and the re-solves go on from there: here to the known optimum of 8.
+    monkeypatch.setattr(roster_solve, "start_roster", lambda *args, **kwargs: None)
+    sol = solve_roster(_tiny(), RosterEffort(gap=0.0, full_milp_assignments=0))
+    assert sol.plan is not None
+    assert not row_violations(_tiny(), sol.plan).any()
+    assert sol.result.objective == 8
+
+
+def test_a_roster_leaving_places_empty_gets_its_fill_rounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A start with nobody at work leaves all four places of the tiny problem empty (4 x 10,
+    # plus A's request for day 0 unmet, 5): with no rounds it stays so; with ten fill rounds the re-solves reach the optimum of 8.
+    # A start that staffs every place gets no fill rounds.
+    empty = np.full((2, 4), OFF, dtype=np.int64)
+    none = RosterEffort(gap=0.0, rounds=0, full_milp_assignments=0)
+    fill = RosterEffort(gap=0.0, rounds=0, fill_rounds=10, full_milp_assignments=0)
+    assert solve_roster(_stable_problem(), fill).rounds == 0
+    monkeypatch.setattr(roster_solve, "start_roster", lambda *args, **kwargs: empty)
+    assert solve_roster(_tiny(), none).result.objective == 4 * 10 + 5
+    filled = solve_roster(_tiny(), fill)
+    assert filled.rounds > 0
+    assert filled.result.objective == 8
 
 
 def test_a_solve_gives_the_same_roster_every_time() -> None:

@@ -9,7 +9,8 @@ the Curtois-Qu benchmark:
    the annealing of :func:`optimizer.roster.start.start_roster`.
 2. **Bound**: the LP relaxation of the MILP (:mod:`optimizer.roster.model`); and, for a
    problem small enough (``full_milp_assignments``), the MILP itself from the start, until
-   the gap target or a node budget.
+   the gap target or a node budget.  When no start keeps every rule, the whole MILP finds
+   one, stopped at its :data:`FIRST_SOLUTIONS`-th improving roster.
 3. **Neighbourhood re-solves** while the gap target is not met: each round frees a window
    of days (or a group of employees), fixes every other assignment to the best roster so
    far and re-solves the rest with its own node budget; a better roster is kept.  Rounds
@@ -52,6 +53,11 @@ from optimizer.solver import (
 __all__ = ["RosterEffort", "RosterSolution", "cover_table", "solve_roster"]
 
 
+FIRST_SOLUTIONS = 3
+"""Improving rosters after which the whole MILP stops when it runs only because no start
+kept every rule (the re-solves improve on the last of them)."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class RosterEffort:
     """How much work a roster solve may do, in counts (the same on any machine).
@@ -66,6 +72,9 @@ class RosterEffort:
         Branch-and-bound nodes of the full MILP.
     rounds : int
         Most neighbourhood re-solves.
+    fill_rounds : int
+        Re-solves given instead of ``rounds`` when the roster found before them leaves
+        places in the cover empty (so a roster that staffs every place costs none).
     stall_rounds : int
         Re-solves in a row without gain after which the search stops.
     round_nodes : int
@@ -86,6 +95,7 @@ class RosterEffort:
     start_moves: int | None = None
     nodes: int = 1000
     rounds: int = 10
+    fill_rounds: int = 0
     stall_rounds: int = 5
     round_nodes: int = 30
     window_days: int | None = 3
@@ -125,12 +135,23 @@ class RosterSolution:
         return int(cover_table(self.problem, self.plan)["under"].sum())
 
 
-def cover_table(p: RosterProblem, plan: IntArray | None) -> pd.DataFrame:
-    """Per day and shift type: ``requirement``, ``staffed``, ``under``, ``over``."""
+def _staffed(p: RosterProblem, plan: IntArray | None) -> IntArray:
+    """People working each (day, shift type)."""
     staffed = np.zeros((p.days, p.n_shifts), dtype=np.int64)
     if plan is not None:
         ee, dd = np.nonzero(plan >= 0)
         np.add.at(staffed, (dd, plan[ee, dd]), 1)
+    return staffed
+
+
+def _under(p: RosterProblem, plan: IntArray) -> IntArray:
+    """(D, S): places in the cover ``plan`` leaves empty."""
+    return np.maximum(np.asarray(p.cover_requirement) - _staffed(p, plan), 0)
+
+
+def cover_table(p: RosterProblem, plan: IntArray | None) -> pd.DataFrame:
+    """Per day and shift type: ``requirement``, ``staffed``, ``under``, ``over``."""
+    staffed = _staffed(p, plan)
     req = np.asarray(p.cover_requirement)
     days, shifts = np.meshgrid(np.arange(p.days), np.arange(p.n_shifts), indexing="ij")
     return pd.DataFrame(
@@ -185,26 +206,25 @@ def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> Roster
     bound = _cover_bound(p) if stable_starts else _relaxation_bound(model, deadline)
     nodes = 0
     message = ""
-    if not stable_starts and len(model.X) <= effort.full_milp_assignments:
+    whole = not stable_starts and len(model.X) <= effort.full_milp_assignments
+    if whole or incumbent is None:
+        # The whole MILP: from the start when the problem is small enough; otherwise only
+        # when no start keeps every rule, stopped at its first few improving rosters.
         if start is not None:
             load_plan(model, start)
+        limits = Limits(
+            gap=effort.gap,
+            abs_gap=abs_gap,
+            nodes=effort.nodes,
+            solutions=None if whole else FIRST_SOLUTIONS,
+        )
         result = session.solve(
-            Limits(gap=effort.gap, abs_gap=abs_gap, nodes=effort.nodes).within(
-                deadline - time.perf_counter()
-            ),
+            limits.within(deadline - time.perf_counter()),
             start=start_of(model) if start is not None else (),
         )
         nodes = result.nodes
         if result.status == SolveStatus.INFEASIBLE:
-            return RosterSolution(
-                p,
-                dataclasses.replace(
-                    result,
-                    solve_seconds=time.perf_counter() - t0 - result.build_seconds,
-                    message=explain_infeasible(p),
-                ),
-                None,
-            )
+            return _no_roster(p, result, t0)
         if result.has_plan:
             found = plan_of_model(model)
             value = plan_objective(p, found)
@@ -213,10 +233,12 @@ def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> Roster
         if result.bound is not None and (bound is None or result.bound > bound):
             bound = result.bound
         message = result.message
-    elif incumbent is None:
-        message = "the start heuristic found no roster keeping every rule"
+        if not whole:
+            message = f"the start heuristic found no roster keeping every rule; MILP: {message}"
     rounds = 0
     if incumbent is not None and not _done(best, bound, effort.gap, abs_gap):
+        if effort.fill_rounds > effort.rounds and _under(p, incumbent).any():
+            effort = dataclasses.replace(effort, rounds=effort.fill_rounds)
         incumbent, best, rounds = _neighbourhoods(
             p, session, incumbent, best, bound, effort, abs_gap, deadline
         )
@@ -262,6 +284,19 @@ def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> Roster
         ),
         incumbent,
         rounds,
+    )
+
+
+def _no_roster(p: RosterProblem, result: SolveResult, t0: float) -> RosterSolution:
+    """The outcome of a problem whose MILP is infeasible, with the rule in words."""
+    return RosterSolution(
+        p,
+        dataclasses.replace(
+            result,
+            solve_seconds=time.perf_counter() - t0 - result.build_seconds,
+            message=explain_infeasible(p),
+        ),
+        None,
     )
 
 
@@ -320,7 +355,13 @@ def _neighbourhoods(
             break
         rounds += 1
         if rounds % 2:
-            d0 = rng.randrange(max(1, p.days - window + 1))
+            # A window around a day with an empty place, when there is one.
+            empty = np.flatnonzero(_under(p, incumbent).any(axis=1))
+            if len(empty):
+                centre = int(empty[rng.randrange(len(empty))])
+                d0 = min(max(0, centre - window // 2), p.days - window)
+            else:
+                d0 = rng.randrange(max(1, p.days - window + 1))
             free = {k for d in range(d0, d0 + window) for k in by_day.get(d, [])}
         else:
             chosen = rng.sample(range(p.n_employees), group)

@@ -620,7 +620,7 @@ def _crew_caps(
                 both = late + early
                 cap(
                     f"rest between {dates[d_i]} and {dates[d_i + 1]} (starts to "
-                    f"{tau // 60:02d}:{tau % 60:02d})",
+                    f"{format_time_of_day(tau)})",
                     both,
                     np.ones(len(both)),
                     size,
