@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from optimizer.roster import solve as roster_solve
 from optimizer.roster.model import build_model, load_plan, plan_of_model
 from optimizer.roster.objective import plan_objective
-from optimizer.roster import solve as roster_solve
 from optimizer.roster.problem import OFF, RosterProblem
 from optimizer.roster.solve import RosterEffort, cover_table, solve_roster
 from optimizer.roster.start import row_violations, start_roster
@@ -131,8 +131,9 @@ def test_a_roster_leaving_places_empty_gets_its_fill_rounds(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # A start with nobody at work leaves all four places of the tiny problem empty (4 x 10,
-    # plus A's request for day 0 unmet, 5): with no rounds it stays so; with ten fill rounds the re-solves reach the optimum of 8.
-    # A start that staffs every place gets no fill rounds.
+    # plus A's request for day 0 unmet, 5): with no rounds it stays so; with ten fill
+    # rounds the re-solves reach the optimum of 8. A start that staffs every place gets no
+    # fill rounds.
     empty = np.full((2, 4), OFF, dtype=np.int64)
     none = RosterEffort(gap=0.0, rounds=0, full_milp_assignments=0)
     fill = RosterEffort(gap=0.0, rounds=0, fill_rounds=10, full_milp_assignments=0)
@@ -193,6 +194,39 @@ def test_week_by_week_start_keeps_one_start_time_a_week() -> None:
         for days in problem.week_days():
             starts = {groups[plan[e, d]] for d in days if plan[e, d] != OFF}
             assert len(starts) <= 1
+
+
+def test_week_by_week_gives_a_week_when_a_start_time_has_too_few_days() -> None:
+    # 09:00, 12:00 and 15:00 are wanted on one day each, so a person held to 12:00 and its
+    # neighbours has three days of work, short of the four shifts of their 32-hour weekly
+    # minimum. The week must still be built: 31 shifts for 7 people of 4-5 shifts each.
+    starts = np.array([6, 9, 12, 15, 18], dtype=float) * 60
+    minutes = np.full(5, 480)
+    cover = np.zeros((7, 5), dtype=int)
+    cover[:, 0] = cover[:, 4] = 2
+    cover[0, 1] = cover[1, 2] = cover[2, 3] = 1
+    gap = starts[None, :] + 1440 - (starts[:, None] + minutes[:, None])
+    problem = RosterProblem.create(
+        name="thin",
+        days=7,
+        shift_ids=["06:00", "09:00", "12:00", "15:00", "18:00"],
+        shift_minutes=minutes,
+        employee_ids=[f"p{k}" for k in range(7)],
+        cover_requirement=cover,
+        shift_start_minute=starts,
+        forbidden_successors=gap < 11 * 60,
+        min_days_off_per_week=2,
+        min_minutes_per_week=4 * 480,
+        max_minutes_per_week=5 * 480,
+        unavailable=np.broadcast_to(cover == 0, (7, 7, 5)).copy(),
+        cover_under_weight=500,
+        start_change_weight=40,
+    )
+    model = build_model(problem)
+    plan = week_by_week(problem, model, Session(model), nodes=200, seconds=120)
+    assert not row_violations(problem, plan).any()
+    assert cover_table(problem, plan)["under"].sum() == 0
+    assert ((plan >= 0).sum(axis=1) >= 4).all()
 
 
 def test_the_annealing_start_keeps_every_hard_rule() -> None:

@@ -7,11 +7,15 @@ start is built one week at a time:
    people as its busiest day needs and as its days need in all (a person works at most the
    days the weekly days-off rule leaves);
 2. people are placed in groups, each in the group of their previous week when it still has
-   room, the others where room is left (people on leave all week in none); each may also
-   take the start times next to their own group's, and people left without a group any;
+   room, the others where room is left (people on leave all week in none), but never in a
+   group whose days, with its neighbours', are fewer than the shifts their weekly minimum
+   hours take; each may also take the start times next to their own group's, and people
+   left without a group any;
 3. the roster MILP, with every earlier day fixed, every later day off and each person
    limited to those shifts, says who works which of the week's shifts, a second start
-   time costing what the problem says (a small problem: a few hundred assignments).
+   time costing what the problem says (a small problem: a few hundred assignments);
+4. the week's MILP again, from that roster, with every start time open to everyone: a
+   second start time now competes with the rest of the objective (fair weekends, say).
 
 The result keeps every hard rule (it is a MILP solution) and has one start time a week
 for nearly everyone; the roster solver improves it further.
@@ -75,24 +79,45 @@ def _place(
     previous: list[int | None],
 ) -> list[set[int]]:
     """Each person's start groups for the window (module docstring, step 2)."""
+    groups = p.start_groups()
+    n_groups = len(need)
     away = np.asarray(np.asarray(p.days_off)[:, days].all(axis=1), dtype=bool)
+    # Days each group and its neighbours offer work, against the shifts each person must
+    # work to reach their weekly minimum: a group offering fewer takes nobody.
+    offered = np.zeros((n_groups, len(days)), dtype=bool)
+    for i, d in enumerate(days):
+        open_ = ~np.asarray(p.unavailable, dtype=bool)[:, d, :].all(axis=0)
+        offered[groups[open_], i] = True
+    near = offered.copy()
+    near[1:] |= offered[:-1]
+    near[:-1] |= offered[1:]
+    room_days = near.sum(axis=1)
+    week = max((int(p.week_of_day[d]) for d in days), default=-1)
+    longest = float(np.max(p.shift_minutes, initial=1))
+    least = (
+        np.ceil(np.asarray(p.min_minutes_per_week)[:, week] / longest - 1e-9)
+        if week >= 0 and p.n_weeks
+        else np.zeros(p.n_employees)
+    )
     room = need.copy()
     placed: list[set[int]] = [set() for _ in range(p.n_employees)]
     order = [e for e in range(p.n_employees) if not away[e]]
     for e in order:
         g = previous[e]
-        if g is not None and room[g] > 0:
+        if g is not None and room[g] > 0 and room_days[g] >= least[e]:
             placed[e].add(g)
             room[g] -= 1
     for e in order:
-        if placed[e] or not room.any():
+        if placed[e]:
             continue
-        g = int(np.argmax(room))
+        fits = np.where(room_days >= least[e], room, 0)
+        if not fits.any():
+            continue
+        g = int(np.argmax(fits))
         placed[e].add(g)
         room[g] -= 1
     # Each person may also take the start times next to their own (the MILP chooses, at
     # the cost of a second start time), and people without a group may take any.
-    n_groups = len(need)
     for e in order:
         if not placed[e]:
             placed[e] = set(range(n_groups))
@@ -141,15 +166,22 @@ def week_by_week(
         later = _minimums_after(model, p, last)
         for row in later:
             row.deactivate()
+        limits = Limits(gap=0.0, abs_gap=0.999, nodes=nodes, seconds=per_week)
+        outside = []
         for e, d, s in model.X:
             if d in inside and int(groups[s]) in placed[e]:
                 continue
             model.x[e, d, s].fix(1.0 if d < first and plan[e, d] == s else 0.0)
-        result = session.solve(
-            Limits(gap=0.0, abs_gap=0.999, nodes=nodes, seconds=per_week),
-            start=start_of(model),
-            options=OPTIONS,
-        )
+            if d in inside:
+                outside.append((e, d, s))
+        restricted = session.solve(limits, start=start_of(model), options=OPTIONS)
+        # Then every start time open to everyone, from that roster: the week's MILP trades
+        # a second start time against the rest of the objective (fair weekends, say).
+        for key in outside:
+            model.x[key].unfix()
+        result = session.solve(limits, start=start_of(model), options=OPTIONS)
+        if not result.has_plan and restricted.has_plan:
+            result = restricted
         if result.has_plan:
             found = plan_of_model(model)
             plan[:, days] = found[:, days]
