@@ -13,7 +13,9 @@ aggregate: people available each day, paid hours, working days and night shifts 
 rest between consecutive days, runs of consecutive days, working weekends, and the
 contracts' minimum hours.  *Start groups* make start times stable: the people a crew puts
 on one start time in a week are at least the most it uses on any day of that week, and
-people beyond the crew's size (someone on two start times) cost a penalty.
+people beyond the crew's size (someone on two start times) cost a penalty; so do people
+whose start time has too few shifts that week for their minimum hours (they must take a
+second one).
 
 :func:`build_inputs` maps a scenario onto these arrays; :func:`restrict` cuts a window of
 columns out of them (the rest fixed) for the schedule's week-by-week solve.
@@ -170,6 +172,8 @@ class StartGroup:
     by_date: tuple[IntArray, ...]
     days_per_person: float = 5.0
     hours_per_person: float = 40.0
+    min_days_per_person: float = 0.0
+    """Shifts the crew's least weekly minimum takes (0: no minimum, or a look-ahead week)."""
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -486,6 +490,10 @@ def build_inputs(
                 by_date.setdefault(d_i, []).append(j)
         caps.extend(_crew_caps(scenario, team, k, crew, people, dates, by_date, columns, n_weeks))
         rules = scenario.rules_for(team)
+        least = min(
+            (scenario.rules_for_employee(team, person).min_hours_per_week for person in people),
+            default=rules.min_hours_per_week,
+        )
         start_groups.extend(
             _start_groups(
                 k,
@@ -493,6 +501,7 @@ def build_inputs(
                 columns,
                 float(7 - rules.min_days_off_per_week),
                 float(rules.max_hours_per_week),
+                float(least),
             )
         )
     coverage = sparse.csr_array(
@@ -535,13 +544,18 @@ def _start_groups(
     columns: Sequence[Column],
     days_per_person: float,
     hours_per_person: float,
+    min_hours_per_week: float,
 ) -> list[StartGroup]:
-    """One group per crew, week and start time, its columns by date."""
+    """One group per crew, week and start time, its columns by date; the shifts a weekly
+    minimum takes are pro rata for weeks the horizon cuts short."""
     found: dict[tuple[int, int], dict[int, list[int]]] = {}
+    week_dates: dict[int, set[int]] = {}
+    longest = max((columns[j].hours for js in by_date.values() for j in js), default=1.0)
     for d_i, js in by_date.items():
         for j in js:
             c = columns[j]
             found.setdefault((c.week, c.start_minute), {}).setdefault(d_i, []).append(j)
+            week_dates.setdefault(c.week, set()).add(d_i)
     return [
         StartGroup(
             crew=k,
@@ -550,6 +564,9 @@ def _start_groups(
             by_date=tuple(np.asarray(v, dtype=np.int64) for _, v in sorted(days.items())),
             days_per_person=days_per_person,
             hours_per_person=hours_per_person,
+            min_days_per_person=float(
+                math.ceil(min_hours_per_week * len(week_dates[week]) / 7.0 / longest - 1e-9)
+            ),
         )
         for (week, start), days in sorted(found.items())
     ]
@@ -788,7 +805,8 @@ def restrict(
         )
     groups: list[StartGroup] = []
     for g in inputs.start_groups:
-        if not free_mask[np.concatenate(g.by_date)].any():
+        free = free_mask[np.concatenate(g.by_date)]
+        if not free.any():
             continue
         groups.append(
             dataclasses.replace(
@@ -796,6 +814,8 @@ def restrict(
                 by_date=tuple(
                     new_index[js[free_mask[js]]] for js in g.by_date if free_mask[js].any()
                 ),
+                # As for caps: a look-ahead's few days cannot owe a week's minimum.
+                min_days_per_person=g.min_days_per_person if free.all() else 0.0,
             )
         )
     coverage = sparse.csr_array(inputs.coverage[:, keep])

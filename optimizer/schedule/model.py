@@ -30,7 +30,8 @@ def build_model(inputs: ScheduleInputs, *, integer: bool = True) -> pyo.Concrete
     ``f[k, g, t]`` available agents of crew or fixed team k serving group g in interval
     t; ``short[g, t]`` and ``beyond[g, t]`` (its part beyond half an agent); ``z[s]`` people
     on start group s; ``extra[k, w]`` people of crew k
-    on a second start time in week w; with ``inputs.size_crews``, ``size[k]``.
+    on a second start time in week w; ``second[s]`` people of start group s on a second
+    start time for their minimum hours; with ``inputs.size_crews``, ``size[k]``.
 
     Parameters
     ----------
@@ -249,10 +250,13 @@ def _add_caps(m: pyo.ConcreteModel, p: ScheduleInputs) -> None:
 def _add_start_groups(m: pyo.ConcreteModel, p: ScheduleInputs) -> None:
     """People on a start time in a week are at least the most on any of its dates, and
     enough for its shifts at one person's days and hours a week; people beyond the crew's
-    size are on a second start time:
+    size are on a second start time, and so are some of those whose start time has fewer
+    shifts than their minimum hours take (``least`` shifts a week; each such person works
+    at least one of them there, so the days missing over ``least - 1``):
     z[s] >= sum_{j of s on date} x[j];  days * z[s] >= sum_{j of s} x[j];
     hours * z[s] >= sum_{j of s} h[j] x[j];
-    sum_{s of crew k, week w} z[s] - extra[k,w] <= size[k]."""
+    sum_{s of crew k, week w} z[s] - extra[k,w] <= size[k];
+    (least - 1) * second[s] >= least * z[s] - sum_{j of s} x[j]  (when least >= 2)."""
     idx = [(s, d) for s, g in enumerate(p.start_groups) for d in range(len(g.by_date))]
     m.z = pyo.Var(range(len(p.start_groups)), domain=pyo.NonNegativeReals)
     m.start_days = pyo.Constraint(
@@ -289,12 +293,24 @@ def _add_start_groups(m: pyo.ConcreteModel, p: ScheduleInputs) -> None:
             pyo.quicksum(m.z[s] for s in weeks[k, w]) - m.extra[k, w] <= _size(m, p, k)
         ),
     )
+    thin = [s for s, g in enumerate(p.start_groups) if g.min_days_per_person >= 2]
+    m.S2 = pyo.Set(initialize=thin, ordered=True)
+    m.second = pyo.Var(m.S2, domain=pyo.NonNegativeReals)
+    m.start_min_days = pyo.Constraint(
+        m.S2,
+        rule=lambda m, s: (
+            (p.start_groups[s].min_days_per_person - 1) * m.second[s]
+            >= p.start_groups[s].min_days_per_person * m.z[s]
+            - pyo.quicksum(m.x[j] for j in group(s))
+        ),
+    )
 
 
 def _add_objective(m: pyo.ConcreteModel, p: ScheduleInputs) -> None:
     """Minimise pay (with premiums and the tie-break), shortfall, second start times and,
     when sizing, people added: sum_j cost[j] x[j] + sum pen[g,t] short[g,t]
-    + sum W pen[g,t] beyond[g,t] + sum stab[k] extra[k,w] + sum head[k] (size[k] - people[k]),
+    + sum W pen[g,t] beyond[g,t] + sum stab[k] extra[k,w] + sum stab[k of s] second[s]
+    + sum head[k] (size[k] - people[k]),
     where beyond[g,t] >= short[g,t] - 1/2 is the shortfall beyond half an agent."""
     terms: list[Any] = [float(c) * m.x[j] for j, c in enumerate(p.column_cost)]
     terms += [float(p.shortfall_penalty[g, t]) * m.short[g, t] for g, t in m.N]
@@ -302,6 +318,7 @@ def _add_objective(m: pyo.ConcreteModel, p: ScheduleInputs) -> None:
         BEYOND_HALF_WEIGHT * float(p.shortfall_penalty[g, t]) * m.beyond[g, t] for g, t in m.B
     ]
     terms += [float(p.stability_penalty[k]) * m.extra[k, w] for k, w in m.W]
+    terms += [float(p.stability_penalty[p.start_groups[s].crew]) * m.second[s] for s in m.S2]
     if p.size_crews:
         floor = _size_floor(p)
         terms += [
