@@ -3,14 +3,15 @@
 Usage (from the repository root)::
 
     python benchmarks/curtois.py ../shared/data/curtois/instances/Instance1.txt \
-        [more files] [--time-limit 600] [--gap 0] [--rounds 10] [--roster-out DIR] \
-        [--machine-speed]
+        [more files] [--time-limit 600] [--gap 0] [--rounds 150] [--stall-rounds 40] \
+        [--round-nodes 200] [--nodes 20000] [--roster-out DIR] [--machine-speed]
 
 Each instance is read by ``curtois_reader.py`` into the product's ``RosterProblem`` and
 solved by ``optimizer.roster.solve.solve_roster``, the solver ``optimize`` uses for every
-team.  Each line holds ``instance``, ``objective``, ``best_known``, ``gap`` (relative
-distance above the best known value), ``seconds``, ``status``, ``bound``, ``mip_gap``,
-``rounds`` and ``message``.  ``best_known`` comes from
+team, with larger counts than a team's roster gets (the flags; every budget a count).
+Each line holds ``instance``, ``objective``, ``best_known``, ``gap`` (relative distance
+above the best known value), ``seconds``, ``status``, ``bound``, ``mip_gap``, ``rounds``
+and ``message``.  ``best_known`` comes from
 ``../shared/data/curtois/best_known.csv`` when that file exists.  ``--roster-out DIR``
 writes ``<instance>.csv`` (``employee``, ``day``, ``shift``), which ``curtois_check.py``
 re-reads and checks against every rule of the instance; ``--machine-speed`` adds the
@@ -94,11 +95,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path, help="Curtois-Qu instance files")
     parser.add_argument("--time-limit", type=float, default=600.0, help="safety net (s)")
     parser.add_argument("--gap", type=float, default=0.0, help="relative gap target")
-    parser.add_argument("--rounds", type=int, default=10, help="neighbourhood re-solves")
+    parser.add_argument("--rounds", type=int, default=150, help="neighbourhood re-solves")
+    parser.add_argument(
+        "--stall-rounds", type=int, default=40, help="re-solves in a row without gain to stop"
+    )
+    parser.add_argument("--round-nodes", type=int, default=200, help="nodes of each re-solve")
+    parser.add_argument("--nodes", type=int, default=20000, help="nodes of the whole MILP")
     parser.add_argument("--roster-out", type=Path, default=None, help="folder for roster CSVs")
     parser.add_argument("--machine-speed", action="store_true")
     args = parser.parse_args(argv)
-    effort = RosterEffort(gap=args.gap, rounds=args.rounds, seconds=args.time_limit)
+    for flag in ("rounds", "stall_rounds", "round_nodes", "nodes"):
+        if getattr(args, flag) < 1:
+            parser.error(f"--{flag.replace('_', '-')}: expected a whole number of at least 1")
+    effort = RosterEffort(
+        gap=args.gap,
+        rounds=args.rounds,
+        stall_rounds=args.stall_rounds,
+        round_nodes=args.round_nodes,
+        nodes=args.nodes,
+        seconds=args.time_limit,
+    )
     best_known = load_best_known()
     speed = {"machine_tickets_per_second": round(machine_speed())} if args.machine_speed else {}
     code = 0

@@ -28,6 +28,7 @@ import datetime as dt
 import math
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -512,10 +513,18 @@ def optimize_scenario(
         ]
         | None
     ) = None
+    # The safety net holds for the whole optimisation: each stage gets what is left, and
+    # no repair starts once it is spent (the best attempt so far is kept).
+    deadline = time.perf_counter() + effort.seconds
     for attempt in range(effort.repairs + 1):
+        left = deadline - time.perf_counter()
+        if attempt and left <= 0:
+            break
         say("schedule" if not attempt else f"schedule again ({attempt}): rosters left shifts empty")
         inputs = _with_day_caps(build_inputs(scenario, requirements), caps)
-        schedule = solve_schedule(inputs, schedule_effort, bound=first_bound)
+        schedule = solve_schedule(
+            inputs, dataclasses.replace(schedule_effort, seconds=max(1.0, left)), bound=first_bound
+        )
         if attempt == 0:
             first_bound = schedule.result.bound
         crews: list[CrewRoster] = []
@@ -526,7 +535,8 @@ def optimize_scenario(
         crews = [
             crew_problem(scenario, inputs, schedule.people, k) for k in range(len(inputs.crews))
         ]
-        sols = _solve_rosters(crews, roster_effort, workers)
+        left = max(1.0, deadline - time.perf_counter())
+        sols = _solve_rosters(crews, dataclasses.replace(roster_effort, seconds=left), workers)
         # A repair may staff every shift yet cover less: the attempt kept is the one with
         # the fewest empty shifts, then the least agent-hours short.
         if any(sol.plan is None for sol in sols):
