@@ -258,6 +258,11 @@ def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> Roster
         best = float(round(best))
         bound = None if bound is None else float(math.ceil(bound - 1e-6))
     done = _done(best, bound, effort.gap, abs_gap)
+    origin = (
+        f"start roster in {start_seconds:.1f} s"
+        if start is not None
+        else f"no start roster kept every rule ({start_seconds:.1f} s), the MILP found one"
+    )
     cut_by_time = time.perf_counter() >= deadline - 1e-3
     if done:
         status, stopped, words = SolveStatus.OPTIMAL, "gap", "within the gap target"
@@ -280,7 +285,7 @@ def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> Roster
             solve_seconds=seconds - session.build_seconds,
             stopped_by=stopped,
             nodes=nodes,
-            message=f"{words}; start roster in {start_seconds:.1f} s, {rounds} re-solves",
+            message=f"{words}; {origin}, {rounds} re-solves",
         ),
         incumbent,
         rounds,
