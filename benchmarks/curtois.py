@@ -105,8 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--machine-speed", action="store_true")
     args = parser.parse_args(argv)
     for flag in ("rounds", "stall_rounds", "round_nodes", "nodes"):
-        if getattr(args, flag) < 1:
-            parser.error(f"--{flag.replace('_', '-')}: expected a whole number of at least 1")
+        value = getattr(args, flag)
+        if value < 1:
+            name = flag.replace("_", "-")
+            parser.error(f"--{name}: found {value}, expected a whole number of at least 1")
     effort = RosterEffort(
         gap=args.gap,
         rounds=args.rounds,

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -43,6 +44,7 @@ __all__ = [
     "AgentRules",
     "agent_rules",
     "check_shifts",
+    "shifts_for_hours",
     "unavailable_dates",
     "weekly_minimum_hours",
 ]
@@ -95,6 +97,12 @@ def weekly_minimum_hours(rules: LaborRules, available_days: int) -> float:
     """Least paid hours a week owes a person present ``available_days`` of its 7 days (in
     the horizon and not on leave): the contract's minimum pro rata."""
     return rules.min_hours_per_week * max(0, min(7, available_days)) / 7.0
+
+
+def shifts_for_hours(hours: float, longest_shift_hours: float) -> int:
+    """Fewest shifts that reach ``hours`` when each is at most ``longest_shift_hours``: the
+    days a weekly minimum takes."""
+    return max(0, math.ceil(hours / max(longest_shift_hours, 1e-9) - 1e-9))
 
 
 def _minutes(values: pd.Series) -> np.ndarray:

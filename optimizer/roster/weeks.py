@@ -33,6 +33,7 @@ import pyomo.environ as pyo
 from optimizer.roster.model import load_plan, plan_of_model
 from optimizer.roster.problem import OFF, IntArray, RosterProblem
 from optimizer.solver import Limits, Session, start_of
+from scenarios.labor import shifts_for_hours
 
 __all__ = ["week_by_week"]
 
@@ -93,12 +94,13 @@ def _place(
     near[:-1] |= offered[1:]
     room_days = near.sum(axis=1)
     week = max((int(p.week_of_day[d]) for d in days), default=-1)
-    longest = float(np.max(p.shift_minutes, initial=1))
-    least = (
-        np.ceil(np.asarray(p.min_minutes_per_week)[:, week] / longest - 1e-9)
+    longest = float(np.max(p.shift_minutes, initial=60)) / 60.0
+    least = [
+        shifts_for_hours(float(p.min_minutes_per_week[e, week]) / 60.0, longest)
         if week >= 0 and p.n_weeks
-        else np.zeros(p.n_employees)
-    )
+        else 0
+        for e in range(p.n_employees)
+    ]
     room = need.copy()
     placed: list[set[int]] = [set() for _ in range(p.n_employees)]
     order = [e for e in range(p.n_employees) if not away[e]]

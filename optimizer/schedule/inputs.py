@@ -49,8 +49,8 @@ from scenarios.calendar import (
     premium_minutes,
     week_of,
 )
-from scenarios.labor import unavailable_dates, weekly_minimum_hours
-from scenarios.schema import BreakRule, Employee, Scenario, Team, template_grid
+from scenarios.labor import shifts_for_hours, unavailable_dates, weekly_minimum_hours
+from scenarios.schema import BreakRule, Employee, LaborRules, Scenario, Team, template_grid
 from scenarios.types import format_time_of_day
 from sim.agents import build_staffing
 
@@ -491,8 +491,9 @@ def build_inputs(
         caps.extend(_crew_caps(scenario, team, k, crew, people, dates, by_date, columns, n_weeks))
         rules = scenario.rules_for(team)
         least = min(
-            (scenario.rules_for_employee(team, person).min_hours_per_week for person in people),
-            default=rules.min_hours_per_week,
+            (scenario.rules_for_employee(team, person) for person in people),
+            key=lambda r: r.min_hours_per_week,
+            default=rules,
         )
         start_groups.extend(
             _start_groups(
@@ -501,7 +502,7 @@ def build_inputs(
                 columns,
                 float(7 - rules.min_days_off_per_week),
                 float(rules.max_hours_per_week),
-                float(least),
+                least,
             )
         )
     coverage = sparse.csr_array(
@@ -544,10 +545,10 @@ def _start_groups(
     columns: Sequence[Column],
     days_per_person: float,
     hours_per_person: float,
-    min_hours_per_week: float,
+    least: LaborRules,
 ) -> list[StartGroup]:
-    """One group per crew, week and start time, its columns by date; the shifts a weekly
-    minimum takes are pro rata for weeks the horizon cuts short."""
+    """One group per crew, week and start time, its columns by date, with the shifts the
+    crew's least weekly minimum (``least``, pro rata in weeks the horizon cuts short) takes."""
     found: dict[tuple[int, int], dict[int, list[int]]] = {}
     week_dates: dict[int, set[int]] = {}
     longest = max((columns[j].hours for js in by_date.values() for j in js), default=1.0)
@@ -565,7 +566,7 @@ def _start_groups(
             days_per_person=days_per_person,
             hours_per_person=hours_per_person,
             min_days_per_person=float(
-                math.ceil(min_hours_per_week * len(week_dates[week]) / 7.0 / longest - 1e-9)
+                shifts_for_hours(weekly_minimum_hours(least, len(week_dates[week])), longest)
             ),
         )
         for (week, start), days in sorted(found.items())

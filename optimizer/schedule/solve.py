@@ -108,7 +108,7 @@ class ScheduleSolution:
                     "start": c.start,
                     "hours": c.hours,
                     "agents": round(self.people[j]),
-                    "break_start": (format_time_of_day(b) if c.break_minutes else None),
+                    "break_start": format_time_of_day(b) if c.break_minutes else None,
                     "break_minutes": c.break_minutes,
                     "night": c.night,
                     "cost": c.cost * round(self.people[j]),
