@@ -8,8 +8,8 @@ status, coverage and start-time stability.  First it prints this machine's speed
 reference (the textbook SimPy model of ``engine_speed.py``), to read the seconds by.
 
 Run: ``python benchmarks/optimize_scale.py [--time-limit SECONDS] [--workers N]``
-(``--workers``: processes for the rosters, default this machine's cores, at most one per
-team; see ``optimizer.plan.optimize_scenario``).
+(``--workers``: processes for the schedule's bound and the rosters, default this machine's
+cores, at most one per team; see ``optimizer.plan.default_workers``).
 """
 
 from __future__ import annotations

@@ -26,11 +26,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -54,7 +52,7 @@ from optimizer.schedule.inputs import (
     build_inputs,
 )
 from optimizer.schedule.solve import ScheduleEffort, ScheduleSolution, evaluate, solve_schedule
-from optimizer.solver import SolveStatus
+from optimizer.solver import SolveStatus, process_pool
 from scenarios.labor import agent_rules, check_shifts
 from scenarios.schema import Scenario, Team
 
@@ -84,7 +82,8 @@ class PlanEffort:
     seconds : float
         Safety net of the whole optimisation (s).
     workers : int or None
-        Processes for the rosters (default :func:`default_workers`).
+        Processes for the schedule's bound and the rosters (default
+        :func:`default_workers`).
     """
 
     gap: float | None = None
@@ -285,13 +284,14 @@ def start_time_stability(roster: pd.DataFrame) -> dict[str, float]:
 
 
 def default_workers(scenario: Scenario) -> int:
-    """Processes the rosters use when not told: this machine's cores (those this process
-    may run on), at most one per optimized team."""
+    """Processes the optimizer uses when not told: this machine's cores (those this process
+    may run on), at most two (the schedule's bound beside its weeks) or one per optimized
+    team when more."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
         cores = os.cpu_count() or 1
-    return max(1, min(cores, sum(t.optimize_shifts for t in scenario.teams)))
+    return max(1, min(cores, max(2, sum(t.optimize_shifts for t in scenario.teams))))
 
 
 def _solve_rosters(
@@ -302,8 +302,7 @@ def _solve_rosters(
     problems = [cr.problem for cr in crews]
     if workers <= 1 or len(problems) <= 1:
         return [solve_roster(p, effort) for p in problems]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(problems)), mp_context=context) as pool:
+    with process_pool(min(workers, len(problems))) as pool:
         futures = [pool.submit(solve_roster, p, effort) for p in problems]
         return [f.result() for f in futures]
 
@@ -523,7 +522,10 @@ def optimize_scenario(
         say("schedule" if not attempt else f"schedule again ({attempt}): rosters left shifts empty")
         inputs = _with_day_caps(build_inputs(scenario, requirements), caps)
         schedule = solve_schedule(
-            inputs, dataclasses.replace(schedule_effort, seconds=max(1.0, left)), bound=first_bound
+            inputs,
+            dataclasses.replace(schedule_effort, seconds=max(1.0, left)),
+            bound=first_bound,
+            workers=workers,
         )
         if attempt == 0:
             first_bound = schedule.result.bound

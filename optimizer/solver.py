@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import multiprocessing
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from enum import StrEnum
 from typing import Any
 
@@ -35,6 +37,7 @@ __all__ = [
     "Session",
     "SolveResult",
     "SolveStatus",
+    "process_pool",
     "relative_gap",
     "solve",
     "start_of",
@@ -367,6 +370,13 @@ def solve(
     SolveResult
     """
     return Session(model, build_seconds=build_seconds).solve(limits, start=start, options=options)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` fresh processes (spawned, so they share no state with this
+    one) for solves side by side; each solve's budgets are counts, so the results are the
+    same as one after another."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def start_of(model: pyo.ConcreteModel) -> list[tuple[VarData, float]]:

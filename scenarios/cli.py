@@ -236,8 +236,9 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     run_args(
         p,
         3,
-        "processes for the crews' rosters, solved side by side (default: the cores, at "
-        "most one per optimized team); with --verify also a local Dask cluster of N workers",
+        "processes for the schedule's bound beside its weeks and for the crews' rosters "
+        "side by side (default: the cores, at most two or one per optimized team); with "
+        "--verify also a local Dask cluster of N workers",
     )
     p.add_argument(
         "--time-limit",

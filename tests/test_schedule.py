@@ -179,6 +179,19 @@ def test_no_staffing_at_night_when_nothing_arrives() -> None:
     assert night["required"].sum() == 0 and night["scheduled"].sum() == 0
 
 
+def test_the_bound_solved_aside_gives_the_same_schedule() -> None:
+    # With a second process the whole horizon's root runs beside the weekly MILPs; every
+    # budget is a count, so the schedule, its bound and its gap are the same.
+    inputs = build_inputs(scenario_from_data(_day_only(agents=6)))
+    alone = solve_schedule(inputs)
+    aside = solve_schedule(inputs, workers=2)
+    assert alone.result.bound is not None
+    assert aside.people.tolist() == alone.people.tolist()
+    assert aside.result.bound == alone.result.bound
+    assert aside.result.objective == alone.result.objective
+    assert aside.result.message == alone.result.message
+
+
 def test_too_few_agents_gives_a_plan_with_the_shortfall_listed() -> None:
     solution = _solve(scenario_from_data(_day_only(agents=2)))
     assert solution.result.has_plan

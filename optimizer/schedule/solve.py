@@ -14,6 +14,9 @@
 3. **Evaluation**: the cost and shortfall of both candidates, from an LP with the head counts
    fixed; the cheaper is the plan, its gap measured against the bound of step 1.
 
+Steps 1 and 2 do not depend on each other: given a second process, step 1 runs beside
+step 2.
+
 Every budget is a count, so one scenario gives one schedule on any machine; the time
 limit is a safety net, and a plan it cut short says so.
 
@@ -22,8 +25,10 @@ Must not import ``reports`` or ``run_sim``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
+from concurrent.futures import Future
 
 import numpy as np
 import pandas as pd
@@ -31,7 +36,14 @@ import pyomo.environ as pyo
 
 from optimizer.schedule.inputs import ScheduleInputs, restrict
 from optimizer.schedule.model import build_model, column_values
-from optimizer.solver import Limits, SolveResult, SolveStatus, relative_gap, solve
+from optimizer.solver import (
+    Limits,
+    SolveResult,
+    SolveStatus,
+    process_pool,
+    relative_gap,
+    solve,
+)
 from scenarios.types import format_time_of_day
 
 __all__ = ["ScheduleEffort", "ScheduleSolution", "evaluate", "solve_schedule"]
@@ -175,39 +187,20 @@ def evaluate(
     return float(result.objective or 0.0), short, served
 
 
-def solve_schedule(
-    inputs: ScheduleInputs,
-    effort: ScheduleEffort | None = None,
-    *,
-    bound: float | None = None,
-) -> ScheduleSolution:
-    """Solve the schedule (module docstring).
+def _root(
+    inputs: ScheduleInputs, gap: float, seconds: float
+) -> tuple[SolveResult, np.ndarray | None]:
+    """The whole horizon's root (module docstring, step 1): its result, and its plan when
+    it found one."""
+    root, whole = _timed(inputs, True, Limits(gap=gap, nodes=1, seconds=seconds), MILP_OPTIONS)
+    return root, column_values(whole) if root.has_plan else None
 
-    Parameters
-    ----------
-    inputs : ScheduleInputs
-        The problem (see :func:`optimizer.schedule.inputs.build_inputs`).
-    effort : ScheduleEffort, optional
-        Gap target, node budget and safety net.
-    bound : float, optional
-        A lower bound already known (that of a problem this one restricts): step 1 is
-        skipped and this bound is used.
 
-    Returns
-    -------
-    ScheduleSolution
-    """
-    effort = effort or ScheduleEffort()
-    t0 = time.perf_counter()
-    deadline = t0 + effort.seconds
-    candidate: np.ndarray | None = None
-    build_first = 0.0
-    if bound is None:
-        root, whole = _timed(
-            inputs, True, Limits(gap=effort.gap, nodes=1, seconds=effort.seconds), MILP_OPTIONS
-        )
-        bound, build_first = root.bound, root.build_seconds
-        candidate = column_values(whole) if root.has_plan else None
+def _by_week(
+    inputs: ScheduleInputs, effort: ScheduleEffort, deadline: float
+) -> tuple[np.ndarray, np.ndarray, list[SolveResult]]:
+    """Whole people week by week (module docstring, step 2): people per column, crew
+    sizes and each week's result."""
     weeks = inputs.column_weeks()
     n_weeks = inputs.n_weeks
     first = min((c.date for c in inputs.columns), default=None)
@@ -238,6 +231,54 @@ def solve_schedule(
         people[index[decided]] = values[decided]
         if inputs.size_crews:
             sizes = np.maximum(sizes, [round(model.size[k].value or 0) for k in model.K])
+    return people, sizes, results
+
+
+def solve_schedule(
+    inputs: ScheduleInputs,
+    effort: ScheduleEffort | None = None,
+    *,
+    bound: float | None = None,
+    workers: int = 1,
+) -> ScheduleSolution:
+    """Solve the schedule (module docstring).
+
+    Parameters
+    ----------
+    inputs : ScheduleInputs
+        The problem (see :func:`optimizer.schedule.inputs.build_inputs`).
+    effort : ScheduleEffort, optional
+        Gap target, node budget and safety net.
+    bound : float, optional
+        A lower bound already known (that of a problem this one restricts): step 1 is
+        skipped and this bound is used.
+    workers : int, default 1
+        Processes: with two or more, step 1 runs in a process of its own beside step 2
+        (the same schedule, sooner).
+
+    Returns
+    -------
+    ScheduleSolution
+    """
+    effort = effort or ScheduleEffort()
+    t0 = time.perf_counter()
+    deadline = t0 + effort.seconds
+    candidate: np.ndarray | None = None
+    build_first = 0.0
+    # The root's pool, when the root runs aside, closes once its result is in.
+    with contextlib.ExitStack() as aside:
+        pending: Future[tuple[SolveResult, np.ndarray | None]] | None = None
+        if bound is None and workers > 1:
+            pending = aside.enter_context(process_pool(1)).submit(
+                _root, inputs, effort.gap, effort.seconds
+            )
+        elif bound is None:
+            root, candidate = _root(inputs, effort.gap, effort.seconds)
+            bound, build_first = root.bound, root.build_seconds
+        people, sizes, results = _by_week(inputs, effort, deadline)
+        if pending is not None:
+            root, candidate = pending.result()
+            bound = root.bound
     objective, shortfall, served = evaluate(inputs, people, sizes if inputs.size_crews else None)
     chosen = ""
     if candidate is not None and not inputs.size_crews:
