@@ -229,6 +229,39 @@ def test_week_by_week_gives_a_week_when_a_start_time_has_too_few_days() -> None:
     assert ((plan >= 0).sum(axis=1) >= 4).all()
 
 
+def test_weeks_too_large_for_one_milp_start_from_the_annealing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 8 people x 7 days x 2 shift types = 112 assignments a week, above a limit of 100:
+    # the start comes from the annealing alone (here an empty roster, to leave the
+    # re-solves work), and each re-solve frees at most 40 assignments: windows of 2 days
+    # (32) instead of 3 (48), groups of 1 person (28) instead of 2 (56).
+    def no_weeks(*args: object, **kwargs: object) -> None:
+        raise AssertionError("week by week on weeks above the limit")
+
+    empty = np.full((8, 14), OFF, dtype=np.int64)
+    monkeypatch.setattr(roster_solve, "week_by_week", no_weeks)
+    monkeypatch.setattr(roster_solve, "start_roster", lambda *args, **kwargs: empty)
+    freed: list[int] = []
+    solve_once = Session.solve
+
+    def counted(self: Session, *args: object, **kwargs: object) -> object:
+        freed.append(sum(1 for v in self.model.x.values() if not v.fixed))
+        return solve_once(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Session, "solve", counted)
+    problem = _stable_problem()
+    effort = RosterEffort(
+        gap=0.0, rounds=6, stall_rounds=6, full_milp_assignments=100, round_assignments=40
+    )
+    sol = solve_roster(problem, effort)
+    assert sol.plan is not None and sol.rounds == 6
+    assert not row_violations(problem, sol.plan).any()
+    assert sol.result.objective is not None
+    assert sol.result.objective < plan_objective(problem, empty)
+    assert len(freed) == 6 and 0 < max(freed) <= 40
+
+
 def test_the_annealing_start_keeps_every_hard_rule() -> None:
     problem = _stable_problem(people=7)
     plan = start_roster(problem, moves=20_000, seed=3)

@@ -4,9 +4,10 @@
 the Curtois-Qu benchmark:
 
 1. **Start**: a roster that keeps every hard rule, in seconds: built week by week with one
-   start time per person where the problem asks for stable starts
-   (:func:`optimizer.roster.weeks.week_by_week`), then improved (or, otherwise, found) by
-   the annealing of :func:`optimizer.roster.start.start_roster`.
+   start time per person where the problem asks for stable starts and its weeks are small
+   enough to solve as MILPs (:func:`optimizer.roster.weeks.week_by_week`), then improved
+   (or, otherwise, found) by the annealing of :func:`optimizer.roster.start.start_roster`,
+   whose objective counts every start time beyond a person's first in a week.
 2. **Bound**: the LP relaxation of the MILP (:mod:`optimizer.roster.model`); and, for a
    problem small enough (``full_milp_assignments``), the MILP itself from the start, until
    the gap target or a node budget.  When no start keeps every rule, the whole MILP finds
@@ -84,9 +85,12 @@ class RosterEffort:
     seconds : float
         Wall-clock safety net of the whole solve (s).
     full_milp_assignments : int
-        Largest problem (assignments that may be made) solved as a whole MILP; larger ones,
-        and problems asking for stable start times (whose start is built week by week), go
-        from the start to the re-solves.
+        Largest problem (assignments that may be made) solved as one MILP: the whole
+        problem, or each week of a start built week by week.  Larger problems, and problems
+        asking for stable start times, go from the start to the re-solves.
+    round_assignments : int
+        Most assignments a re-solve frees: a window of fewer days, or a group of fewer
+        people, in a problem where a whole window or group would free more.
     seed : int
         Seed of the start heuristic and of the neighbourhoods.
     """
@@ -101,6 +105,7 @@ class RosterEffort:
     window_days: int | None = 3
     seconds: float = 600.0
     full_milp_assignments: int = 2500
+    round_assignments: int = 2500
     seed: int = 0
 
 
@@ -193,10 +198,14 @@ def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> Roster
     start: IntArray | None = None
     stable_starts = float(np.max(p.start_change_weight, initial=0.0)) > 0 and p.n_weeks > 0
     if stable_starts:
-        built = week_by_week(p, model, session, effort.round_nodes, 0.5 * effort.seconds)
+        # Each week's MILP is one problem: built week by week when the largest week is no
+        # larger than a problem solved whole; otherwise the annealing alone starts.
         moves = effort.start_moves or 300 * p.n_employees * p.days
+        built = None
+        if _largest_week(p) <= effort.full_milp_assignments:
+            built = week_by_week(p, model, session, effort.round_nodes, 0.5 * effort.seconds)
         start = start_roster(p, moves=moves, seed=effort.seed, initial=built)
-        if start is None and not row_violations(p, built).any():
+        if start is None and built is not None and not row_violations(p, built).any():
             start = built
     if start is None:
         start = start_roster(p, moves=effort.start_moves, seed=effort.seed)
@@ -269,11 +278,14 @@ def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> Roster
     else:
         status = SolveStatus.FEASIBLE
         stopped = "time" if cut_by_time else "rounds"
-        words = (
-            f"time limit of {effort.seconds:.4g} s reached (a safety net)"
-            if cut_by_time
-            else f"no gain in {effort.stall_rounds} re-solves in a row, or {effort.rounds} done"
-        )
+        if cut_by_time:
+            words = f"time limit of {effort.seconds:.4g} s reached (a safety net)"
+        elif rounds == 0:
+            words = "stopped at the start (no re-solves in the budget)"
+        elif rounds >= effort.rounds:
+            words = f"all {effort.rounds} re-solves done"
+        else:
+            words = f"no gain in {effort.stall_rounds} re-solves in a row"
     return RosterSolution(
         p,
         SolveResult(
@@ -303,6 +315,12 @@ def _no_roster(p: RosterProblem, result: SolveResult, t0: float) -> RosterSoluti
         ),
         None,
     )
+
+
+def _largest_week(p: RosterProblem) -> int:
+    """Assignments that may be made in the problem's largest week."""
+    allowed = p.allowed()
+    return max((int(allowed[:, days, :].sum()) for days in p.week_days() if days), default=0)
 
 
 def _cover_bound(p: RosterProblem) -> float:
@@ -345,9 +363,13 @@ def _neighbourhoods(
     """Re-solve windows of days and groups of employees around the best roster."""
     model = session.model
     rng = random.Random(effort.seed + 1)
+    # Each re-solve frees at most round_assignments: fewer days or people in a big problem.
+    per_day = len(model.X) / max(1, p.days)
+    per_person = len(model.X) / max(1, p.n_employees)
     window = effort.window_days or max(3, p.days // 3)
-    window = min(p.days, window)
+    window = max(1, min(p.days, window, int(effort.round_assignments // max(1.0, per_day))))
     group = max(2, min(p.n_employees, p.n_employees // 4))
+    group = max(1, min(group, int(effort.round_assignments // max(1.0, per_person))))
     stall = rounds = 0
     limits = Limits(gap=0.0, abs_gap=abs_gap, nodes=effort.round_nodes)
     by_day: dict[int, list[tuple[int, int, int]]] = {}
