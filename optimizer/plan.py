@@ -493,11 +493,11 @@ def optimize_scenario(
         requirements = boost_requirements(requirements, requirement_boost)
     sizes: dict[str, int] = {}
     given = {t.name: t.agents for t in scenario.teams}
+    workers = default_workers(scenario) if effort.workers is None else effort.workers
     if size_teams:
         say("sizing teams")
-        sizes = _team_sizes(scenario, requirements, schedule_effort)
+        sizes = _team_sizes(scenario, requirements, schedule_effort, workers)
         scenario = _with_head_counts(scenario, sizes)
-    workers = default_workers(scenario) if effort.workers is None else effort.workers
     roster_effort = dataclasses.replace(effort.roster, gap=gap, seconds=effort.seconds)
     caps: dict[tuple[int, dt.date], int] = {}
     # A repair only adds caps, so the first schedule's bound holds for every later one.
@@ -602,7 +602,7 @@ def optimize_scenario(
     if size_teams or servable_short:
         if not size_teams:
             say("sizing teams")
-            sizes = _team_sizes(scenario, requirements, schedule_effort)
+            sizes = _team_sizes(scenario, requirements, schedule_effort, workers)
         # Against the head counts as given, not the ones planned for.
         headcount = _headcount(scenario, sizes, shifts, given)
     return Plan(
@@ -666,10 +666,11 @@ def _with_day_caps(inputs: ScheduleInputs, caps: dict[tuple[int, dt.date], int])
 
 
 def _team_sizes(
-    scenario: Scenario, requirements: pd.DataFrame, effort: ScheduleEffort
+    scenario: Scenario, requirements: pd.DataFrame, effort: ScheduleEffort, workers: int
 ) -> dict[str, int]:
     """Each optimized team's head count, chosen by a schedule that may add people."""
-    sizing = solve_schedule(build_inputs(scenario, requirements, size_crews=True), effort)
+    inputs = build_inputs(scenario, requirements, size_crews=True)
+    sizing = solve_schedule(inputs, effort, workers=workers)
     sizes: dict[str, int] = {}
     for k, crew in enumerate(sizing.inputs.crews):
         sizes[crew.team] = sizes.get(crew.team, 0) + round(sizing.sizes[k])
