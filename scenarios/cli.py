@@ -237,8 +237,8 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
         p,
         3,
         "processes for the schedule's bound beside its weeks and for the crews' rosters "
-        "side by side (default: the cores, at most two or one per optimized team); with "
-        "--verify also a local Dask cluster of N workers",
+        "side by side (default: the cores, up to two or one per optimized team, whichever "
+        "is more); with --verify also a local Dask cluster of N workers",
     )
     p.add_argument(
         "--time-limit",
