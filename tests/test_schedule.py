@@ -15,7 +15,7 @@ import pytest
 from scipy import sparse
 
 from optimizer.requirements import boost_requirements, group_of_queue, group_requirements
-from optimizer.schedule.inputs import Column, Crew, ScheduleInputs, build_inputs
+from optimizer.schedule.inputs import Column, Crew, ScheduleInputs, build_inputs, restrict
 from optimizer.schedule.solve import ScheduleEffort, ScheduleSolution, solve_schedule
 from optimizer.solver import OptimizerError, SolveStatus
 from scenarios import Scenario, scenario_from_data
@@ -334,3 +334,19 @@ def test_a_weekly_minimum_binds_only_the_week_being_decided() -> None:
     hours = (table["hours"] * table["agents"]).groupby(days.clip(lower=0) // 7).sum()
     assert hours.index.tolist() == [0, 1]
     assert (hours >= 30 * 24 - 1e-6).all()
+
+
+def test_a_window_pays_only_for_intervals_no_later_column_reaches() -> None:
+    # Columns 0 and 1 are decided now; column 1 also covers interval 2, which column 2,
+    # decided later, reaches too. Interval 2's shortfall belongs to the later problem:
+    # here it would only be a constant that hides this problem's own gap.
+    coverage = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 1]])
+    inputs = _hand_inputs(
+        np.ones((1, 3)), coverage, [1.0, 1.0, 1.0], [0, 0, 0], np.ones((1, 1), dtype=bool)
+    )
+    free = np.array([True, True, False])
+    window, index = restrict(inputs, free, np.zeros(3), later=~free)
+    assert index.tolist() == [0, 1]
+    assert window.requirement.tolist() == [[1.0, 1.0, 0.0]]
+    alone, _ = restrict(inputs, free, np.zeros(3))
+    assert alone.requirement.tolist() == [[1.0, 1.0, 1.0]]

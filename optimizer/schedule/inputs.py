@@ -748,11 +748,14 @@ def restrict(
     *,
     integer: npt.ArrayLike | None = None,
     size_floor: npt.ArrayLike | None = None,
+    later: npt.ArrayLike | None = None,
 ) -> tuple[ScheduleInputs, IntArray]:
     """The problem over the ``free`` columns only, every other column fixed at
     ``fixed_values``: fixed columns become supply, and use up their share of each cap.
     A cap's minimum (``lower``) is kept only when all its columns are free.
-    Intervals no free column reaches keep no requirement (their shortfall is fixed).
+    Intervals no free column reaches keep no requirement (their shortfall is fixed), and
+    neither do those a ``later`` column reaches (a later problem decides them, so a
+    shortfall there is not this problem's to pay).
 
     Parameters
     ----------
@@ -764,6 +767,8 @@ def restrict(
         Free columns that take whole people (the others are relaxed); all by default.
     size_floor : array_like, (K,), optional
         Crew sizes already chosen, when sizing.
+    later : array_like of bool, (J,), optional
+        Columns not yet decided (their people count as zero here).
 
     Returns
     -------
@@ -821,6 +826,9 @@ def restrict(
         )
     coverage = sparse.csr_array(inputs.coverage[:, keep])
     reached = np.asarray(abs(coverage).sum(axis=1)).ravel() > 0
+    if later is not None:
+        ahead = sparse.csc_array(inputs.coverage)[:, np.flatnonzero(np.asarray(later, dtype=bool))]
+        reached &= ~(np.asarray(abs(ahead).sum(axis=1)).ravel() > 0)
     restricted = dataclasses.replace(
         inputs,
         requirement=np.where(reached[None, :], inputs.requirement, 0.0),

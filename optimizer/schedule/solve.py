@@ -9,8 +9,9 @@
    people, with the weeks before it fixed (their shifts count as supply and use up their
    share of every cap that spans weeks: rest between days, runs of days, weekends, crew
    sizes) and the first days of the next week relaxed as a look-ahead (so the plan does not
-   end each week as if nothing came next).  Each week stops at the gap target or a node
-   budget.
+   end each week as if nothing came next).  A week pays for the intervals no later
+   column reaches, so its gap is that of its own decisions.  Each week stops at the gap
+   target or a node budget.
 3. **Evaluation**: the cost and shortfall of both candidates, from an LP with the head counts
    fixed; the cheaper is the plan, its gap measured against the bound of step 1.
 
@@ -220,6 +221,7 @@ def _by_week(
             people,
             integer=weeks == w,
             size_floor=sizes if inputs.size_crews else None,
+            later=(weeks > w) & ~free,
         )
         limits = Limits(gap=effort.gap, nodes=effort.nodes).within(deadline - time.perf_counter())
         result, model = _timed(window, True, limits, options=MILP_OPTIONS)
