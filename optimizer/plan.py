@@ -60,8 +60,8 @@ __all__ = ["Headcount", "Plan", "PlanEffort", "default_workers", "optimize_scena
 
 
 FILL_ROUNDS = 10
-"""Re-solves given to a crew's roster whose start leaves scheduled shifts empty (a roster
-that staffs every shift needs none)."""
+"""Most re-solves given to a crew's roster whose start leaves scheduled shifts empty; they
+stop once every shift is staffed (a roster that staffs every shift needs none)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

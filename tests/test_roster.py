@@ -133,16 +133,33 @@ def test_a_roster_leaving_places_empty_gets_its_fill_rounds(
     # A start with nobody at work leaves all four places of the tiny problem empty (4 x 10,
     # plus A's request for day 0 unmet, 5): with no rounds it stays so; with ten fill
     # rounds the re-solves reach the optimum of 8. A start that staffs every place gets no
-    # fill rounds.
+    # fill rounds, and fill rounds end once every place is staffed.
     empty = np.full((2, 4), OFF, dtype=np.int64)
     none = RosterEffort(gap=0.0, rounds=0, full_milp_assignments=0)
     fill = RosterEffort(gap=0.0, rounds=0, fill_rounds=10, full_milp_assignments=0)
-    assert solve_roster(_stable_problem(), fill).rounds == 0
+    problem = _stable_problem()
+    optimum = solve_roster(problem, fill)
+    assert optimum.rounds == 0
     monkeypatch.setattr(roster_solve, "start_roster", lambda *args, **kwargs: empty)
     assert solve_roster(_tiny(), none).result.objective == 4 * 10 + 5
     filled = solve_roster(_tiny(), fill)
     assert filled.rounds > 0
     assert filled.result.objective == 8
+    # Fill rounds stop once every place is staffed, short of the optimum if need be: a
+    # start two start times worse than the optimum late in week 2 (two people trade shifts
+    # on its last day) and one place empty on day 0 gets the one re-solve that staffs it.
+    assert optimum.plan is not None and optimum.result.status == SolveStatus.OPTIMAL
+    worse = optimum.plan.copy()
+    day = problem.days - 1
+    early, late = (int(np.flatnonzero(worse[:, day] == s)[0]) for s in (0, 1))
+    worse[[early, late], day] = worse[[late, early], day]
+    assert not row_violations(problem, worse).any()
+    worse[np.flatnonzero(worse[:, 0] >= 0)[0], 0] = OFF
+    monkeypatch.setattr(roster_solve, "start_roster", lambda *args, **kwargs: worse)
+    staffed = solve_roster(problem, fill)
+    assert staffed.rounds == 1 and staffed.unstaffed() == 0
+    assert staffed.result.objective > optimum.result.objective
+    assert "every place staffed after 1 fill re-solve" in staffed.result.message
 
 
 def test_a_solve_gives_the_same_roster_every_time() -> None:

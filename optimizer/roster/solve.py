@@ -75,7 +75,8 @@ class RosterEffort:
         Most neighbourhood re-solves.
     fill_rounds : int
         Re-solves given instead of ``rounds`` when the roster found before them leaves
-        places in the cover empty (so a roster that staffs every place costs none).
+        places in the cover empty; they stop once every place is staffed (so a roster
+        costs the same re-solves, none, whether its start or a re-solve staffed it).
     stall_rounds : int
         Re-solves in a row without gain after which the search stops.
     round_nodes : int
@@ -245,11 +246,13 @@ def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> Roster
         if not whole:
             message = f"the start heuristic found no roster keeping every rule; MILP: {message}"
     rounds = 0
+    filling = False
     if incumbent is not None and not _done(best, bound, effort.gap, abs_gap):
-        if effort.fill_rounds > effort.rounds and _under(p, incumbent).any():
+        filling = effort.fill_rounds > effort.rounds and bool(_under(p, incumbent).any())
+        if filling:
             effort = dataclasses.replace(effort, rounds=effort.fill_rounds)
         incumbent, best, rounds = _neighbourhoods(
-            p, session, incumbent, best, bound, effort, abs_gap, deadline
+            p, session, incumbent, best, bound, effort, abs_gap, deadline, filling
         )
     seconds = time.perf_counter() - t0
     if incumbent is None:
@@ -282,6 +285,8 @@ def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> Roster
             words = f"time limit of {effort.seconds:.4g} s reached (a safety net)"
         elif rounds == 0:
             words = "stopped at the start (no re-solves in the budget)"
+        elif filling and not _under(p, incumbent).any():
+            words = f"every place staffed after {rounds} fill re-solve(s)"
         elif rounds >= effort.rounds:
             words = f"all {effort.rounds} re-solves done"
         else:
@@ -359,8 +364,10 @@ def _neighbourhoods(
     effort: RosterEffort,
     abs_gap: float | None,
     deadline: float,
+    filling: bool = False,
 ) -> tuple[IntArray, float, int]:
-    """Re-solve windows of days and groups of employees around the best roster."""
+    """Re-solve windows of days and groups of employees around the best roster; when
+    ``filling``, only until every place in the cover is staffed."""
     model = session.model
     rng = random.Random(effort.seed + 1)
     # Each re-solve frees at most round_assignments: fewer days or people in a big problem.
@@ -379,6 +386,8 @@ def _neighbourhoods(
         by_employee.setdefault(key[0], []).append(key)
     while rounds < effort.rounds and stall < effort.stall_rounds:
         if _done(best, bound, effort.gap, abs_gap) or time.perf_counter() >= deadline - 1.0:
+            break
+        if filling and not _under(p, incumbent).any():
             break
         rounds += 1
         if rounds % 2:
