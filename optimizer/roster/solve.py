@@ -246,12 +246,12 @@ def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> Roster
         if not whole:
             message = f"the start heuristic found no roster keeping every rule; MILP: {message}"
     rounds = 0
-    filling = False
+    ended = ""
     if incumbent is not None and not _done(best, bound, effort.gap, abs_gap):
         filling = effort.fill_rounds > effort.rounds and bool(_under(p, incumbent).any())
         if filling:
             effort = dataclasses.replace(effort, rounds=effort.fill_rounds)
-        incumbent, best, rounds = _neighbourhoods(
+        incumbent, best, rounds, ended = _neighbourhoods(
             p, session, incumbent, best, bound, effort, abs_gap, deadline, filling
         )
     seconds = time.perf_counter() - t0
@@ -275,7 +275,7 @@ def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> Roster
         if start is not None
         else f"no start roster kept every rule ({start_seconds:.1f} s), the MILP found one"
     )
-    cut_by_time = time.perf_counter() >= deadline - 1e-3
+    cut_by_time = ended == "time" or time.perf_counter() >= deadline - 1e-3
     if done:
         status, stopped, words = SolveStatus.OPTIMAL, "gap", "within the gap target"
     else:
@@ -285,9 +285,9 @@ def solve_roster(p: RosterProblem, effort: RosterEffort | None = None) -> Roster
             words = f"time limit of {effort.seconds:.4g} s reached (a safety net)"
         elif rounds == 0:
             words = "stopped at the start (no re-solves in the budget)"
-        elif filling and not _under(p, incumbent).any():
+        elif ended == "staffed":
             words = f"every place staffed after {rounds} fill re-solve(s)"
-        elif rounds >= effort.rounds:
+        elif ended == "rounds":
             words = f"all {effort.rounds} re-solves done"
         else:
             words = f"no gain in {effort.stall_rounds} re-solves in a row"
@@ -365,9 +365,11 @@ def _neighbourhoods(
     abs_gap: float | None,
     deadline: float,
     filling: bool = False,
-) -> tuple[IntArray, float, int]:
+) -> tuple[IntArray, float, int, str]:
     """Re-solve windows of days and groups of employees around the best roster; when
-    ``filling``, only until every place in the cover is staffed."""
+    ``filling``, only until every place in the cover is staffed.  Returns the roster, its
+    objective, the re-solves done and what ended them: ``gap``, ``time`` (the safety
+    net), ``staffed``, ``rounds`` (all done) or ``stall`` (none gained in a row)."""
     model = session.model
     rng = random.Random(effort.seed + 1)
     # Each re-solve frees at most round_assignments: fewer days or people in a big problem.
@@ -384,10 +386,19 @@ def _neighbourhoods(
     for key in model.X:
         by_day.setdefault(key[1], []).append(key)
         by_employee.setdefault(key[0], []).append(key)
-    while rounds < effort.rounds and stall < effort.stall_rounds:
-        if _done(best, bound, effort.gap, abs_gap) or time.perf_counter() >= deadline - 1.0:
-            break
-        if filling and not _under(p, incumbent).any():
+    ended = ""
+    while True:
+        if _done(best, bound, effort.gap, abs_gap):
+            ended = "gap"
+        elif time.perf_counter() >= deadline - 1.0:
+            ended = "time"
+        elif filling and not _under(p, incumbent).any():
+            ended = "staffed"
+        elif rounds >= effort.rounds:
+            ended = "rounds"
+        elif stall >= effort.stall_rounds:
+            ended = "stall"
+        if ended:
             break
         rounds += 1
         if rounds % 2:
@@ -419,7 +430,7 @@ def _neighbourhoods(
             model.x[key].unfix()
         stall = 0 if gained else stall + 1
     load_plan(model, incumbent)
-    return incumbent, best, rounds
+    return incumbent, best, rounds, ended
 
 
 def explain_infeasible(p: RosterProblem) -> str:
