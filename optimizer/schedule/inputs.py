@@ -825,10 +825,13 @@ def restrict(
             )
         )
     coverage = sparse.csr_array(inputs.coverage[:, keep])
-    reached = np.asarray(abs(coverage).sum(axis=1)).ravel() > 0
+
+    def reached_by(cov: Any) -> BoolArray:
+        return np.asarray(abs(cov).sum(axis=1)).ravel() > 0
+
+    reached = reached_by(coverage)
     if later is not None:
-        ahead = sparse.csc_array(inputs.coverage)[:, np.flatnonzero(np.asarray(later, dtype=bool))]
-        reached &= ~(np.asarray(abs(ahead).sum(axis=1)).ravel() > 0)
+        reached &= ~reached_by(inputs.coverage[:, np.flatnonzero(np.asarray(later, dtype=bool))])
     restricted = dataclasses.replace(
         inputs,
         requirement=np.where(reached[None, :], inputs.requirement, 0.0),
