@@ -16,7 +16,13 @@ from scipy import sparse
 
 from optimizer.requirements import boost_requirements, group_of_queue, group_requirements
 from optimizer.schedule.inputs import Column, Crew, ScheduleInputs, build_inputs, restrict
-from optimizer.schedule.solve import ScheduleEffort, ScheduleSolution, solve_schedule
+from optimizer.schedule.solve import (
+    ScheduleEffort,
+    ScheduleSolution,
+    _resolve,
+    evaluate,
+    solve_schedule,
+)
 from optimizer.solver import OptimizerError, SolveStatus
 from scenarios import Scenario, scenario_from_data
 
@@ -350,3 +356,34 @@ def test_a_window_pays_only_for_intervals_no_later_column_reaches() -> None:
     assert window.requirement.tolist() == [[1.0, 1.0, 0.0]]
     alone, _ = restrict(inputs, free, np.zeros(3))
     assert alone.requirement.tolist() == [[1.0, 1.0, 1.0]]
+
+
+def test_a_crew_week_re_solve_takes_a_wasteful_plan_to_the_optimum() -> None:
+    # One agent needed every hour of a day; 8-hour shifts start every hour and wrap round
+    # midnight, so three people cover it (cost 3).  From one person on every start (cost
+    # 24), the re-solve of the crew's week, every start open, reaches the three.
+    n = 24
+    coverage = np.zeros((n, n))
+    for start in range(n):
+        for k in range(8):
+            coverage[(start + k) % n, start] = 1.0
+    inputs = _hand_inputs(np.ones((1, n)), coverage, [1.0] * n, [0] * n, np.ones((1, 1), bool))
+    wasteful = np.ones(n)
+    effort = ScheduleEffort(gap=0.0, resolve_nodes=1_000)
+    people, _, gained = _resolve(inputs, wasteful, inputs.crew_size, 24.0, effort, np.inf)
+    assert gained == 1
+    assert people.sum() == 3
+    assert np.all(coverage @ people >= 1)
+    assert evaluate(inputs, people)[0] == pytest.approx(3.0)
+    # From the optimum, a re-solve finds nothing cheaper and leaves the plan as it is.
+    again, _, gained = _resolve(inputs, people, inputs.crew_size, 3.0, effort, np.inf)
+    assert gained == 0
+    assert again.tolist() == people.tolist()
+
+
+def test_the_re_solves_never_cost_more_than_the_weekly_plan() -> None:
+    inputs = build_inputs(scenario_from_data(_day_only(agents=6)))
+    weekly = solve_schedule(inputs, ScheduleEffort(passes=0))
+    resolved = solve_schedule(inputs, ScheduleEffort(nodes=1))
+    assert resolved.result.objective is not None and weekly.result.objective is not None
+    assert resolved.result.objective <= weekly.result.objective + 1e-6

@@ -12,11 +12,16 @@
    end each week as if nothing came next).  A week pays for the intervals no later
    column reaches, so its gap is that of its own decisions.  Each week stops at the gap
    target or a node budget.
-3. **Evaluation**: the cost and shortfall of both candidates, from an LP with the head counts
+3. **Re-solves**: each crew's week in turn is solved again in whole people, every other
+   column fixed and the plan so far as its start, so a re-solve can only lower the cost;
+   passes over all crews and weeks go on until one gains less than a tenth of the gap
+   target, or a count of passes.  A week's MILP weighs all crews at once and ends on its
+   node budget far from its own bound; one crew's week with the rest fixed is small
+   enough to be solved close to its bound.
+4. **Evaluation**: the cost and shortfall of both candidates, from an LP with the head counts
    fixed; the cheaper is the plan, its gap measured against the bound of step 1.
 
-Steps 1 and 2 do not depend on each other: given a second process, step 1 runs beside
-step 2.
+Step 1 does not depend on steps 2 and 3: given a second process, it runs beside them.
 
 Every budget is a count, so one scenario gives one schedule on any machine; the time
 limit is a safety net, and a plan it cut short says so.
@@ -39,11 +44,13 @@ from optimizer.schedule.inputs import ScheduleInputs, restrict
 from optimizer.schedule.model import build_model, column_values
 from optimizer.solver import (
     Limits,
+    Session,
     SolveResult,
     SolveStatus,
     process_pool,
     relative_gap,
     solve,
+    start_of,
 )
 from scenarios.types import format_time_of_day
 
@@ -62,6 +69,10 @@ class ScheduleEffort:
         Branch-and-bound nodes of each week's MILP.
     lookahead_days : int
         Days of the next week relaxed into each week's MILP.
+    passes : int
+        Most passes of re-solves over every crew's weeks (0: none).
+    resolve_nodes : int
+        Branch-and-bound nodes of each re-solve.
     seconds : float
         Safety net for the whole schedule (s).
     """
@@ -69,6 +80,8 @@ class ScheduleEffort:
     gap: float = 0.01
     nodes: int = 200
     lookahead_days: int = 2
+    passes: int = 1
+    resolve_nodes: int = 30
     seconds: float = 600.0
 
 
@@ -236,6 +249,78 @@ def _by_week(
     return people, sizes, results
 
 
+def _resolve_window(
+    inputs: ScheduleInputs,
+    free: np.ndarray,
+    people: np.ndarray,
+    sizes: np.ndarray,
+    effort: ScheduleEffort,
+    seconds: float,
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """One crew-week re-solved, every other column fixed at ``people``: its columns' new
+    people, the crew sizes and what it saved, or ``None`` when it found nothing cheaper."""
+    deadline = time.perf_counter() + seconds
+    window, index = restrict(inputs, free, people, size_floor=sizes if inputs.size_crews else None)
+    model = build_model(window)
+    session = Session(model)
+    # The window's cost as the plan stands: its columns fixed at their people.
+    fixed = [*model.x.values(), *(model.size.values() if inputs.size_crews else ())]
+    for j in model.J:
+        model.x[j].fix(float(people[index[j]]))
+    for q in model.K if inputs.size_crews else ():
+        model.size[q].fix(float(model.size[q].lb))
+    now = session.solve(Limits(gap=0.0).within(seconds))
+    for v in fixed:
+        v.unfix()
+    if not now.has_plan or now.objective is None:
+        return None
+    limits = Limits(gap=effort.gap, nodes=effort.resolve_nodes)
+    result = session.solve(
+        limits.within(deadline - time.perf_counter()), start=start_of(model), options=MILP_OPTIONS
+    )
+    if not result.has_plan or result.objective is None or result.objective >= now.objective - 1e-6:
+        return None
+    grown = sizes
+    if inputs.size_crews:
+        grown = np.maximum(sizes, [round(model.size[q].value or 0) for q in model.K])
+    return column_values(model), grown, now.objective - result.objective
+
+
+def _resolve(
+    inputs: ScheduleInputs,
+    people: np.ndarray,
+    sizes: np.ndarray,
+    objective: float,
+    effort: ScheduleEffort,
+    deadline: float,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Re-solve each crew's week with every other column fixed (module docstring, step 3),
+    from a plan costing ``objective``: people per column, crew sizes and the number of
+    re-solves that lowered the cost."""
+    weeks = inputs.column_weeks()
+    crew_of = np.array([c.crew for c in inputs.columns], dtype=np.int64)
+    people, sizes = people.copy(), sizes.copy()
+    gained = 0
+    for _ in range(effort.passes):
+        saved = 0.0
+        for w in range(inputs.n_weeks):
+            for k in range(len(inputs.crews)):
+                free = (weeks == w) & (crew_of == k)
+                left = deadline - time.perf_counter()
+                if not free.any() or left <= 0:
+                    continue
+                found = _resolve_window(inputs, free, people, sizes, effort, left)
+                if found is None:
+                    continue
+                people[free], sizes, cut = found
+                saved += cut
+                gained += 1
+        objective -= saved
+        if saved <= effort.gap / 10 * abs(objective):
+            break
+    return people, sizes, gained
+
+
 def solve_schedule(
     inputs: ScheduleInputs,
     effort: ScheduleEffort | None = None,
@@ -278,10 +363,21 @@ def solve_schedule(
             root, candidate = _root(inputs, effort.gap, effort.seconds)
             bound, build_first = root.bound, root.build_seconds
         people, sizes, results = _by_week(inputs, effort, deadline)
+        weekly = evaluate(inputs, people, sizes if inputs.size_crews else None)
+        gained = 0
+        if effort.passes > 0 and np.isfinite(weekly[0]):
+            better, better_sizes, gained = _resolve(
+                inputs, people, sizes, weekly[0], effort, deadline
+            )
         if pending is not None:
             root, candidate = pending.result()
             bound = root.bound
-    objective, shortfall, served = evaluate(inputs, people, sizes if inputs.size_crews else None)
+    objective, shortfall, served = weekly
+    if gained:
+        found = evaluate(inputs, better, better_sizes if inputs.size_crews else None)
+        if found[0] < objective:
+            people, sizes = better, better_sizes
+            objective, shortfall, served = found
     chosen = ""
     if candidate is not None and not inputs.size_crews:
         other = evaluate(inputs, candidate)
@@ -302,10 +398,14 @@ def solve_schedule(
         status = SolveStatus.OPTIMAL if within else SolveStatus.FEASIBLE
         stopped = [r.stopped_by for r in results if r.stopped_by not in ("gap", "")]
         message = (
-            f"{len(results)} week(s) in whole people; gap {gap:.2%} to the root bound"
-            if gap is not None
-            else f"{len(results)} week(s) in whole people"
-        ) + chosen
+            (
+                f"{len(results)} week(s) in whole people; gap {gap:.2%} to the root bound"
+                if gap is not None
+                else f"{len(results)} week(s) in whole people"
+            )
+            + (f"; {gained} crew-week re-solve(s) lowered the cost" if gained else "")
+            + chosen
+        )
         if "time" in stopped:
             message += "; a week was cut by the time limit (a safety net)"
         elif stopped:
