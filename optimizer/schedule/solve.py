@@ -78,7 +78,7 @@ class ScheduleEffort:
     """
 
     gap: float = 0.01
-    nodes: int = 200
+    nodes: int = 20
     lookahead_days: int = 2
     passes: int = 1
     resolve_nodes: int = 30
