@@ -370,15 +370,19 @@ def test_a_crew_week_re_solve_takes_a_wasteful_plan_to_the_optimum() -> None:
     inputs = _hand_inputs(np.ones((1, n)), coverage, [1.0] * n, [0] * n, np.ones((1, 1), bool))
     wasteful = np.ones(n)
     effort = ScheduleEffort(gap=0.0, resolve_nodes=1_000)
-    people, _, gained = _resolve(inputs, wasteful, inputs.crew_size, 24.0, effort, np.inf)
-    assert gained == 1
+    people, _, gained, cut = _resolve(inputs, wasteful, inputs.crew_size, 24.0, effort, np.inf)
+    assert gained == 1 and not cut
     assert people.sum() == 3
     assert np.all(coverage @ people >= 1)
     assert evaluate(inputs, people)[0] == pytest.approx(3.0)
     # From the optimum, a re-solve finds nothing cheaper and leaves the plan as it is.
-    again, _, gained = _resolve(inputs, people, inputs.crew_size, 3.0, effort, np.inf)
-    assert gained == 0
+    again, _, gained, cut = _resolve(inputs, people, inputs.crew_size, 3.0, effort, np.inf)
+    assert gained == 0 and not cut
     assert again.tolist() == people.tolist()
+    # A deadline already past: nothing re-solved, the plan kept, and the cut said.
+    kept, _, gained, cut = _resolve(inputs, wasteful, inputs.crew_size, 24.0, effort, 0.0)
+    assert gained == 0 and cut
+    assert kept.tolist() == wasteful.tolist()
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -397,7 +401,7 @@ def test_a_crew_week_re_solve_from_any_plan_never_costs_more_and_reaches_the_opt
     start = np.random.default_rng(seed).integers(0, 3, size=n).astype(float)
     before = evaluate(inputs, start)[0]
     effort = ScheduleEffort(gap=0.0, resolve_nodes=1_000)
-    people, _, _ = _resolve(inputs, start, inputs.crew_size, before, effort, np.inf)
+    people, _, _, _ = _resolve(inputs, start, inputs.crew_size, before, effort, np.inf)
     after = evaluate(inputs, people)[0]
     assert after <= before
     assert after == pytest.approx(3.0)

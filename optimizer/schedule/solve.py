@@ -293,10 +293,11 @@ def _resolve(
     objective: float,
     effort: ScheduleEffort,
     deadline: float,
-) -> tuple[np.ndarray, np.ndarray, int]:
+) -> tuple[np.ndarray, np.ndarray, int, bool]:
     """Re-solve each crew's week with every other column fixed (module docstring, step 3),
-    from a plan costing ``objective``: people per column, crew sizes and the number of
-    re-solves that lowered the cost."""
+    from a plan costing ``objective``: people per column, crew sizes, the number of
+    re-solves that lowered the cost, and whether the ``deadline`` (a safety net) cut them
+    short."""
     weeks = inputs.column_weeks()
     crew_of = np.array([c.crew for c in inputs.columns], dtype=np.int64)
     people, sizes = people.copy(), sizes.copy()
@@ -318,7 +319,7 @@ def _resolve(
         objective -= saved
         if saved <= effort.gap / 10 * abs(objective):
             break
-    return people, sizes, gained
+    return people, sizes, gained, time.perf_counter() >= deadline
 
 
 def solve_schedule(
@@ -364,9 +365,9 @@ def solve_schedule(
             bound, build_first = root.bound, root.build_seconds
         people, sizes, results = _by_week(inputs, effort, deadline)
         weekly = evaluate(inputs, people, sizes if inputs.size_crews else None)
-        gained = 0
+        gained, cut = 0, False
         if effort.passes > 0 and np.isfinite(weekly[0]):
-            better, better_sizes, gained = _resolve(
+            better, better_sizes, gained, cut = _resolve(
                 inputs, people, sizes, weekly[0], effort, deadline
             )
         if pending is not None:
@@ -406,6 +407,8 @@ def solve_schedule(
             + (f"; {gained} crew-week re-solve(s) lowered the cost" if gained else "")
             + chosen
         )
+        if cut:
+            message += "; the re-solves were cut by the time limit (a safety net)"
         if "time" in stopped:
             message += "; a week was cut by the time limit (a safety net)"
         elif stopped:
