@@ -78,15 +78,22 @@ def _hand_inputs(
     )
 
 
+def _cyclic_8h(n: int) -> np.ndarray:
+    """Coverage (n, n) of 8-hour shifts, one starting each of n hours, wrapping round
+    midnight."""
+    coverage = np.zeros((n, n))
+    for start in range(n):
+        for k in range(8):
+            coverage[(start + k) % n, start] = 1.0
+    return coverage
+
+
 def test_cyclic_covering_reaches_the_published_optimum(shared_data: Path) -> None:
     source = shared_data / "erlang" / "shift_covering_examples.json"
     example = json.loads(source.read_text())["cyclic_daily_8h_call_center"]
     demand = np.asarray(example["demand"], dtype=float)
     n = len(demand)
-    coverage = np.zeros((n, n))
-    for start in range(n):
-        for k in range(8):
-            coverage[(start + k) % n, start] = 1.0  # 8-hour shifts wrapping round midnight
+    coverage = _cyclic_8h(n)
     inputs = _hand_inputs(demand[None, :], coverage, [1.0] * n, [0] * n, np.ones((1, 1), bool))
     solution = solve_schedule(inputs, ScheduleEffort(gap=0.0, nodes=10_000))
     assert example["published_optimum"] == 55
@@ -363,10 +370,7 @@ def test_a_crew_week_re_solve_takes_a_wasteful_plan_to_the_optimum() -> None:
     # midnight, so three people cover it (cost 3).  From one person on every start (cost
     # 24), the re-solve of the crew's week, every start open, reaches the three.
     n = 24
-    coverage = np.zeros((n, n))
-    for start in range(n):
-        for k in range(8):
-            coverage[(start + k) % n, start] = 1.0
+    coverage = _cyclic_8h(n)
     inputs = _hand_inputs(np.ones((1, n)), coverage, [1.0] * n, [0] * n, np.ones((1, 1), bool))
     wasteful = np.ones(n)
     effort = ScheduleEffort(gap=0.0, resolve_nodes=1_000)
@@ -393,10 +397,7 @@ def test_a_crew_week_re_solve_from_any_plan_never_costs_more_and_reaches_the_opt
     # cover, some leave hours short (1000 an agent-hour).  The re-solve starts from the
     # plan, so it never costs more, and here it reaches the optimum of three people.
     n = 24
-    coverage = np.zeros((n, n))
-    for start in range(n):
-        for k in range(8):
-            coverage[(start + k) % n, start] = 1.0
+    coverage = _cyclic_8h(n)
     inputs = _hand_inputs(np.ones((1, n)), coverage, [1.0] * n, [0] * n, np.ones((1, 1), bool))
     start = np.random.default_rng(seed).integers(0, 3, size=n).astype(float)
     before = evaluate(inputs, start)[0]
